@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+import { ProviderError } from '../shared/errors';
+import {
+	httpError,
+	imageVariant,
+	isoFromEpochMs,
+	parseBody,
+	resultUrlsFromJson,
+	textVariant,
+	typicalKlingSeconds,
+} from './common';
+import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+
+const NAME = 'APIXO';
+
+/**
+ * APIXO (PROVIDERS.md §2). Choices where the docs are open:
+ * - callback: `request_type: "callback"` with `callback_url` as the Kling page and the Webhooks page
+ *   show (one third-party adapter sends `webhook`; not used) (§2.2).
+ * - `failCode` is an opaque string: two code lists exist (§2.5); content codes are recognised by name.
+ * - no files API is documented, so images must be public URLs (§2.5).
+ */
+export const apixo: ProviderAdapter = {
+	id: 'apixo',
+	displayName: NAME,
+	credentialType: 'klingApixoApi',
+	apiPathPrefix: '/api/v1',
+	models: [
+		{
+			value: 'kling-2-5-turbo-pro',
+			name: 'Kling 2.5 Turbo Pro',
+			description: 'Fast, cinematic; start and optional end frame',
+			textToVideo: textVariant('kling-2-5-turbo-pro'),
+			imageToVideo: imageVariant('kling-2-5-turbo-pro'),
+		},
+	],
+
+	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
+
+	typicalGenerationSeconds: typicalKlingSeconds,
+
+	buildSubmitRequest(request) {
+		const input: IDataObject = {
+			mode: request.mode,
+			prompt: request.prompt,
+			duration: request.duration,
+		};
+		if (request.aspectRatio) input.aspect_ratio = request.aspectRatio;
+		if (request.startImageUrl) {
+			// The second image is the end (tail) frame.
+			input.image_urls = [request.startImageUrl, request.endImageUrl].filter(Boolean);
+		}
+		if (request.negativePrompt) input.negative_prompt = request.negativePrompt;
+		if (request.cfgScale !== null) input.cfg_scale = request.cfgScale;
+		Object.assign(input, request.additionalFields);
+		const body: IDataObject = request.callbackUrl
+			? { request_type: 'callback', callback_url: request.callbackUrl, input }
+			: { request_type: 'async', input };
+		return { method: 'POST', path: `/api/v1/generateTask/${request.model}`, body };
+	},
+
+	readSubmitResponse(statusCode, body) {
+		return parseBody(submitDataSchema, readEnvelope(statusCode, body), 'submit response', NAME)
+			.taskId;
+	},
+
+	buildStatusRequest(task) {
+		return {
+			method: 'GET',
+			path: `/api/v1/statusTask/${task.model}`,
+			qs: { taskId: task.taskId },
+		};
+	},
+
+	readStatusResponse(statusCode, body, task) {
+		return normalizeApixoTask(readEnvelope(statusCode, body), task.model);
+	},
+
+	isSafeToResubmit(statusCode) {
+		return statusCode === 429;
+	},
+};
+
+/** Normalize the `data` of a status answer or callback. */
+export function normalizeApixoTask(data: unknown, model: string | null): TaskSnapshot {
+	const task = parseBody(taskSchema, data, 'task status', NAME);
+	const status = STATUS_WORDS[task.state];
+	if (!status) {
+		throw new ProviderError('unexpected', `${NAME} sent an unknown task state "${task.state}"`);
+	}
+	return {
+		taskId: task.taskId,
+		model,
+		status,
+		videoUrls: status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],
+		error:
+			status === 'failed'
+				? { code: task.failCode || 'failed', message: task.failMsg || 'The task failed' }
+				: null,
+		createdAt: isoFromEpochMs(task.createTime),
+		completedAt: isoFromEpochMs(task.completeTime),
+		providerGenerationMs: task.costTime ?? null,
+		credits: null,
+	};
+}
+
+const STATUS_WORDS: Record<string, TaskStatus | undefined> = {
+	pending: 'queued',
+	processing: 'processing',
+	success: 'succeeded',
+	failed: 'failed',
+};
+
+/** Read `{code, message, data}`; errors also carry `data.error` with the detail (§2.5). */
+function readEnvelope(statusCode: number, body: unknown): unknown {
+	const parsed = envelopeSchema.safeParse(body);
+	if (statusCode < 300 && parsed.success && parsed.data.code === 200) return parsed.data.data;
+	if (statusCode < 300 && !parsed.success) parseBody(envelopeSchema, body, 'response', NAME);
+	const detail = parsed.success
+		? errorDataSchema.safeParse(parsed.data.data).data?.error
+		: undefined;
+	const message = [parsed.data?.message, detail].filter(Boolean).join(' – ');
+	const status = statusCode >= 400 || !parsed.success ? statusCode : parsed.data.code;
+	throw httpError(NAME, status, message || undefined);
+}
+
+const envelopeSchema = z
+	.object({ code: z.number(), message: z.string().optional(), data: z.unknown() })
+	.passthrough();
+
+const errorDataSchema = z.object({ error: z.string() }).passthrough();
+
+const submitDataSchema = z.object({ taskId: z.string().min(1) }).passthrough();
+
+const taskSchema = z
+	.object({
+		taskId: z.string().min(1),
+		state: z.string(),
+		resultJson: z.string().nullish(),
+		failCode: z.string().nullish(),
+		failMsg: z.string().nullish(),
+		createTime: z.number().nullish(),
+		completeTime: z.number().nullish(),
+		costTime: z.number().nullish(),
+	})
+	.passthrough();

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ProviderError, kindForHttpStatus } from '../shared/errors';
+import { isJson, parseJson } from '../shared/parse';
+import type { ModelVariant } from './types';
+
+/** Kling generation limits shared by every reseller (prompt ≤ 2500 chars, 5 or 10 s clips). */
+export const KLING_DURATIONS = [5, 10];
+export const KLING_ASPECT_RATIOS = ['16:9', '9:16', '1:1'];
+export const KLING_MAX_PROMPT_LENGTH = 2500;
+
+/** A text-to-video variant with the usual Kling 2.x controls. */
+export function textVariant(id: string, overrides: Partial<ModelVariant> = {}): ModelVariant {
+	return {
+		id,
+		durations: KLING_DURATIONS,
+		aspectRatios: KLING_ASPECT_RATIOS,
+		cfgScale: true,
+		maxNegativePromptLength: KLING_MAX_PROMPT_LENGTH,
+		endFrame: 'none',
+		...overrides,
+	};
+}
+
+/** An image-to-video variant: the output follows the start frame, so no aspect ratio. */
+export function imageVariant(id: string, overrides: Partial<ModelVariant> = {}): ModelVariant {
+	return textVariant(id, { aspectRatios: [], endFrame: 'optional', ...overrides });
+}
+
+/** Seed advice (APIXO, Kie): 5 s clips take about 30 s, 10 s clips about 45 s. */
+export function typicalKlingSeconds(durationSeconds: number): number {
+	return durationSeconds > 5 ? 45 : 30;
+}
+
+/** Epoch milliseconds (number or numeric string) to ISO 8601, or null. */
+export function isoFromEpochMs(value: unknown): string | null {
+	const ms = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) return null;
+	return new Date(ms).toISOString();
+}
+
+/** An ISO-ish timestamp string to ISO 8601, or null. */
+export function isoFromString(value: unknown): string | null {
+	if (typeof value !== 'string' || value === '') return null;
+	const time = Date.parse(value);
+	return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/** Parse a `resultJson` string (`{"resultUrls":[...]}`) as APIXO and Kie send it. */
+export function resultUrlsFromJson(resultJson: unknown, providerName: string): string[] {
+	if (resultJson === undefined || resultJson === null || resultJson === '') return [];
+	const parsed = typeof resultJson === 'string' ? parseJson(resultJson) : resultJson;
+	if (!isJson(parsed)) {
+		throw new ProviderError(
+			'unexpected',
+			`${providerName} sent a resultJson that is not valid JSON`,
+		);
+	}
+	const result = resultJsonSchema.safeParse(parsed);
+	if (!result.success) {
+		throw new ProviderError(
+			'unexpected',
+			`${providerName} sent a resultJson without a resultUrls list`,
+		);
+	}
+	return result.data.resultUrls;
+}
+
+const resultJsonSchema = z.object({ resultUrls: z.array(z.string()) }).passthrough();
+
+/** Validate a provider body with its zod schema, turning a mismatch into a clear error. */
+export function parseBody<T>(
+	schema: z.ZodType<T>,
+	body: unknown,
+	what: string,
+	providerName: string,
+): T {
+	const result = schema.safeParse(body);
+	if (result.success) return result.data;
+	const issue = result.error.issues[0];
+	const where = issue.path.length ? ` at "${issue.path.join('.')}"` : '';
+	throw new ProviderError(
+		'unexpected',
+		`${providerName} sent an unexpected ${what}: ${issue.message}${where}`,
+	);
+}
+
+/** A provider error for a non-2xx answer, with the provider's own message when there is one. */
+export function httpError(
+	providerName: string,
+	statusCode: number,
+	message: string | undefined,
+	providerCode: string | null = null,
+): ProviderError {
+	const kind = kindForHttpStatus(statusCode);
+	const detail = message ? `: ${message}` : '';
+	return new ProviderError(
+		kind,
+		`${providerName} answered HTTP ${statusCode}${detail}`,
+		statusCode,
+		providerCode,
+	);
+}

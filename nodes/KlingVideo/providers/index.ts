@@ -1,0 +1,15 @@
+import { apixo } from './apixo';
+import { kie } from './kie';
+import { rivya } from './rivya';
+import type { ProviderAdapter, ProviderId } from './types';
+import { wavespeed } from './wavespeed';
+
+/** The provider a new node starts with. */
+export const DEFAULT_PROVIDER: ProviderId = 'wavespeed';
+
+/** Every supported provider; adding one means adding its adapter here and its credential. */
+export const PROVIDERS: Record<ProviderId, ProviderAdapter> = { wavespeed, apixo, kie, rivya };
+
+export function isProviderId(value: unknown): value is ProviderId {
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PROVIDERS, value);
+}

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+import { ProviderError } from '../shared/errors';
+import { multipartUpload } from '../shared/multipart';
+import {
+	httpError,
+	imageVariant,
+	isoFromEpochMs,
+	parseBody,
+	resultUrlsFromJson,
+	textVariant,
+	typicalKlingSeconds,
+} from './common';
+import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+
+const NAME = 'Kie.ai';
+
+/**
+ * Kie.ai market API (PROVIDERS.md §3). Choices where the docs are open:
+ * - errors: Kie puts its code in the body (`{code: 422, msg}`) and clients check it, so both the HTTP
+ *   status and the body code are read; whichever is an error wins (§3.2).
+ * - `msg` (createTask, callbacks) and `message` (recordInfo) are both read (§3.2, §3.3).
+ * - callback task id: `data.taskId`, falling back to `data.task_id` (docs' own example) (§3.4).
+ * - `costTime`: the callback example (8 for a 10 s span) reads as seconds, so it is converted from
+ *   seconds; timestamps win when present (§3.4).
+ * - image-to-video: `image_url` + `tail_image_url`, no aspect ratio, negative prompt ≤ 2496 (§3.2).
+ */
+export const kie: ProviderAdapter = {
+	id: 'kie',
+	displayName: NAME,
+	credentialType: 'klingKieApi',
+	apiPathPrefix: '/api/v1',
+	models: [
+		{
+			value: 'kling-v2.5-turbo-pro',
+			name: 'Kling 2.5 Turbo Pro',
+			description: 'Fast, cinematic; start and optional end frame',
+			textToVideo: textVariant('kling/v2-5-turbo-text-to-video-pro'),
+			imageToVideo: imageVariant('kling/v2-5-turbo-image-to-video-pro', {
+				maxNegativePromptLength: 2496,
+			}),
+		},
+	],
+
+	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
+
+	typicalGenerationSeconds: typicalKlingSeconds,
+
+	buildSubmitRequest(request) {
+		// Kie's duration is a string enum ("5" | "10").
+		const input: IDataObject = { prompt: request.prompt, duration: String(request.duration) };
+		if (request.aspectRatio) input.aspect_ratio = request.aspectRatio;
+		if (request.negativePrompt) input.negative_prompt = request.negativePrompt;
+		if (request.cfgScale !== null) input.cfg_scale = request.cfgScale;
+		if (request.startImageUrl) input.image_url = request.startImageUrl;
+		if (request.endImageUrl) input.tail_image_url = request.endImageUrl;
+		Object.assign(input, request.additionalFields);
+		const body: IDataObject = { model: request.model, input };
+		if (request.callbackUrl) body.callBackUrl = request.callbackUrl;
+		return { method: 'POST', path: '/api/v1/jobs/createTask', body };
+	},
+
+	readSubmitResponse(statusCode, body) {
+		return parseBody(submitDataSchema, readEnvelope(statusCode, body), 'submit response', NAME)
+			.taskId;
+	},
+
+	buildStatusRequest(task) {
+		return { method: 'GET', path: '/api/v1/jobs/recordInfo', qs: { taskId: task.taskId } };
+	},
+
+	readStatusResponse(statusCode, body) {
+		return normalizeKieTask(readEnvelope(statusCode, body));
+	},
+
+	buildUploadRequest(file) {
+		return multipartUpload(
+			'/api/file-stream-upload',
+			'file',
+			file,
+			{ uploadPath: 'n8n-kling-video', fileName: file.fileName },
+			true,
+		);
+	},
+
+	readUploadResponse(statusCode, body) {
+		const data = parseBody(uploadSchema, readEnvelope(statusCode, body), 'upload response', NAME);
+		const url = data.downloadUrl ?? data.fileUrl;
+		if (!url) throw new ProviderError('unexpected', `${NAME} upload answered without a file URL`);
+		return url;
+	},
+
+	isSafeToResubmit(statusCode, body) {
+		// 429 (rate limited) and 455 (maintenance) are refusals; nothing was created.
+		const code = envelopeSchema.safeParse(body).data?.code ?? statusCode;
+		return [statusCode, code].some((c) => c === 429 || c === 455);
+	},
+};
+
+/** Normalize the `data` of recordInfo or of a callback body. */
+export function normalizeKieTask(data: unknown): TaskSnapshot {
+	const task = parseBody(taskSchema, data, 'task record', NAME);
+	const taskId = task.taskId ?? task.task_id;
+	if (!taskId) throw new ProviderError('unexpected', `${NAME} sent a task record without taskId`);
+	const status = STATUS_WORDS[task.state];
+	if (!status) {
+		throw new ProviderError('unexpected', `${NAME} sent an unknown task state "${task.state}"`);
+	}
+	const credits = task.consumeCredits ?? task.creditsConsumed ?? null;
+	return {
+		taskId,
+		model: task.model ?? null,
+		status,
+		videoUrls: status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],
+		error:
+			status === 'failed'
+				? {
+						code: task.failCode ? String(task.failCode) : 'fail',
+						message: task.failMsg || 'The task failed',
+					}
+				: null,
+		createdAt: isoFromEpochMs(task.createTime),
+		completedAt: isoFromEpochMs(task.completeTime),
+		providerGenerationMs: typeof task.costTime === 'number' ? task.costTime * 1000 : null,
+		credits: status === 'succeeded' || status === 'failed' ? credits : null,
+	};
+}
+
+const STATUS_WORDS: Record<string, TaskStatus | undefined> = {
+	waiting: 'queued',
+	queuing: 'queued',
+	generating: 'processing',
+	success: 'succeeded',
+	fail: 'failed',
+};
+
+function readEnvelope(statusCode: number, body: unknown): unknown {
+	const parsed = envelopeSchema.safeParse(body);
+	if (statusCode < 300 && parsed.success && parsed.data.code === 200) return parsed.data.data;
+	if (statusCode < 300 && !parsed.success) parseBody(envelopeSchema, body, 'response', NAME);
+	const message = parsed.data?.msg ?? parsed.data?.message;
+	const status = statusCode >= 400 || !parsed.success ? statusCode : parsed.data.code;
+	throw httpError(NAME, status, message);
+}
+
+const envelopeSchema = z
+	.object({
+		code: z.number(),
+		msg: z.string().optional(),
+		message: z.string().optional(),
+		data: z.unknown(),
+	})
+	.passthrough();
+
+const submitDataSchema = z.object({ taskId: z.string().min(1) }).passthrough();
+
+const numberish = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+
+const taskSchema = z
+	.object({
+		taskId: z.string().optional(),
+		task_id: z.string().optional(),
+		model: z.string().nullish(),
+		state: z.string(),
+		resultJson: z.string().nullish(),
+		failCode: z.union([z.string(), z.number().transform(String)]).nullish(),
+		failMsg: z.string().nullish(),
+		createTime: numberish.nullish(),
+		completeTime: numberish.nullish(),
+		costTime: z.number().nullish(),
+		consumeCredits: z.number().nullish(),
+		creditsConsumed: z.number().nullish(),
+	})
+	.passthrough();
+
+const uploadSchema = z
+	.object({ downloadUrl: z.string().optional(), fileUrl: z.string().optional() })
+	.passthrough();

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+import { ProviderError, type ProviderErrorKind } from '../shared/errors';
+import { multipartUpload } from '../shared/multipart';
+import { imageVariant, isoFromString, parseBody, textVariant, typicalKlingSeconds } from './common';
+import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+
+const NAME = 'Rivya AI';
+
+/**
+ * Rivya AI Public API v1 (PROVIDERS.md §4). Choices where the docs are open:
+ * - `params.duration`: examples send the string "5", the table says select 5|10; we send the string
+ *   the examples show (§4.1).
+ * - no per-task callback URL: webhooks are account-level endpoints (§4.5), so Submit cannot carry
+ *   one; the trigger registers an endpoint instead.
+ * - failed `error`: an object `{code, message}` or a plain string are both read (§4.2 truncated).
+ * - Files API answer: only `url` is documented, so only `url` is read (§4.3).
+ * - `insufficient_credits` is mapped by its code whatever HTTP status comes with it (§4.6).
+ */
+export const rivya: ProviderAdapter = {
+	id: 'rivya',
+	displayName: NAME,
+	credentialType: 'klingRivyaApi',
+	apiPathPrefix: '/api/v1',
+	models: [
+		{
+			value: 'kling-v2-5-turbo-pro',
+			name: 'Kling 2.5 Turbo Pro',
+			description: 'Fast, cinematic; start and optional end frame',
+			textToVideo: textVariant('kling-v2-5-turbo-pro'),
+			imageToVideo: imageVariant('kling-v2-5-turbo-pro'),
+		},
+	],
+
+	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
+
+	typicalGenerationSeconds: typicalKlingSeconds,
+
+	buildSubmitRequest(request) {
+		if (request.callbackUrl) {
+			throw new ProviderError(
+				'validation',
+				`${NAME} has no per-task callback URL: its webhooks are account-level endpoints. Leave "Callback URL" empty and register the Kling Video Trigger as a Rivya webhook endpoint instead`,
+			);
+		}
+		const params: IDataObject = { duration: String(request.duration) };
+		if (request.aspectRatio) params.aspect_ratio = request.aspectRatio;
+		if (request.negativePrompt) params.negative_prompt = request.negativePrompt;
+		if (request.cfgScale !== null) params.cfg_scale = request.cfgScale;
+		// The second reference image is the end frame.
+		const images = [request.startImageUrl, request.endImageUrl].filter(Boolean);
+		if (images.length) params.referenceMediaItems = images.map((url) => ({ url, kind: 'image' }));
+		Object.assign(params, request.additionalFields);
+		const headers: Record<string, string> = {};
+		if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
+		return {
+			method: 'POST',
+			path: '/api/v1/generations',
+			body: { model: request.model, prompt: request.prompt, params },
+			headers,
+		};
+	},
+
+	readSubmitResponse(statusCode, body) {
+		return normalizeRivyaGeneration(readBody(statusCode, body)).taskId;
+	},
+
+	buildStatusRequest(task) {
+		return { method: 'GET', path: `/api/v1/generations/${encodeURIComponent(task.taskId)}` };
+	},
+
+	readStatusResponse(statusCode, body) {
+		return normalizeRivyaGeneration(readBody(statusCode, body));
+	},
+
+	buildUploadRequest(file, model) {
+		return multipartUpload('/api/v1/files', 'file', file, { kind: 'image', model });
+	},
+
+	readUploadResponse(statusCode, body) {
+		return parseBody(uploadSchema, readBody(statusCode, body), 'upload response', NAME).url;
+	},
+
+	isSafeToResubmit(statusCode, body) {
+		const code = errorSchema.safeParse(body).data?.error.code;
+		return statusCode === 429 || code === 'rate_limited' || code === 'public_api_disabled';
+	},
+};
+
+/** Normalize a generation object: a status answer, or the `data` of a webhook event. */
+export function normalizeRivyaGeneration(data: unknown): TaskSnapshot {
+	const generation = parseBody(generationSchema, data, 'generation', NAME);
+	const status = STATUS_WORDS[generation.status];
+	if (!status) {
+		throw new ProviderError('unexpected', `${NAME} sent an unknown status "${generation.status}"`);
+	}
+	const terminal = status === 'succeeded' || status === 'failed';
+	const result = generation.result;
+	const videoUrls = result?.urls?.length
+		? result.urls
+		: result?.primary_url
+			? [result.primary_url]
+			: [];
+	const rawError = generation.error;
+	const error =
+		status === 'failed'
+			? typeof rawError === 'string'
+				? { code: 'failed', message: rawError }
+				: {
+						code: rawError?.code ?? 'failed',
+						message: rawError?.message ?? 'The generation failed',
+					}
+			: null;
+	return {
+		taskId: generation.id,
+		model: generation.model ?? null,
+		status,
+		videoUrls,
+		error,
+		createdAt: isoFromString(generation.created_at),
+		completedAt: terminal ? isoFromString(generation.updated_at) : null,
+		providerGenerationMs: null,
+		credits: terminal ? (generation.final_credits ?? null) : null,
+	};
+}
+
+const STATUS_WORDS: Record<string, TaskStatus | undefined> = {
+	queued: 'queued',
+	processing: 'processing',
+	succeeded: 'succeeded',
+	failed: 'failed',
+};
+
+const ERROR_KINDS: Record<string, ProviderErrorKind> = {
+	api_key_missing: 'auth',
+	api_key_invalid: 'auth',
+	api_key_revoked: 'auth',
+	api_key_expired: 'auth',
+	api_scope_denied: 'auth',
+	insufficient_credits: 'credits',
+	rate_limited: 'rateLimit',
+	validation_failed: 'validation',
+	idempotency_conflict: 'validation',
+	not_found: 'notFound',
+	public_api_disabled: 'unavailable',
+};
+
+/** Bare objects on success; `{error: {code, message, requestId}}` otherwise (§4.6). */
+function readBody(statusCode: number, body: unknown): unknown {
+	if (statusCode < 300) return body;
+	const parsed = errorSchema.safeParse(body);
+	if (!parsed.success) {
+		throw new ProviderError('unexpected', `${NAME} answered HTTP ${statusCode}`, statusCode);
+	}
+	const { code, message, requestId } = parsed.data.error;
+	const kind = ERROR_KINDS[code] ?? (statusCode >= 500 ? 'server' : 'unexpected');
+	const request = requestId ? ` (request ${requestId})` : '';
+	throw new ProviderError(
+		kind,
+		`${NAME} answered HTTP ${statusCode} ${code}: ${message ?? ''}${request}`.trim(),
+		statusCode,
+		code,
+	);
+}
+
+const errorSchema = z
+	.object({
+		error: z
+			.object({
+				code: z.string(),
+				message: z.string().optional(),
+				requestId: z.string().optional(),
+			})
+			.passthrough(),
+	})
+	.passthrough();
+
+const generationSchema = z
+	.object({
+		id: z.string().min(1),
+		status: z.string(),
+		model: z.string().nullish(),
+		final_credits: z.number().nullish(),
+		created_at: z.string().nullish(),
+		updated_at: z.string().nullish(),
+		result: z
+			.object({ primary_url: z.string().nullish(), urls: z.array(z.string()).nullish() })
+			.passthrough()
+			.nullish(),
+		error: z
+			.union([
+				z.string(),
+				z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough(),
+			])
+			.nullish(),
+	})
+	.passthrough();
+
+const uploadSchema = z.object({ url: z.string().url() }).passthrough();

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+import { ProviderError } from '../shared/errors';
+import { multipartUpload } from '../shared/multipart';
+import {
+	httpError,
+	imageVariant,
+	isoFromString,
+	parseBody,
+	textVariant,
+	typicalKlingSeconds,
+} from './common';
+import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+
+const NAME = 'WaveSpeed AI';
+
+/**
+ * WaveSpeed AI, API v3 (PROVIDERS.md §1). Open questions and the choices made here:
+ * - duration: the parameter tables say integer, some curl examples send "5"; we send the integer
+ *   the current tables show (§1.2).
+ * - end frame: `last_image` for kling-v2.5-turbo-pro i2v (newer docs), `end_image` for v2.0 i2v
+ *   master and v2.1 start-end-frame (official tables) (§1.2).
+ * - status path: `/predictions/{id}/result` as the SDKs and the official n8n node use (§1.4).
+ * - upload: `/media/upload/binary`, the most widely confirmed endpoint (§1.9).
+ * - webhook: the `webhook` query parameter of the dedicated webhook docs and SDK (§1.7).
+ */
+export const wavespeed: ProviderAdapter = {
+	id: 'wavespeed',
+	displayName: NAME,
+	credentialType: 'klingWaveSpeedApi',
+	apiPathPrefix: '/api/v3',
+	models: [
+		{
+			value: 'kling-v2.5-turbo-pro',
+			name: 'Kling 2.5 Turbo Pro',
+			description: 'Fast, cinematic; start and optional end frame',
+			textToVideo: textVariant('kwaivgi/kling-v2.5-turbo-pro/text-to-video'),
+			imageToVideo: imageVariant('kwaivgi/kling-v2.5-turbo-pro/image-to-video'),
+		},
+		{
+			value: 'kling-v2.1-master',
+			name: 'Kling 2.1 Master',
+			description: 'Highest quality 2.1; image-to-video without end frame',
+			textToVideo: textVariant('kwaivgi/kling-v2.1-t2v-master'),
+			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-master', { endFrame: 'none' }),
+		},
+		{
+			value: 'kling-v2.1-pro',
+			name: 'Kling 2.1 Pro (Image-to-Video Only)',
+			description: 'Image-to-video, no end frame',
+			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-pro', { endFrame: 'none' }),
+		},
+		{
+			value: 'kling-v2.1-pro-start-end-frame',
+			name: 'Kling 2.1 Pro Start-End Frame (Image-to-Video Only)',
+			description: 'Image-to-video that needs both a start and an end frame',
+			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-pro/start-end-frame', {
+				endFrame: 'required',
+			}),
+		},
+		{
+			value: 'kling-v2.1-standard',
+			name: 'Kling 2.1 Standard (Image-to-Video Only)',
+			description: 'Cheaper image-to-video, no end frame',
+			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-standard', { endFrame: 'none' }),
+		},
+		{
+			value: 'kling-v2.0-master',
+			name: 'Kling 2.0 Master',
+			description: 'Text-to-video without guidance scale; image-to-video with optional end frame',
+			textToVideo: textVariant('kwaivgi/kling-v2.0-t2v-master', { cfgScale: false }),
+			imageToVideo: imageVariant('kwaivgi/kling-v2.0-i2v-master'),
+		},
+	],
+
+	imageMimeTypes: ['image/jpeg', 'image/png'],
+
+	typicalGenerationSeconds: typicalKlingSeconds,
+
+	buildSubmitRequest(request) {
+		const body: IDataObject = { prompt: request.prompt };
+		if (request.negativePrompt) body.negative_prompt = request.negativePrompt;
+		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
+		body.duration = request.duration;
+		if (request.cfgScale !== null) body.guidance_scale = request.cfgScale;
+		if (request.startImageUrl) body.image = request.startImageUrl;
+		if (request.endImageUrl) body[endFrameField(request.model)] = request.endImageUrl;
+		Object.assign(body, request.additionalFields);
+		return {
+			method: 'POST',
+			path: `/api/v3/${request.model}`,
+			qs: request.callbackUrl ? { webhook: request.callbackUrl } : undefined,
+			body,
+		};
+	},
+
+	readSubmitResponse(statusCode, body) {
+		const envelope = readEnvelope(statusCode, body);
+		return parseBody(predictionSchema, envelope.data, 'submit response', NAME).id;
+	},
+
+	buildStatusRequest(task) {
+		return { method: 'GET', path: `/api/v3/predictions/${encodeURIComponent(task.taskId)}/result` };
+	},
+
+	readStatusResponse(statusCode, body) {
+		const envelope = readEnvelope(statusCode, body);
+		return normalizeWaveSpeedPrediction(envelope.data);
+	},
+
+	buildUploadRequest(file) {
+		return multipartUpload('/api/v3/media/upload/binary', 'file', file);
+	},
+
+	readUploadResponse(statusCode, body) {
+		const envelope = readEnvelope(statusCode, body);
+		return parseBody(uploadSchema, envelope.data, 'upload response', NAME).download_url;
+	},
+
+	isSafeToResubmit(statusCode) {
+		return statusCode === 429;
+	},
+};
+
+/** The end-frame field is model-specific: `last_image` on 2.5 Turbo Pro, `end_image` elsewhere. */
+function endFrameField(modelId: string): string {
+	return modelId.includes('kling-v2.5-turbo') ? 'last_image' : 'end_image';
+}
+
+/** WaveSpeed words → normalized status; `cancelled`, `timeout`, `deleted` are failures (SDK). */
+function normalizeStatusWord(status: string): TaskStatus | 'failed-other' {
+	if (status === 'created') return 'queued';
+	if (status === 'processing') return 'processing';
+	if (status === 'completed') return 'succeeded';
+	if (status === 'failed') return 'failed';
+	if (status === 'cancelled' || status === 'timeout' || status === 'deleted') return 'failed-other';
+	throw new ProviderError('unexpected', `${NAME} sent an unknown task status "${status}"`);
+}
+
+/** Normalize a prediction object: the `data` of a status answer, or a bare webhook body. */
+export function normalizeWaveSpeedPrediction(data: unknown): TaskSnapshot {
+	const prediction = parseBody(predictionSchema, data, 'prediction', NAME);
+	const word = normalizeStatusWord(prediction.status);
+	const status: TaskStatus = word === 'failed-other' ? 'failed' : word;
+	const videoUrls = (prediction.outputs ?? []).map((output) =>
+		typeof output === 'string' ? output : output.url,
+	);
+	let error = null;
+	if (status === 'failed') {
+		error = {
+			code:
+				word === 'failed-other'
+					? prediction.status
+					: prediction.code !== undefined
+						? String(prediction.code)
+						: 'failed',
+			message: prediction.error || `The prediction ended with status "${prediction.status}"`,
+		};
+	}
+	if (status === 'succeeded' && videoUrls.length === 0) {
+		throw new ProviderError(
+			'unexpected',
+			`${NAME} reported task ${prediction.id} completed without outputs`,
+		);
+	}
+	return {
+		taskId: prediction.id,
+		model: prediction.model ?? null,
+		status,
+		videoUrls,
+		error,
+		createdAt: isoFromString(prediction.created_at),
+		completedAt: null,
+		providerGenerationMs: prediction.timings?.inference ?? prediction.executionTime ?? null,
+		credits: null,
+	};
+}
+
+/** Read the `{code, message, data}` envelope; `code` mirrors the HTTP status (official n8n node). */
+function readEnvelope(statusCode: number, body: unknown): z.infer<typeof envelopeSchema> {
+	const parsed = envelopeSchema.safeParse(body);
+	if (statusCode < 300 && parsed.success && parsed.data.code === 200) return parsed.data;
+	if (statusCode < 300 && !parsed.success) parseBody(envelopeSchema, body, 'response', NAME);
+	const message = parsed.success ? parsed.data.message : errorSchema.safeParse(body).data?.error;
+	const status = statusCode >= 400 || !parsed.success ? statusCode : parsed.data.code;
+	throw httpError(NAME, status, message);
+}
+
+const envelopeSchema = z
+	.object({ code: z.number(), message: z.string().optional(), data: z.unknown() })
+	.passthrough();
+
+const errorSchema = z.object({ error: z.string() }).passthrough();
+
+const predictionSchema = z
+	.object({
+		id: z.string().min(1),
+		model: z.string().optional(),
+		status: z.string(),
+		outputs: z.array(z.union([z.string(), z.object({ url: z.string() }).passthrough()])).nullish(),
+		error: z.string().nullish(),
+		code: z.union([z.number(), z.string()]).optional(),
+		created_at: z.string().nullish(),
+		executionTime: z.number().optional(),
+		timings: z.object({ inference: z.number().optional() }).passthrough().nullish(),
+	})
+	.passthrough();
+
+const uploadSchema = z.object({ download_url: z.string().url() }).passthrough();

@@ -1,0 +1,93 @@
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
+import { ProviderError } from './errors';
+import {
+	networkError,
+	retryAfterMs,
+	throwIfCancelled,
+	withRetries,
+	type NodeContext,
+} from './transport';
+
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
+/**
+ * Stream a finished video into n8n's binary store (filesystem mode writes chunk by chunk). The
+ * request carries no credentials: result URLs live on the provider's CDN, which must not see the
+ * API key. 429/5xx/resets and truncated bodies are retried; a 404/403/410 means the URL expired.
+ */
+export async function downloadVideo(
+	ctx: NodeContext,
+	url: string,
+	fileName: string,
+	signal?: AbortSignal,
+): Promise<IBinaryData> {
+	return await withRetries(async () => {
+		throwIfCancelled(signal);
+		let response: { statusCode: number; headers: IDataObject; body: unknown };
+		try {
+			response = await ctx.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: DOWNLOAD_TIMEOUT_MS,
+			});
+		} catch (error) {
+			throw networkError('the video host', url, error);
+		}
+		const { statusCode, headers } = response;
+		if (statusCode !== 200) {
+			discard(response.body);
+			throw downloadStatusError(statusCode, headers);
+		}
+		const contentType = String(headers['content-type'] ?? '');
+		if (/^(text\/|application\/json)/.test(contentType)) {
+			discard(response.body);
+			throw new ProviderError(
+				'unexpected',
+				`The video URL answered "${contentType}" instead of a video`,
+				statusCode,
+			);
+		}
+		const expected = Number(headers['content-length']);
+		let binary: IBinaryData;
+		try {
+			binary = await ctx.helpers.prepareBinaryData(response.body as Buffer, fileName, 'video/mp4');
+		} catch (error) {
+			throw networkError('the video host', url, error);
+		}
+		const stored = (binary as IBinaryData & { bytes?: number }).bytes;
+		if (Number.isFinite(expected) && stored !== undefined && stored !== expected) {
+			throw new ProviderError(
+				'network',
+				`The video download was cut off after ${stored} of ${expected} bytes`,
+			);
+		}
+		return binary;
+	}, signal);
+}
+
+function downloadStatusError(statusCode: number, headers: IDataObject): ProviderError {
+	if (statusCode === 404 || statusCode === 403 || statusCode === 410) {
+		return new ProviderError(
+			'notFound',
+			`The video URL answered HTTP ${statusCode}: it has probably expired`,
+			statusCode,
+		);
+	}
+	const kind = statusCode === 429 ? 'rateLimit' : statusCode >= 500 ? 'server' : 'unexpected';
+	return new ProviderError(
+		kind,
+		`The video URL answered HTTP ${statusCode}`,
+		statusCode,
+		null,
+		retryAfterMs(headers),
+	);
+}
+
+/** Release an unread response stream so the socket is freed. */
+function discard(body: unknown): void {
+	const stream = body as { destroy?: () => void } | null;
+	stream?.destroy?.();
+}

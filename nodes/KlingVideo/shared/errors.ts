@@ -1,0 +1,76 @@
+/** Why a provider call failed, in words a workflow builder can act on. */
+export type ProviderErrorKind =
+	| 'auth'
+	| 'credits'
+	| 'validation'
+	| 'moderation'
+	| 'image'
+	| 'rateLimit'
+	| 'notFound'
+	| 'unavailable'
+	| 'server'
+	| 'network'
+	| 'unexpected';
+
+const ADVICE: Record<ProviderErrorKind, string> = {
+	auth: 'Check the API key in the credential.',
+	credits: 'Top up the account balance, then run again.',
+	validation: 'Check the node fields named in the message.',
+	moderation: 'Change the prompt or image so it passes content moderation.',
+	image: 'Make sure the image URL is public and points to a JPG, PNG or WebP under 10 MB.',
+	rateLimit: 'Lower the Concurrency option or wait before running again.',
+	notFound: 'Check the task ID (and the model for providers whose status path contains it).',
+	unavailable: 'The provider is down for maintenance; run again later.',
+	server: 'The provider had an internal error; try again later.',
+	network: 'Check the Base URL in the credential and that this n8n can reach the provider.',
+	unexpected: 'The provider answered in a shape this node does not know.',
+};
+
+/** A provider answer mapped to a sentence; `retryAfterMs` is set when the provider said when to come back. */
+export class ProviderError extends Error {
+	constructor(
+		readonly kind: ProviderErrorKind,
+		message: string,
+		readonly httpStatus: number | null = null,
+		readonly providerCode: string | null = null,
+		public retryAfterMs: number | null = null,
+	) {
+		super(message);
+		this.name = 'ProviderError';
+	}
+
+	get advice(): string {
+		return ADVICE[this.kind];
+	}
+}
+
+/** Classify an HTTP status when the body says nothing more specific. */
+export function kindForHttpStatus(status: number): ProviderErrorKind {
+	if (status === 401 || status === 403) return 'auth';
+	if (status === 402) return 'credits';
+	if (status === 400 || status === 422) return 'validation';
+	if (status === 404) return 'notFound';
+	if (status === 429) return 'rateLimit';
+	if (status === 455 || status === 503) return 'unavailable';
+	if (status >= 500) return 'server';
+	return 'unexpected';
+}
+
+/** Bad node input, found before any paid request; names the field and what is allowed. */
+export class InputError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'InputError';
+	}
+}
+
+/** The user pressed "Stop execution" while the node was waiting. */
+export class ExecutionCancelledError extends Error {
+	constructor() {
+		super('The execution was stopped');
+		this.name = 'ExecutionCancelledError';
+	}
+}

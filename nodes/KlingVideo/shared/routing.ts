@@ -1,0 +1,151 @@
+import type {
+	IDataObject,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+} from 'n8n-workflow';
+import type { GenerationRequest, TaskRef, TaskSnapshot } from '../providers/types';
+import { downloadVideo } from './download';
+import { readGenerationPlan, readTaskRef, singleItemReader } from './input';
+import { adapterFor, toNodeError } from './nodeErrors';
+import { readOptions, taskItemJson, videoFileName } from './output';
+import { settleSync } from './settle';
+import { idempotencyKey, readSubmitAnswer, resolveImages } from './submit';
+import {
+	httpOptions,
+	parseJsonText,
+	providerEndpoint,
+	readAnswer,
+	readTaskStatus,
+	retryDelay,
+	type ProviderAnswer,
+} from './transport';
+
+/*
+ * Submit and Get Task return at once, so they run through n8n's declarative routing: preSend builds
+ * the provider request with the adapter, postReceive normalizes the answer with the same adapter.
+ * RoutingNode gives preSend and postReceive of one item the same context object, which is how the
+ * request travels from one to the other (weakly held: nothing outlives the execution).
+ */
+const submittedRequests = new WeakMap<object, GenerationRequest>();
+const requestedTasks = new WeakMap<object, TaskRef>();
+
+export async function prepareSubmit(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const itemIndex = this.getItemIndex();
+	try {
+		const adapter = adapterFor(this);
+		const endpoint = await providerEndpoint(this, adapter);
+		const plan = await readGenerationPlan(singleItemReader(this), adapter, true);
+		await resolveImages(this, endpoint, plan);
+		plan.request.idempotencyKey = idempotencyKey(
+			this.getExecutionId(),
+			this.getNode().id,
+			itemIndex,
+			this.getWorkflowDataProxy(itemIndex).$runIndex,
+		);
+		const options = httpOptions(endpoint, adapter.buildSubmitRequest(plan.request));
+		submittedRequests.set(this, plan.request);
+		return { ...requestOptions, ...options };
+	} catch (error) {
+		throw toNodeError(this, error, itemIndex);
+	}
+}
+
+export async function readSubmitted(
+	this: IExecuteSingleFunctions,
+	_items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const adapter = adapterFor(this);
+	const request = submittedRequests.get(this)!;
+	const answer = toAnswer(response);
+	let taskId: string;
+	try {
+		taskId = readSubmitAnswer(adapter, answer);
+	} catch (error) {
+		throw toNodeError(this, error, this.getItemIndex());
+	}
+	const options = readOptions(this.getNodeParameter('options', {}) as IDataObject);
+	const json = taskItemJson({
+		provider: adapter.id,
+		model: request.model,
+		mode: request.mode,
+		taskId,
+		snapshot: null,
+		request,
+		raw: answer.body,
+		includeRaw: options.includeRawResponse,
+	});
+	return [{ json }];
+}
+
+export async function prepareGetTask(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	try {
+		const adapter = adapterFor(this);
+		const endpoint = await providerEndpoint(this, adapter);
+		const ref = readTaskRef(singleItemReader(this), adapter);
+		requestedTasks.set(this, ref);
+		return { ...requestOptions, ...httpOptions(endpoint, adapter.buildStatusRequest(ref)) };
+	} catch (error) {
+		throw toNodeError(this, error, this.getItemIndex());
+	}
+}
+
+/** Normalize the status; a 429/5xx is read again with backoff; a finished video is downloaded. */
+export async function readTask(
+	this: IExecuteSingleFunctions,
+	_items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const adapter = adapterFor(this);
+	const ref = requestedTasks.get(this)!;
+	const options = readOptions(this.getNodeParameter('options', {}) as IDataObject);
+	let answer = toAnswer(response);
+	let snapshot: TaskSnapshot;
+	try {
+		const first = settleSync(() =>
+			readAnswer(answer, () => adapter.readStatusResponse(answer.statusCode, answer.body, ref)),
+		);
+		if (first.ok) {
+			snapshot = first.value;
+		} else {
+			if (retryDelay(first.error, 1) === null) throw first.error;
+			// A 429/5xx: read again through the retrying path.
+			const endpoint = await providerEndpoint(this, adapter);
+			({ snapshot, answer } = await readTaskStatus(this, endpoint, ref));
+		}
+		const json = taskItemJson({
+			provider: adapter.id,
+			model: snapshot.model ?? ref.model,
+			mode: ref.mode,
+			taskId: snapshot.taskId || ref.taskId,
+			snapshot,
+			request: null,
+			raw: answer.body,
+			includeRaw: options.includeRawResponse,
+		});
+		if (snapshot.status !== 'succeeded' || !options.downloadVideo) return [{ json }];
+		const fileName = videoFileName(adapter.id, ref.taskId);
+		const binary = await downloadVideo(this, snapshot.videoUrls[0], fileName);
+		return [{ json, binary: { [options.binaryPropertyName]: binary } }];
+	} catch (error) {
+		const described = error instanceof Error ? error : new Error(String(error));
+		described.message = `Task ${ref.taskId}: ${described.message}`;
+		throw toNodeError(this, described, this.getItemIndex());
+	}
+}
+
+function toAnswer(response: IN8nHttpFullResponse): ProviderAnswer {
+	return {
+		statusCode: response.statusCode,
+		body: parseJsonText(response.body),
+		headers: (response.headers ?? {}) as IDataObject,
+	};
+}
