@@ -10,6 +10,7 @@ export type ProviderErrorKind =
 	| 'unavailable'
 	| 'server'
 	| 'network'
+	| 'ambiguousSubmit'
 	| 'unexpected';
 
 const ADVICE: Record<ProviderErrorKind, string> = {
@@ -23,6 +24,8 @@ const ADVICE: Record<ProviderErrorKind, string> = {
 	unavailable: 'The provider is down for maintenance; run again later.',
 	server: 'The provider had an internal error; try again later.',
 	network: 'Check the Base URL in the credential and that this n8n can reach the provider.',
+	ambiguousSubmit:
+		"Look for a new task in the provider's dashboard before running this item again, so it is not paid twice.",
 	unexpected: 'The provider answered in a shape this node does not know.',
 };
 

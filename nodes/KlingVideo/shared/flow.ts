@@ -234,7 +234,7 @@ function describeFailure(
 	taskId: string | null,
 	snapshot?: TaskSnapshot | null,
 ): { code: string; message: string } {
-	const task = taskId ? `Task ${taskId}` : 'The submit';
+	const task = taskId ? `Task ${taskId}` : 'Submit failed';
 	const recover = taskId
 		? ` The task was not resubmitted; use Get Task with task ID ${taskId} to fetch it later instead of paying again.`
 		: '';
@@ -289,7 +289,7 @@ function finishItems(
 	if (failures.length && !ctx.continueOnFail() && !run.options.outputFailedTasksAsItems) {
 		const first = failures[0];
 		const message =
-			failures.length === 1
+			outcomes.length === 1
 				? first.failure!
 				: `${failures.length} of ${outcomes.length} items failed. ${first.failure}`;
 		throw new NodeOperationError(ctx.getNode(), message, {

@@ -78,9 +78,13 @@ export function readSubmitAnswer(adapter: ProviderAdapter, answer: ProviderAnswe
 		readAnswer(answer, () => adapter.readSubmitResponse(answer.statusCode, answer.body)),
 	);
 	if (result.ok) return result.value;
+	const { error } = result;
+	// Kie reports a server error in the body of an HTTP 200, so the provider's own status counts.
+	const status =
+		error instanceof ProviderError ? (error.httpStatus ?? answer.statusCode) : answer.statusCode;
 	const refused = adapter.isSafeToResubmit(answer.statusCode, answer.body);
-	if (!refused && answer.statusCode >= 500) throw ambiguousSubmit(adapter, result.error);
-	throw result.error;
+	if (!refused && status >= 500) throw ambiguousSubmit(adapter, error);
+	throw error;
 }
 
 /** A submit whose outcome is unknown must not be repeated blindly: say what to check. */
@@ -90,8 +94,8 @@ function ambiguousSubmit(adapter: ProviderAdapter, error: unknown): Error {
 	// DNS failures and refused connections never reached the provider.
 	if (/could not be resolved|connection was refused/.test(cause)) return error as Error;
 	return new ProviderError(
-		error instanceof ProviderError ? error.kind : 'network',
-		`${cause}. The submit may or may not have created a paid task, so it was not sent again. Check your ${adapter.displayName} dashboard for a new task before running this item again`,
+		'ambiguousSubmit',
+		`${cause}. The submit may or may not have created a paid task on ${adapter.displayName}, so it was not sent again`,
 	);
 }
 

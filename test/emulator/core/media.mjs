@@ -1,0 +1,303 @@
+// @ts-check
+/**
+ * Media the emulator serves, built in plain JS at run time (no ffmpeg needed):
+ *  - PNG test images (node:zlib deflate),
+ *  - real, playable MP4 files (H.264 baseline, 1 fps, one IDR frame repeated) of 5 or 10 s,
+ *  - a large-file mode that pads the MP4 with a trailing `free` box and streams it in chunks,
+ *  - magic-byte sniffing for uploads.
+ */
+import zlib from 'node:zlib';
+
+/* ------------------------------------------------------------------ CRC32 */
+
+/** @type {Uint32Array | undefined} */
+let crcTable;
+/** @param {Buffer} buf @param {number} [crc] */
+export function crc32(buf, crc = 0) {
+	if (!crcTable) {
+		crcTable = new Uint32Array(256);
+		for (let n = 0; n < 256; n++) {
+			let c = n;
+			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+			crcTable[n] = c >>> 0;
+		}
+	}
+	let c = (crc ^ 0xffffffff) >>> 0;
+	for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+	return (c ^ 0xffffffff) >>> 0;
+}
+
+/* ------------------------------------------------------------------ PNG */
+
+/** @param {string} type @param {Buffer} data */
+function pngChunk(type, data) {
+	const len = Buffer.alloc(4);
+	len.writeUInt32BE(data.length);
+	const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+	const crc = Buffer.alloc(4);
+	crc.writeUInt32BE(crc32(td));
+	return Buffer.concat([len, td, crc]);
+}
+
+/**
+ * A solid-colour RGB PNG with a diagonal stripe (so start and end frames differ visibly).
+ * @param {number} width @param {number} height @param {[number, number, number]} rgb
+ * @param {number} [padBytes] extra bytes in a private ancillary chunk (`emUp`) to make big files
+ */
+export function makePng(width, height, rgb, padBytes = 0) {
+	const raw = Buffer.alloc((width * 3 + 1) * height);
+	for (let y = 0; y < height; y++) {
+		const row = y * (width * 3 + 1);
+		raw[row] = 0; // filter: none
+		for (let x = 0; x < width; x++) {
+			const stripe = Math.abs(x - y) < 12;
+			const o = row + 1 + x * 3;
+			raw[o] = stripe ? 255 - rgb[0] : rgb[0];
+			raw[o + 1] = stripe ? 255 - rgb[1] : rgb[1];
+			raw[o + 2] = stripe ? 255 - rgb[2] : rgb[2];
+		}
+	}
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(width, 0);
+	ihdr.writeUInt32BE(height, 4);
+	ihdr[8] = 8; // bit depth
+	ihdr[9] = 2; // colour type RGB
+	ihdr[10] = 0;
+	ihdr[11] = 0;
+	ihdr[12] = 0;
+	const parts = [
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		pngChunk('IHDR', ihdr),
+		pngChunk('IDAT', zlib.deflateSync(raw)),
+	];
+	if (padBytes > 0) parts.push(pngChunk('emUp', Buffer.alloc(padBytes, 0x20)));
+	parts.push(pngChunk('IEND', Buffer.alloc(0)));
+	return Buffer.concat(parts);
+}
+
+/* ------------------------------------------------------------------ sniffing */
+
+/**
+ * Sniff a file's type from its magic bytes.
+ * @param {Buffer} buf
+ * @returns {{ mime: string, kind: 'image'|'video'|'audio'|'other' }}
+ */
+export function sniff(buf) {
+	const b = buf;
+	if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a) return { mime: 'image/png', kind: 'image' };
+	if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { mime: 'image/jpeg', kind: 'image' };
+	if (b.length >= 12 && b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WEBP') return { mime: 'image/webp', kind: 'image' };
+	if (b.length >= 6 && (b.toString('ascii', 0, 6) === 'GIF87a' || b.toString('ascii', 0, 6) === 'GIF89a')) return { mime: 'image/gif', kind: 'image' };
+	if (b.length >= 12 && b.toString('ascii', 4, 8) === 'ftyp') {
+		const brand = b.toString('ascii', 8, 12);
+		if (brand === 'qt  ') return { mime: 'video/quicktime', kind: 'video' };
+		if (brand.startsWith('M4A')) return { mime: 'audio/mp4', kind: 'audio' };
+		return { mime: 'video/mp4', kind: 'video' };
+	}
+	if (b.length >= 4 && b.readUInt32BE(0) === 0x1a45dfa3) return { mime: 'video/webm', kind: 'video' };
+	if (b.length >= 3 && b.toString('ascii', 0, 3) === 'ID3') return { mime: 'audio/mpeg', kind: 'audio' };
+	if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) return { mime: 'audio/mpeg', kind: 'audio' };
+	if (b.length >= 12 && b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WAVE') return { mime: 'audio/wav', kind: 'audio' };
+	return { mime: 'application/octet-stream', kind: 'other' };
+}
+
+/* ------------------------------------------------------------------ MP4 */
+
+/*
+ * One H.264 (baseline, level 3.0) IDR frame per aspect ratio, Annex-B (SPS + PPS + IDR slice), a
+ * solid blue picture. Generated once with ffmpeg 5.1 (Debian 12) and pasted here; not needed at run time:
+ *   ffmpeg -f lavfi -i "color=c=0x3060c0:s=320x180:d=1:r=1" -frames:v 1 -c:v libx264 \
+ *     -profile:v baseline -level 3.0 -pix_fmt yuv420p \
+ *     -x264-params "keyint=1:scenecut=0:aud=0:repeat-headers=1" \
+ *     -bsf:v filter_units=remove_types=6 -f h264 frame.h264 ; base64 -w0 frame.h264
+ * (same for s=180x320 and s=240x240). remove_types=6 strips the x264 SEI text.
+ */
+const FRAMES = {
+	'16:9': { width: 320, height: 180, annexB: 'AAAAAWdCwB7cFBn58BEAAAMAAQAAAwACDxYvgAAAAAFozg8sgAAAAWWIhAS8RigACbbHAAE1aOAAI68nJycnJycnJycnJycnJycnJycnXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXgA==' },
+	'9:16': { width: 180, height: 320, annexB: 'AAAAAWdCwB7cMCnn8BEAAAMAAQAAAwACDxYvgAAAAAFozg8sgAAAAWWIhAS8RigACbbHAAE1aOAAI68nJycnJycnJycnJ1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111114A=' },
+	'1:1': { width: 240, height: 240, annexB: 'AAAAAWdCwB7cPH7ARAAAAwAEAAADAAg8WL4AAAABaM4PLIAAAAFliIQEvEYoAAm2xwABNWjgACOvJycnJycnJycnJycnJyddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddeA==' },
+};
+
+/** @param {Buffer} buf @returns {Buffer[]} NAL units without start codes */
+function splitAnnexB(buf) {
+	/** @type {number[]} */
+	const starts = [];
+	for (let i = 0; i + 3 <= buf.length; i++) {
+		if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
+			starts.push(i + 3);
+			i += 2;
+		}
+	}
+	/** @type {Buffer[]} */
+	const nals = [];
+	for (let k = 0; k < starts.length; k++) {
+		let end = k + 1 < starts.length ? starts[k + 1] - 3 : buf.length;
+		while (end > starts[k] && buf[end - 1] === 0) end--; // drop the leading 0 of a 4-byte start code
+		nals.push(buf.subarray(starts[k], end));
+	}
+	return nals;
+}
+
+/** @param {string} type @param {...Buffer} payload */
+function box(type, ...payload) {
+	const body = Buffer.concat(payload);
+	const head = Buffer.alloc(8);
+	head.writeUInt32BE(body.length + 8, 0);
+	head.write(type, 4, 'ascii');
+	return Buffer.concat([head, body]);
+}
+/** @param {string} type @param {number} version @param {number} flags @param {...Buffer} payload */
+function fullBox(type, version, flags, ...payload) {
+	const vf = Buffer.alloc(4);
+	vf.writeUInt32BE(((version & 0xff) << 24) | (flags & 0xffffff));
+	return box(type, vf, ...payload);
+}
+/** @param {number[]} values */
+function u32(...values) {
+	const b = Buffer.alloc(values.length * 4);
+	values.forEach((v, i) => b.writeUInt32BE(v >>> 0, i * 4));
+	return b;
+}
+/** @param {number[]} values */
+function u16(...values) {
+	const b = Buffer.alloc(values.length * 2);
+	values.forEach((v, i) => b.writeUInt16BE(v & 0xffff, i * 2));
+	return b;
+}
+const MATRIX = u32(0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000);
+
+/** @type {Map<string, Buffer>} */
+const mp4Cache = new Map();
+
+/**
+ * A complete, playable MP4 (ftyp, moov, mdat): `seconds` samples of one IDR frame at 1 fps.
+ * @param {number} seconds integer seconds (5 or 10 for Kling)
+ * @param {string} [aspectRatio] '16:9' | '9:16' | '1:1'
+ */
+export function buildMp4(seconds, aspectRatio = '16:9') {
+	const key = `${seconds}:${aspectRatio}`;
+	const cached = mp4Cache.get(key);
+	if (cached) return cached;
+	const frame = FRAMES[/** @type {keyof typeof FRAMES} */ (aspectRatio)] ?? FRAMES['16:9'];
+	const nals = splitAnnexB(Buffer.from(frame.annexB, 'base64'));
+	const sps = nals.find((n) => (n[0] & 0x1f) === 7);
+	const pps = nals.find((n) => (n[0] & 0x1f) === 8);
+	const idr = nals.find((n) => (n[0] & 0x1f) === 5);
+	if (!sps || !pps || !idr) throw new Error('embedded H.264 frame is malformed');
+	const sample = Buffer.concat([u32(idr.length), idr]);
+	const n = Math.max(1, Math.round(seconds));
+	const timescale = 1000;
+	const duration = n * timescale;
+	const { width, height } = frame;
+
+	const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), u32(0x200), Buffer.from('isomiso2avc1mp41', 'ascii'));
+	const mvhd = fullBox('mvhd', 0, 0, u32(0, 0, timescale, duration, 0x00010000), u16(0x0100, 0), Buffer.alloc(8), MATRIX, Buffer.alloc(24), u32(2));
+	const tkhd = fullBox('tkhd', 0, 3, u32(0, 0, 1, 0, duration), Buffer.alloc(8), u16(0, 0, 0, 0), MATRIX, u32(width << 16, height << 16));
+	const mdhd = fullBox('mdhd', 0, 0, u32(0, 0, timescale, duration), u16(0x55c4, 0));
+	const hdlr = fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'ascii'), Buffer.alloc(12), Buffer.from('VideoHandler\0', 'ascii'));
+	const vmhd = fullBox('vmhd', 0, 1, u16(0, 0, 0, 0));
+	const dinf = box('dinf', fullBox('dref', 0, 0, u32(1), fullBox('url ', 0, 1)));
+	const avcC = box('avcC', Buffer.from([1, sps[1], sps[2], sps[3], 0xff, 0xe1]), u16(sps.length), sps, Buffer.from([1]), u16(pps.length), pps);
+	const compressor = Buffer.alloc(32);
+	const avc1 = box(
+		'avc1',
+		Buffer.alloc(6),
+		u16(1), // data_reference_index
+		u16(0, 0),
+		Buffer.alloc(12),
+		u16(width, height),
+		u32(0x00480000, 0x00480000, 0),
+		u16(1),
+		compressor,
+		u16(0x0018, 0xffff),
+		avcC,
+	);
+	const stsd = fullBox('stsd', 0, 0, u32(1), avc1);
+	const stts = fullBox('stts', 0, 0, u32(1, n, timescale));
+	const stsc = fullBox('stsc', 0, 0, u32(1, 1, n, 1));
+	const stsz = fullBox('stsz', 0, 0, u32(sample.length, n));
+	const buildMoov = (/** @type {number} */ chunkOffset) => {
+		const stco = fullBox('stco', 0, 0, u32(1, chunkOffset));
+		const stbl = box('stbl', stsd, stts, stsc, stsz, stco);
+		const minf = box('minf', vmhd, dinf, stbl);
+		const mdia = box('mdia', mdhd, hdlr, minf);
+		const trak = box('trak', tkhd, mdia);
+		return box('moov', mvhd, trak);
+	};
+	const moovSize = buildMoov(0).length;
+	const moov = buildMoov(ftyp.length + moovSize + 8);
+	const samples = Buffer.alloc(sample.length * n);
+	for (let i = 0; i < n; i++) sample.copy(samples, i * sample.length);
+	const mdat = box('mdat', samples);
+	const out = Buffer.concat([ftyp, moov, mdat]);
+	mp4Cache.set(key, out);
+	return out;
+}
+
+/**
+ * Plan an MP4 of (about) `totalBytes`: the base file followed by a `free` box of padding.
+ * If totalBytes is smaller than base + 8, the base file alone is used.
+ * @param {number} seconds @param {string} aspectRatio @param {number} totalBytes
+ * @returns {{ head: Buffer, padBytes: number, size: number }} head = base file + free-box header;
+ *   then padBytes zero bytes follow
+ */
+export function planMp4(seconds, aspectRatio, totalBytes = 0) {
+	const base = buildMp4(seconds, aspectRatio);
+	if (!totalBytes || totalBytes < base.length + 8) return { head: base, padBytes: 0, size: base.length };
+	const freeTotal = totalBytes - base.length;
+	let header;
+	if (freeTotal <= 0xffffffff) {
+		header = Buffer.alloc(8);
+		header.writeUInt32BE(freeTotal, 0);
+		header.write('free', 4, 'ascii');
+	} else {
+		header = Buffer.alloc(16);
+		header.writeUInt32BE(1, 0);
+		header.write('free', 4, 'ascii');
+		header.writeBigUInt64BE(BigInt(freeTotal), 8);
+		if (freeTotal < 16) throw new Error('unreachable');
+	}
+	return { head: Buffer.concat([base, header]), padBytes: freeTotal - header.length, size: totalBytes };
+}
+
+const ZERO_CHUNK = Buffer.alloc(256 * 1024);
+
+/**
+ * Write `head` then `padBytes` zero bytes to a writable (HTTP response), respecting backpressure.
+ * Never allocates more than one 256 KiB chunk. Stops early after `limit` bytes (truncation fault).
+ * @param {import('node:http').ServerResponse} res
+ * @param {Buffer} head @param {number} padBytes @param {number} [limit]
+ * @returns {Promise<number>} bytes written
+ */
+export async function writeMp4(res, head, padBytes, limit = Infinity) {
+	let written = 0;
+	const total = head.length + padBytes;
+	const cap = Math.min(total, limit);
+	const write = (/** @type {Buffer} */ chunk) =>
+		new Promise((resolve, reject) => {
+			if (res.destroyed) return reject(new Error('socket closed'));
+			const ok = res.write(chunk);
+			written += chunk.length;
+			if (ok) return resolve(undefined);
+			const onDrain = () => {
+				cleanup();
+				resolve(undefined);
+			};
+			const onClose = () => {
+				cleanup();
+				reject(new Error('socket closed'));
+			};
+			const cleanup = () => {
+				res.off('drain', onDrain);
+				res.off('close', onClose);
+			};
+			res.on('drain', onDrain);
+			res.on('close', onClose);
+		});
+	await write(head.subarray(0, Math.min(head.length, cap)));
+	while (written < cap) {
+		const n = Math.min(ZERO_CHUNK.length, cap - written);
+		await write(n === ZERO_CHUNK.length ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n));
+	}
+	return written;
+}

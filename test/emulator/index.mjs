@@ -1,0 +1,93 @@
+// @ts-check
+/**
+ * Local provider emulator for n8n-nodes-kling-video: WaveSpeed AI, APIXO, Kie.ai (+ upload host) and Rivya AI
+ * on one HTTP server bound to 127.0.0.1, each under its own path prefix. Implemented from
+ * shared/reference/PROVIDERS.md independently of the node's adapters (nothing here imports nodes/ or dist/).
+ *
+ * Timing: a task's generation time is drawn per task with a seeded PRNG from the seed's ranges
+ * (5 s clip: 30–45 s, 10 s clip: 45–60 s) and multiplied by `timeScale`. `generationMs` (a number, or
+ * `{5:[min,max],10:[min,max]}`) and a plan's `generationMs` REPLACE the draw and are used as given
+ * (timeScale is not applied to them). A task is queued for its first 10 %, then processing, then terminal;
+ * status is computed lazily from timestamps. Only callbacks use a timer (at completion), cleared by close().
+ *
+ * Callback retry delays: each provider's default (scaled by timeScale) unless `callbackRetryDelaysMs`
+ * (an array, or `{provider: array}`) is given; explicit delays are used as given (not scaled).
+ * Callbacks and webhooks are only sent to loopback addresses; other URLs are journaled as not sent.
+ *
+ * Faults (run-wide rates, seeded): statusRateLimit, status5xx, statusReset, slowMs/slowRate,
+ * taskFailure, truncatedDownload, expiredResult, submitRateLimit (429 before a task exists), and the
+ * "ambiguous submit" faults submit5xx / submitReset (the task IS created, the answer is lost).
+ * Per task: planNextTask(provider, plan).
+ */
+import { Engine, PROVIDERS } from './core/engine.mjs';
+import { createWaveSpeed } from './providers/wavespeed.mjs';
+import { createApixo } from './providers/apixo.mjs';
+import { createKie, createKieUpload } from './providers/kie.mjs';
+import { createRivya } from './providers/rivya.mjs';
+
+export { PROVIDERS };
+export { wavespeedSignature } from './providers/wavespeed.mjs';
+export { kieSignature } from './providers/kie.mjs';
+export { rivyaSignature } from './providers/rivya.mjs';
+
+/**
+ * @typedef {import('./core/engine.mjs').InputOptions} EmulatorOptions
+ * @typedef {import('./core/engine.mjs').TaskPlan} TaskPlan
+ * @typedef {import('./core/engine.mjs').JournalEntry} JournalEntry
+ * @typedef {{
+ *   url: string, port: number, baseUrl: (provider: string) => string,
+ *   configure: (partial: EmulatorOptions) => void,
+ *   planNextTask: (provider: string, plan: TaskPlan) => void,
+ *   journal: { entries: (filter?: ((e: JournalEntry) => boolean) | Record<string, unknown>) => JournalEntry[], reset: () => void,
+ *     countsByTask: () => Record<string, { provider: string, submits: number, replays: number, statusReads: number,
+ *       downloads: number, callbacks: number, callbackAnswers: (number | string)[] }> },
+ *   tasks: { get: (id: string) => Record<string, unknown> | undefined, list: () => Record<string, unknown>[] },
+ *   options: import('./core/engine.mjs').Options,
+ *   close: () => Promise<void>,
+ * }} Emulator
+ */
+
+/**
+ * Start the emulator.
+ * @param {EmulatorOptions} [options]
+ * @returns {Promise<Emulator>}
+ */
+export async function startEmulator(options = {}) {
+	const engine = new Engine(options);
+	engine.register(createWaveSpeed(engine));
+	engine.register(createApixo(engine));
+	engine.register(createKie(engine));
+	engine.register(createKieUpload(engine));
+	engine.register(createRivya(engine));
+	await engine.listen();
+	/** @type {Emulator} */
+	const emu = {
+		url: engine.url,
+		port: engine.port,
+		baseUrl: (provider) => {
+			if (!PROVIDERS.includes(/** @type {any} */ (provider))) throw new Error(`unknown provider ${provider}; one of ${PROVIDERS.join(', ')}`);
+			return `${engine.url}/${provider}`;
+		},
+		configure: (partial) => engine.configure(partial),
+		planNextTask: (provider, plan) => engine.planNextTask(provider, plan),
+		journal: {
+			entries: (filter) => engine.journalEntries(/** @type {any} */ (filter)),
+			reset: () => {
+				engine.entries = [];
+			},
+			countsByTask: () => engine.countsByTask(),
+		},
+		tasks: {
+			get: (id) => {
+				const t = engine.tasks.get(id);
+				return t ? engine.publicTask(t) : undefined;
+			},
+			list: () => [...engine.tasks.values()].map((t) => engine.publicTask(t)),
+		},
+		get options() {
+			return engine.opts;
+		},
+		close: () => engine.close(),
+	};
+	return emu;
+}

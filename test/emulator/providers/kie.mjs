@@ -1,0 +1,362 @@
+// @ts-check
+/**
+ * Kie.ai emulator — PROVIDERS.md §3 (seed 002). API under /kie, upload host under /kie-upload.
+ *
+ * Enforced exactly: Bearer auth, 401 `{"code":401,"msg":"You do not have access permissions"}` (§3.1);
+ * POST /api/v1/jobs/createTask `{model, callBackUrl?, input}` (§3.2) with the two Kling 2.5 turbo pro models:
+ *  - kling/v2-5-turbo-text-to-video-pro: prompt (req, ≤2500), duration STRING "5"|"10", aspect_ratio
+ *    16:9|9:16|1:1, negative_prompt ≤2500, cfg_scale 0–1;
+ *  - kling/v2-5-turbo-image-to-video-pro: prompt (req), image_url (req), tail_image_url (optional, "" allowed),
+ *    duration STRING, negative_prompt ≤2496, cfg_scale 0–1; NO aspect_ratio.
+ *  An integer duration is rejected. Submit → `{"code":200,"msg":"success","data":{"taskId":…}}`.
+ * GET /api/v1/jobs/recordInfo?taskId= (§3.3): states waiting|queuing|generating|success|fail, `param` and
+ * `resultJson` are JSON strings, failCode/failMsg, createTime/updateTime/completeTime (ms).
+ * Callback to callBackUrl (§3.4): success `{code:200,msg,data:{…,state:"success",resultJson}}`, failure
+ * `{code:501,msg,data:{…,state:"fail",failCode,failMsg}}`; when the HMAC key is set (`secrets.kie`, from
+ * credentials.demo.json `webhookHmacKey`; set it to null to disable) headers `X-Webhook-Timestamp` (s) and
+ * `X-Webhook-Signature = base64(HMAC-SHA256(key, taskId + "." + timestamp))` — body NOT signed.
+ * Credits GET /api/v1/chat/credit → `{code:200,msg:"success",data:<int>}` (§3.5). Uploads (§3.5) under
+ * /kie-upload: file-stream-upload (multipart file, uploadPath, fileName?), file-base64-upload, file-url-upload.
+ *
+ * Inferences / choices (where §3 is open or silent):
+ *  - App errors are reported in the BODY code with HTTP 200 (inference from §3.2 "check both HTTP status and
+ *    body code"): validation → `{code:422,msg}`, rate limit → `{code:429,msg}` (+ Retry-After header),
+ *    server error → `{code:500,msg}`, the '503' fault → `{code:455,msg}` (Kie's "service unavailable").
+ *    Unknown task → `{code:404,msg}` with HTTP 200. Only auth failures use HTTP 401.
+ *  - recordInfo envelope: §3.3 shows `message`, every other Kie response `msg` → the emulator sends both.
+ *  - Callback task id: `data.taskId` (§3.4 bodies); `task_id` is not sent (§3.4 ambiguity, §6.3).
+ *  - costTime: seconds (the only example, §3.4, is in seconds; unit unclear §6.3), in recordInfo and callback.
+ *  - Callback retries: undocumented (§3.4, §6.3); the emulator retries up to 3 times (5/10/20 s × timeScale).
+ *  - failCode strings are undocumented apart from "500": content violation "400", image fetch failure "422",
+ *    image > 10 MB "413", generic "500" ("Internal server error").
+ *  - Unknown fields in `input` / top level → 422 naming the field (strict).
+ *  - file-url-upload can only "download" URLs on this emulator (no internet); other URLs → 400.
+ *  - Upload errors (undocumented): HTTP 400 `{success:false,code:400,msg}`; 401 `{success:false,code:401,msg}`.
+ *  - Upload response: the stream-upload fields (fileName, filePath, downloadUrl, fileSize, mimeType, uploadedAt)
+ *    plus the quickstart's fileId, fileUrl, expiresAt (3 days) — both documented forms.
+ */
+import crypto from 'node:crypto';
+import { V } from '../core/engine.mjs';
+import { isPlainObject } from '../core/util.mjs';
+import { sniff } from '../core/media.mjs';
+
+/** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
+
+export const KIE_T2V = 'kling/v2-5-turbo-text-to-video-pro';
+export const KIE_I2V = 'kling/v2-5-turbo-image-to-video-pro';
+
+/** @param {string} key @param {string} taskId @param {number | string} ts */
+export function kieSignature(key, taskId, ts) {
+	return crypto.createHmac('sha256', key).update(`${taskId}.${ts}`).digest('base64');
+}
+
+/** @param {Engine} engine */
+export function createKie(engine) {
+	let credits = 10000;
+	/** @param {Ctx} ctx @param {number} code @param {string} msg @param {Record<string, string>} [headers] */
+	const bodyErr = (ctx, code, msg, headers) => ctx.send(200, { code, msg, data: null }, headers);
+
+	/** @param {string} kind @returns {import('../core/engine.mjs').Failure} */
+	function failure(kind) {
+		switch (kind) {
+			case 'content':
+				return { kind, code: '400', message: 'Your prompt or image was flagged by content moderation.' };
+			case 'image-missing':
+			case 'image-not-image':
+				return { kind, code: '422', message: 'Failed to fetch the image from the provided URL.' };
+			case 'image-too-large':
+				return { kind, code: '413', message: 'Image exceeds the 10MB limit.' };
+			default:
+				return { kind, code: '500', message: 'Internal server error' };
+		}
+	}
+
+	/** @param {Task} task */
+	function recordData(task) {
+		const { phase, progress } = engine.phase(task);
+		const terminal = phase === 'succeeded' || phase === 'failed';
+		const state =
+			phase === 'succeeded' ? 'success' : phase === 'failed' ? 'fail' : phase === 'processing' ? 'generating' : progress < 0.05 ? 'waiting' : 'queuing';
+		const updateTime = terminal ? task.completesAt : phase === 'processing' ? Math.round(task.createdAt + task.generationMs * 0.1) : task.createdAt;
+		return {
+			taskId: task.id,
+			model: task.model,
+			state,
+			param: JSON.stringify(task.input),
+			resultJson: phase === 'succeeded' ? JSON.stringify({ resultUrls: [engine.resultUrl(task)] }) : '',
+			failCode: phase === 'failed' ? String(task.failure?.code ?? '500') : '',
+			failMsg: phase === 'failed' ? (task.failure?.message ?? 'Internal server error') : '',
+			completeTime: terminal ? task.completesAt : null,
+			createTime: task.createdAt,
+			updateTime,
+			costTime: terminal ? Math.max(1, Math.round(task.generationMs / 1000)) : null,
+			progress: Math.min(100, Math.round(progress * 100)),
+		};
+	}
+
+	/** @param {Task} task */
+	function callbackBody(task) {
+		const r = recordData(task);
+		if (task.finalState === 'succeeded') {
+			return {
+				code: 200,
+				msg: 'Playground task completed successfully.',
+				data: {
+					completeTime: r.completeTime,
+					consumeCredits: task.extra.credits,
+					costTime: r.costTime,
+					createTime: r.createTime,
+					model: r.model,
+					param: r.param,
+					remainedCredits: credits,
+					resultJson: r.resultJson,
+					state: 'success',
+					taskId: task.id,
+					updateTime: r.updateTime,
+				},
+			};
+		}
+		return {
+			code: 501,
+			msg: 'Playground task failed.',
+			data: {
+				completeTime: r.completeTime,
+				consumeCredits: 0,
+				costTime: r.costTime,
+				createTime: r.createTime,
+				failCode: r.failCode,
+				failMsg: r.failMsg,
+				model: r.model,
+				param: r.param,
+				state: 'fail',
+				taskId: task.id,
+				updateTime: r.updateTime,
+			},
+		};
+	}
+
+	/** @param {Ctx} ctx */
+	function submit(ctx) {
+		ctx.mark('submit');
+		let body;
+		try {
+			body = ctx.json();
+		} catch {
+			return bodyErr(ctx, 422, 'Request body is not valid JSON');
+		}
+		if (!isPlainObject(body)) return bodyErr(ctx, 422, 'Request body must be a JSON object');
+		let problem =
+			V.unknownFields(body, ['model', 'callBackUrl', 'input']) ??
+			(body.model === undefined ? 'model is required' : null) ??
+			V.enumString(body.model, 'model', [KIE_T2V, KIE_I2V]) ??
+			V.url(body.callBackUrl, 'callBackUrl') ??
+			(isPlainObject(body.input) ? null : 'input is required and must be an object');
+		const input = /** @type {Record<string, any>} */ (body.input);
+		const i2v = body.model === KIE_I2V;
+		if (!problem) {
+			const allowed = i2v
+				? ['prompt', 'image_url', 'tail_image_url', 'duration', 'negative_prompt', 'cfg_scale']
+				: ['prompt', 'duration', 'aspect_ratio', 'negative_prompt', 'cfg_scale'];
+			problem =
+				V.unknownFields(input, allowed, 'input.') ??
+				V.string(input.prompt, 'input.prompt', { required: true, max: 2500 }) ??
+				(input.duration === undefined || input.duration === '5' || input.duration === '10'
+					? null
+					: typeof input.duration === 'number'
+						? 'input.duration must be a string: "5" or "10" (got a number)'
+						: 'input.duration must be "5" or "10"') ??
+				V.string(input.negative_prompt, 'input.negative_prompt', { max: i2v ? 2496 : 2500 }) ??
+				V.number(input.cfg_scale, 'input.cfg_scale', 0, 1) ??
+				(i2v ? null : V.enumString(input.aspect_ratio, 'input.aspect_ratio', ['16:9', '9:16', '1:1']));
+			if (!problem && i2v) {
+				problem =
+					V.url(input.image_url, 'input.image_url', true) ??
+					(input.tail_image_url === '' || input.tail_image_url === undefined ? null : V.url(input.tail_image_url, 'input.tail_image_url'));
+			}
+		}
+		if (problem) return bodyErr(ctx, 422, problem);
+		const mod = /** @type {import('../core/engine.mjs').ProviderModule} */ (engine.providers.get('kie'));
+		if (engine.submitRateLimited(ctx, mod)) return;
+		const duration = Number(input.duration ?? '5');
+		const cost = duration >= 10 ? 84 : 42;
+		if (credits < cost) return bodyErr(ctx, 402, 'Insufficient credits');
+		credits -= cost;
+		const callbackUrl = /** @type {string | undefined} */ (body.callBackUrl) || undefined;
+		const task = engine.createTask(
+			{
+				provider: 'kie',
+				model: /** @type {string} */ (body.model),
+				mode: i2v ? 'image-to-video' : 'text-to-video',
+				input: body,
+				duration,
+				aspectRatio: i2v ? '16:9' : (input.aspect_ratio ?? '16:9'),
+				imageUrls: i2v ? [input.image_url, ...(input.tail_image_url ? [input.tail_image_url] : [])] : [],
+				callbackUrl,
+				idPrefix: 'task_kling_',
+				extra: { credits: cost },
+			},
+			mod,
+		);
+		if (task.finalState === 'failed') engine.later(() => (credits += cost), task.completesAt - Date.now());
+		ctx.mark('submit', task.id);
+		if (callbackUrl) {
+			engine.atCompletion(task, () =>
+				engine.deliver(task, {
+					url: callbackUrl,
+					payload: callbackBody(task),
+					/** @returns {Record<string, string>} */
+					sign: (_raw, ts, wrong) => {
+						const key = engine.opts.secrets.kie;
+						if (!key) return {};
+						return {
+							'X-Webhook-Timestamp': String(ts),
+							'X-Webhook-Signature': kieSignature(wrong ? 'wrong-kie-hmac-key' : key, task.id, ts),
+						};
+					},
+				}),
+			);
+		}
+		if (engine.submitAnswerLost(ctx, mod)) return;
+		ctx.send(200, { code: 200, msg: 'success', data: { taskId: task.id } });
+	}
+
+	/** @param {Ctx} ctx */
+	async function recordInfo(ctx) {
+		const id = ctx.query.get('taskId');
+		const task = id ? engine.tasks.get(id) : undefined;
+		ctx.mark('status', task?.provider === 'kie' ? task.id : undefined);
+		if (!id) return bodyErr(ctx, 422, 'taskId is required');
+		if (!task || task.provider !== 'kie') return bodyErr(ctx, 404, `Task not found: ${id}`);
+		if (await engine.statusFault(ctx, task, mod)) return;
+		ctx.send(200, { code: 200, msg: 'success', message: 'success', data: recordData(task) });
+	}
+
+	/** @type {import('../core/engine.mjs').ProviderModule} */
+	const mod = {
+		id: 'kie',
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure,
+		fault(ctx, fault) {
+			if (fault === '429') return bodyErr(ctx, 429, 'Rate limited: too many requests, please retry later', engine.retryAfterHeader());
+			if (fault === '500') return bodyErr(ctx, 500, 'Server error: an unexpected failure occurred');
+			return bodyErr(ctx, 455, 'Service unavailable: the system is under maintenance');
+		},
+		async handle(ctx) {
+			const p = ctx.path;
+			if (p === '/api/v1/jobs/createTask' && ctx.method === 'POST') ctx.mark('submit');
+			if (p === '/api/v1/jobs/recordInfo' && ctx.method === 'GET') ctx.mark('status');
+			if (p === '/api/v1/chat/credit') ctx.mark('credits');
+			const key = ctx.bearer();
+			if (!key || key !== engine.opts.keys.kie) {
+				try {
+					ctx.json();
+				} catch {
+					/* ignore */
+				}
+				return ctx.send(401, { code: 401, msg: 'You do not have access permissions' });
+			}
+			if (p === '/api/v1/jobs/createTask' && ctx.method === 'POST') return submit(ctx);
+			if (p === '/api/v1/jobs/recordInfo' && ctx.method === 'GET') return recordInfo(ctx);
+			if (p === '/api/v1/chat/credit' && ctx.method === 'GET') return ctx.send(200, { code: 200, msg: 'success', data: credits });
+			if (p === '/api/v1/common/download-url' && ctx.method === 'POST') {
+				let body;
+				try {
+					body = ctx.json();
+				} catch {
+					return bodyErr(ctx, 422, 'Request body is not valid JSON');
+				}
+				const url = isPlainObject(body) ? body.url : undefined;
+				if (typeof url !== 'string' || !url.startsWith(`${engine.url}/kie/_results/`)) return bodyErr(ctx, 422, 'url must be a Kie-generated file URL');
+				return ctx.send(200, { code: 200, msg: 'success', data: url });
+			}
+			return ctx.send(404, { code: 404, msg: `Not found: ${ctx.method} ${p}` });
+		},
+	};
+	return mod;
+}
+
+/**
+ * Kie file upload host (https://kieai.redpandaai.co in production) — PROVIDERS.md §3.5.
+ * @param {Engine} engine
+ */
+export function createKieUpload(engine) {
+	/** @param {Ctx} ctx @param {number} code @param {string} msg */
+	const fail = (ctx, code, msg) => ctx.send(code, { success: false, code, msg, data: null });
+
+	/** @param {Ctx} ctx @param {Buffer} data @param {string} uploadPath @param {string | undefined} fileName */
+	function stored(ctx, data, uploadPath, fileName) {
+		const kind = sniff(data);
+		const name = fileName || `${engine.newId('file_', 16)}.${kind.mime.split('/')[1] ?? 'bin'}`;
+		const f = engine.storeFile('kie-upload', name, data, kind.mime);
+		const now = Date.now();
+		ctx.send(200, {
+			success: true,
+			code: 200,
+			msg: 'File uploaded successfully',
+			data: {
+				fileId: f.id,
+				fileName: name,
+				filePath: `${uploadPath.replace(/\/+$/, '')}/${name}`,
+				downloadUrl: f.url,
+				fileUrl: f.url,
+				fileSize: data.length,
+				mimeType: kind.mime,
+				uploadedAt: new Date(now).toISOString(),
+				expiresAt: new Date(now + 3 * 24 * 3600 * 1000).toISOString(),
+			},
+		});
+	}
+
+	/** @type {import('../core/engine.mjs').ProviderModule} */
+	const mod = {
+		id: 'kie-upload',
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure: (kind) => ({ kind, code: '500', message: 'Internal server error' }),
+		fault(ctx, fault) {
+			if (fault === '429') return ctx.send(429, { success: false, code: 429, msg: 'Rate limited' }, engine.retryAfterHeader());
+			return fail(ctx, fault === '500' ? 500 : 503, 'Server error');
+		},
+		handle(ctx) {
+			const p = ctx.path;
+			if (ctx.method === 'POST' && /^\/api\/file-(stream|base64|url)-upload$/.test(p)) ctx.mark('upload');
+			const key = ctx.bearer();
+			if (!key || key !== engine.opts.keys.kie) return fail(ctx, 401, 'You do not have access permissions');
+			if (ctx.method === 'POST' && p === '/api/file-stream-upload') {
+				const mp = ctx.multipart();
+				const file = mp?.files.find((f) => f.field === 'file');
+				if (!mp || !file) return fail(ctx, 400, 'file is required (multipart/form-data field "file")');
+				if (!mp.fields.uploadPath) return fail(ctx, 400, 'uploadPath is required');
+				return stored(ctx, file.data, mp.fields.uploadPath, mp.fields.fileName || file.filename || undefined);
+			}
+			if (ctx.method === 'POST' && (p === '/api/file-base64-upload' || p === '/api/file-url-upload')) {
+				let body;
+				try {
+					body = ctx.json();
+				} catch {
+					return fail(ctx, 400, 'Request body is not valid JSON');
+				}
+				if (!isPlainObject(body)) return fail(ctx, 400, 'Request body must be a JSON object');
+				if (typeof body.uploadPath !== 'string' || !body.uploadPath) return fail(ctx, 400, 'uploadPath is required');
+				const fileName = typeof body.fileName === 'string' ? body.fileName : undefined;
+				if (p === '/api/file-base64-upload') {
+					if (typeof body.base64Data !== 'string' || !body.base64Data) return fail(ctx, 400, 'base64Data is required');
+					ctx.entry.body = { ...body, base64Data: `<${body.base64Data.length} chars>` };
+					const b64 = body.base64Data.replace(/^data:[^;,]*;base64,/, '');
+					return stored(ctx, Buffer.from(b64, 'base64'), body.uploadPath, fileName);
+				}
+				if (typeof body.fileUrl !== 'string' || !body.fileUrl) return fail(ctx, 400, 'fileUrl is required');
+				let data = null;
+				try {
+					const u = new URL(body.fileUrl);
+					if (u.port === String(engine.port)) data = engine.lookupLocal(u.pathname);
+				} catch {
+					return fail(ctx, 400, 'fileUrl must be a valid URL');
+				}
+				if (!data) return fail(ctx, 400, 'Failed to download fileUrl (the emulator can only fetch its own /_assets and uploaded files)');
+				return stored(ctx, data, body.uploadPath, fileName);
+			}
+			return fail(ctx, 404, `Not found: ${ctx.method} ${p}`);
+		},
+	};
+	return mod;
+}

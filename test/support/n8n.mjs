@@ -1,0 +1,208 @@
+// @ts-check
+/**
+ * Runs the Kling Video node for real: n8n-core's WorkflowExecute, with the package loaded from
+ * dist/ by PackageDirectoryLoader exactly as n8n loads an installed community package.
+ * (JavaScript because it needs `process.env`, which strict lint forbids in .ts files.)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const userFolder = mkdtempSync(join(tmpdir(), 'kling-n8n-'));
+// n8n-core reads its instance settings (encryption key…) from here the first time DI is touched.
+process.env.N8N_USER_FOLDER = userFolder;
+process.env.N8N_RESTRICT_FILE_ACCESS_TO = '';
+process.env.N8N_LOG_LEVEL ??= 'silent';
+
+const require = createRequire(import.meta.url);
+const core = require('n8n-core');
+const workflowLib = require('n8n-workflow');
+const { Container } = require('@n8n/di');
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PACKAGE_NAME = 'n8n-nodes-kling-video';
+export const KLING_NODE_TYPE = `${PACKAGE_NAME}.klingVideo`;
+
+/** @type {any} */
+let loader;
+
+async function loadPackage() {
+	if (!loader) {
+		loader = new core.PackageDirectoryLoader(REPO_ROOT);
+		await loader.loadAll();
+	}
+	return loader;
+}
+
+/** @param {'memory' | 'filesystem'} mode */
+async function useBinaryMode(mode) {
+	const logger = { debug() {}, info() {}, warn() {}, error() {} };
+	const reporter = { error() {}, warn() {}, info() {} };
+	const storage = join(userFolder, 'storage');
+	const service = new core.BinaryDataService(
+		{
+			mode: mode === 'filesystem' ? 'filesystem' : 'default',
+			localStoragePath: storage,
+			signingSecret: 'test',
+		},
+		reporter,
+		logger,
+	);
+	if (mode === 'filesystem') await service.init();
+	Container.set(core.BinaryDataService, service);
+	return service;
+}
+
+/** A CredentialsHelper that serves fixture data and applies the credential's generic auth. */
+function credentialsHelper(
+	/** @type {Record<string, any>} */ credentialData,
+	/** @type {any} */ pkg,
+) {
+	class TestCredentialsHelper extends workflowLib.ICredentialsHelper {
+		getParentTypes() {
+			return [];
+		}
+		isCredentialUsableByNode() {
+			return true;
+		}
+		/** @param {any} credentials @param {string} typeName @param {any} requestOptions */
+		async authenticate(credentials, typeName, requestOptions) {
+			const type = pkg.getCredential(typeName).type;
+			const auth = type.authenticate;
+			if (typeof auth === 'function') return await auth(credentials, requestOptions);
+			const headers = { ...(requestOptions.headers ?? {}) };
+			for (const [key, value] of Object.entries(auth.properties.headers ?? {})) {
+				headers[key] = String(value)
+					.replace(/^=/, '')
+					.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, name) => credentials[name]);
+			}
+			return { ...requestOptions, headers };
+		}
+		async preAuthentication() {
+			return undefined;
+		}
+		async runPreAuthentication() {
+			return undefined;
+		}
+		/** @param {any} _details @param {string} type */
+		async getCredentials(_details, type) {
+			return { getData: () => credentialData[type] };
+		}
+		/** @param {any} _additionalData @param {any} _details @param {string} type */
+		async getDecrypted(_additionalData, _details, type) {
+			if (!credentialData[type]) throw new Error(`Credentials for type "${type}" are not set`);
+			return credentialData[type];
+		}
+		async updateCredentials() {}
+		async updateCredentialsOauthTokenData() {}
+		getCredentialsProperties() {
+			return [];
+		}
+	}
+	return new TestCredentialsHelper();
+}
+
+let executionCounter = 0;
+
+/**
+ * Run one Kling Video node on the given input items.
+ * @param {{
+ *   parameters: Record<string, any>,
+ *   credentials?: Record<string, any>,
+ *   items?: Array<{ json: any, binary?: any }>,
+ *   binaryMode?: 'memory' | 'filesystem',
+ *   nodeSettings?: Record<string, any>,
+ *   onStarted?: (execution: { cancel(): void }) => void,
+ * }} options
+ */
+export async function runKlingNode(options) {
+	const pkg = await loadPackage();
+	const binaryService = await useBinaryMode(options.binaryMode ?? 'memory');
+	const nodeTypes = {
+		/** @param {string} type */
+		getByName: (type) => pkg.getNode(type.replace(`${PACKAGE_NAME}.`, '')).type,
+		/** @param {string} type @param {number} version */
+		getByNameAndVersion: (type, version) =>
+			workflowLib.NodeHelpers.getVersionedNodeType(
+				pkg.getNode(type.replace(`${PACKAGE_NAME}.`, '')).type,
+				version,
+			),
+		getKnownTypes: () => ({}),
+	};
+	const node = {
+		id: 'kling-node-1',
+		name: 'Kling Video',
+		type: KLING_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: Object.fromEntries(
+			Object.keys(options.credentials ?? {}).map((type) => [
+				type,
+				{ id: `${type}-id`, name: type },
+			]),
+		),
+		...options.nodeSettings,
+	};
+	const workflowId = 'wf-kling-test';
+	const workflow = new workflowLib.Workflow({
+		id: workflowId,
+		name: 'Kling test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+	const executionId = `exec-${++executionCounter}`;
+	const hooks = new core.ExecutionLifecycleHooks('manual', executionId, {
+		id: workflowId,
+		nodes: [node],
+		connections: {},
+	});
+	/** @type {(run: any) => void} */
+	let finished = () => {};
+	const done = new Promise((resolveDone) => (finished = resolveDone));
+	hooks.addHandler('workflowExecuteAfter', (/** @type {any} */ run) => finished(run));
+	const additionalData = {
+		hooks,
+		credentialsHelper: credentialsHelper(options.credentials ?? {}, pkg),
+		executionId,
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678',
+		variables: {},
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'test-user',
+	};
+	const items = options.items ?? [{ json: {} }];
+	const runExecutionData = workflowLib.createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
+	});
+	const execute = new core.WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const execution = execute.processRunExecutionData(workflow);
+	options.onStarted?.({ cancel: () => execution.cancel() });
+	await execution.catch(() => undefined);
+	const run = await done;
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	const error = run.data.resultData.error ?? taskData?.error;
+	const output = taskData?.data?.main?.[0] ?? [];
+	return {
+		status: run.status,
+		error,
+		output,
+		hints: taskData?.hints ?? [],
+		/** @param {any} binary */
+		binaryBuffer: async (binary) => await binaryService.getAsBuffer(binary),
+	};
+}
+
+export function cleanupN8nFolder() {
+	rmSync(userFolder, { recursive: true, force: true });
+}
