@@ -228,9 +228,15 @@ describe('Submit, Get Task and Wait for Task', () => {
 				correlation: { values: [{ key: 'row', value: '42' }] },
 			});
 			expect(result.error).toBeUndefined();
-			const expected = 'http://127.0.0.1:9/webhook/kling?token=abc&c_row=42';
-			expect(sentUrl(emulator.journal.entries({ kind: 'submit' })[0])).toBe(expected);
-			expect(result.output[0].json.callbackUrl).toBe(expected);
+			const sent = new URL(sentUrl(emulator.journal.entries({ kind: 'submit' })[0]));
+			expect(`${sent.origin}${sent.pathname}`).toBe('http://127.0.0.1:9/webhook/kling');
+			expect(Object.fromEntries(sent.searchParams)).toEqual({
+				token: 'abc',
+				c_row: '42',
+				kling_model: expect.stringMatching(/kling/),
+				kling_mode: 'text-to-video',
+			});
+			expect(result.output[0].json.callbackUrl).toBe(sent.toString());
 		},
 	);
 

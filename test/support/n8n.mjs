@@ -203,6 +203,142 @@ export async function runKlingNode(options) {
 	};
 }
 
+/**
+ * A Kling Video Trigger wired to n8n-core's real WebhookContext (request helpers, binary helpers,
+ * static data), fed by fake express request/response objects. `deliver` is what n8n's webhook
+ * server does for one POST: run `webhook()`, then report what the caller would see.
+ * @param {{ parameters: Record<string, any>, credentials: Record<string, any>, binaryMode?: 'memory' | 'filesystem', webhookBaseUrl?: string }} options
+ */
+export async function createTrigger(options) {
+	const pkg = await loadPackage();
+	const binaryService = await useBinaryMode(options.binaryMode ?? 'memory');
+	const nodeType = pkg.getNode('klingVideoTrigger').type;
+	const node = {
+		id: 'kling-trigger-1',
+		name: 'Kling Video Trigger',
+		type: `${PACKAGE_NAME}.klingVideoTrigger`,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: '7d2d0c8e-5a3c-4f8e-9a53-0d6f6c3b8a11',
+		parameters: options.parameters,
+		credentials: Object.fromEntries(
+			Object.keys(options.credentials).map((type) => [type, { id: `${type}-id`, name: type }]),
+		),
+	};
+	const workflow = new workflowLib.Workflow({
+		id: 'wf-kling-trigger',
+		name: 'Kling trigger test',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
+		staticData: {},
+		settings: { executionOrder: 'v1' },
+	});
+	const baseAdditionalData = {
+		credentialsHelper: credentialsHelper(options.credentials, pkg),
+		executionId: 'trigger-exec',
+		webhookBaseUrl: options.webhookBaseUrl ?? 'http://127.0.0.1:5678/webhook',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		instanceBaseUrl: 'http://127.0.0.1:5678',
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		variables: {},
+		userId: 'test-user',
+	};
+	/** @param {'checkExists' | 'create' | 'delete'} method */
+	const lifecycle = async (method) => {
+		const context = new core.HookContext(
+			workflow,
+			node,
+			baseAdditionalData,
+			'trigger',
+			'activate',
+			{ webhookDescription: nodeType.description.webhooks[0] },
+		);
+		return await nodeType.webhookMethods.default[method].call(context);
+	};
+	return {
+		node,
+		staticData: () => workflow.staticData,
+		lifecycle,
+		productionUrl: () => {
+			const context = new core.HookContext(
+				workflow,
+				node,
+				baseAdditionalData,
+				'trigger',
+				'activate',
+				{ webhookDescription: nodeType.description.webhooks[0] },
+			);
+			return context.getNodeWebhookUrl('default');
+		},
+		/**
+		 * @param {{ body: Buffer | string, headers?: Record<string, string>, query?: Record<string, string> }} request
+		 * @returns {Promise<{ status: number, body: any, items: any[] | null }>}
+		 */
+		async deliver(request) {
+			const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
+			let parsed;
+			try {
+				parsed = JSON.parse(rawBody.toString('utf8'));
+			} catch {
+				parsed = {};
+			}
+			const headers = Object.fromEntries(
+				Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+			);
+			const answer = { status: 200, body: /** @type {any} */ (undefined) };
+			const res = {
+				status(/** @type {number} */ code) {
+					answer.status = code;
+					return res;
+				},
+				json(/** @type {any} */ body) {
+					answer.body = body;
+					return res;
+				},
+				send(/** @type {any} */ body) {
+					answer.body = body;
+					return res;
+				},
+				end() {
+					return res;
+				},
+			};
+			const req = {
+				body: parsed,
+				rawBody,
+				headers,
+				query: request.query ?? {},
+				params: {},
+				method: 'POST',
+			};
+			const additionalData = { ...baseAdditionalData, httpRequest: req, httpResponse: res };
+			const context = new core.WebhookContext(
+				workflow,
+				node,
+				additionalData,
+				'webhook',
+				{ webhookDescription: nodeType.description.webhooks[0], isTest: false },
+				[],
+				undefined,
+			);
+			const result = await nodeType.webhook.call(context);
+			const items = result.workflowData ? result.workflowData[0] : null;
+			if (!result.noWebhookResponse) answer.body ??= { message: 'Workflow was started' };
+			return { status: answer.status, body: answer.body, items };
+		},
+		/** @param {any} binary */
+		binaryBuffer: async (binary) => await binaryService.getAsBuffer(binary),
+	};
+}
+
 export function cleanupN8nFolder() {
 	rmSync(userFolder, { recursive: true, force: true });
 }

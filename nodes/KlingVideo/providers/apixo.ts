@@ -80,6 +80,11 @@ export const apixo: ProviderAdapter = {
 	isSafeToResubmit(statusCode) {
 		return statusCode === 429;
 	},
+
+	// Callbacks carry the status envelope; they are not signed (§2.4), so the trigger re-reads.
+	readCallback(body) {
+		return normalizeApixoTask(parseBody(callbackSchema, body, 'callback', NAME).data, null);
+	},
 };
 
 /** Normalize the `data` of a status answer or callback. */
@@ -128,6 +133,8 @@ function readEnvelope(statusCode: number, body: unknown): unknown {
 const envelopeSchema = z
 	.object({ code: z.number(), message: z.string().optional(), data: z.unknown() })
 	.passthrough();
+
+const callbackSchema = z.object({ data: z.record(z.unknown()) }).passthrough();
 
 const errorDataSchema = z.object({ error: z.string() }).passthrough();
 

@@ -1,7 +1,9 @@
+import { createHmac } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError } from '../shared/errors';
 import { multipartUpload } from '../shared/multipart';
+import { checkSignature, headerValue } from '../shared/signature';
 import {
 	httpError,
 	imageVariant,
@@ -95,7 +97,37 @@ export const kie: ProviderAdapter = {
 		const code = envelopeSchema.safeParse(body).data?.code ?? statusCode;
 		return [statusCode, code].some((c) => c === 429 || c === 455);
 	},
+
+	// Callbacks carry `{code, msg, data}`; a failed task comes with code 501, so only `data` is read.
+	readCallback(body) {
+		return normalizeKieTask(parseBody(callbackSchema, body, 'callback', NAME).data);
+	},
+
+	callbackSignature: {
+		// Only `taskId.timestamp` is signed, not the body (§3.4): the trigger re-reads the task.
+		signsBody: false,
+		secretField: 'webhookHmacKey',
+		verify(callback, key, nowSeconds) {
+			const data = callbackSchema.safeParse(callback.body).data?.data as
+				| { taskId?: unknown; task_id?: unknown }
+				| undefined;
+			const taskId = data?.taskId ?? data?.task_id;
+			if (typeof taskId !== 'string') return 'the body has no taskId';
+			const timestamp = headerValue(callback.headers, 'x-webhook-timestamp');
+			return checkSignature({
+				expected: kieSignature(key, taskId, timestamp ?? ''),
+				actual: headerValue(callback.headers, 'x-webhook-signature'),
+				timestamp,
+				nowSeconds,
+			});
+		},
+	},
 };
+
+/** `base64(HMAC-SHA256(taskId + "." + timestamp, webhookHmacKey))` (§3.4). */
+export function kieSignature(key: string, taskId: string, timestamp: string): string {
+	return createHmac('sha256', key).update(`${taskId}.${timestamp}`).digest('base64');
+}
 
 /** Normalize the `data` of recordInfo or of a callback body. */
 export function normalizeKieTask(data: unknown): TaskSnapshot {
@@ -151,6 +183,8 @@ const envelopeSchema = z
 		data: z.unknown(),
 	})
 	.passthrough();
+
+const callbackSchema = z.object({ data: z.record(z.unknown()) }).passthrough();
 
 const submitDataSchema = z.object({ taskId: z.string().min(1) }).passthrough();
 

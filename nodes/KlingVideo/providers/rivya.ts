@@ -85,6 +85,13 @@ export const rivya: ProviderAdapter = {
 		const code = errorSchema.safeParse(body).data?.error.code;
 		return statusCode === 429 || code === 'rate_limited' || code === 'public_api_disabled';
 	},
+
+	// Webhook events use "the same serializer as the status endpoint" (§4.5): read `data` of an
+	// event envelope, or a bare generation object.
+	readCallback(body) {
+		const event = eventSchema.safeParse(body);
+		return normalizeRivyaGeneration(event.success ? event.data.data : body);
+	},
 };
 
 /** Normalize a generation object: a status answer, or the `data` of a webhook event. */
@@ -162,6 +169,10 @@ function readBody(statusCode: number, body: unknown): unknown {
 		code,
 	);
 }
+
+const eventSchema = z
+	.object({ type: z.string().startsWith('generation.'), data: z.record(z.unknown()) })
+	.passthrough();
 
 const errorSchema = z
 	.object({

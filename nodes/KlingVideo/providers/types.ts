@@ -109,4 +109,24 @@ export interface ProviderAdapter {
 	readUploadResponse?(statusCode: number, body: unknown): string;
 	/** Whether a failed submit was refused before anything was created, so it may be sent again. */
 	isSafeToResubmit(statusCode: number, body: unknown): boolean;
+	/** Normalize a completion callback body with the same reader as polling. */
+	readCallback(body: unknown): TaskSnapshot;
+	/**
+	 * Check a callback's signature where the provider signs (present only then). Returns null when it
+	 * holds, else the reason. `signsBody` says whether the signature covers the whole body, so the
+	 * body can be trusted without reading the task again.
+	 */
+	callbackSignature?: {
+		signsBody: boolean;
+		/** The credential field holding the key; without a key the callback is checked by token only. */
+		secretField: string;
+		verify(callback: SignedCallback, secret: string, nowSeconds: number): string | null;
+	};
+}
+
+/** What a signature check needs from a callback request. */
+export interface SignedCallback {
+	headers: Record<string, string | string[] | undefined>;
+	rawBody: Buffer;
+	body: unknown;
 }

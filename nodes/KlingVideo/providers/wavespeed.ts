@@ -1,7 +1,9 @@
+import { createHmac } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError } from '../shared/errors';
 import { multipartUpload } from '../shared/multipart';
+import { checkSignature, headerValue } from '../shared/signature';
 import {
 	httpError,
 	imageVariant,
@@ -120,7 +122,48 @@ export const wavespeed: ProviderAdapter = {
 	isSafeToResubmit(statusCode) {
 		return statusCode === 429;
 	},
+
+	// The webhook body is the bare prediction object, without the envelope (§1.7).
+	readCallback: normalizeWaveSpeedPrediction,
+
+	callbackSignature: {
+		signsBody: true,
+		secretField: 'webhookSecret',
+		verify(callback, secret, nowSeconds) {
+			const id = headerValue(callback.headers, 'webhook-id');
+			const timestamp = headerValue(callback.headers, 'webhook-timestamp');
+			if (!id) return 'the webhook-id header is missing';
+			const expected = waveSpeedSignature(secret, id, timestamp ?? '', callback.rawBody);
+			const signatures = (headerValue(callback.headers, 'webhook-signature') ?? '')
+				.split(' ')
+				.map((entry) => entry.split(','))
+				.filter(([version]) => version === 'v3')
+				.map(([, signature]) => signature);
+			let reason: string | null = 'the signature header is missing';
+			for (const actual of signatures.length ? signatures : [undefined]) {
+				reason = checkSignature({ expected, actual, timestamp, nowSeconds });
+				if (!reason) return null;
+			}
+			return reason;
+		},
+	},
 };
+
+/**
+ * HMAC-SHA256 over `id.timestamp.rawBody`, hex. The key is the secret without `whsec_`, used as
+ * text, not base64-decoded (§1.7: unlike Standard Webhooks).
+ */
+export function waveSpeedSignature(
+	secret: string,
+	id: string,
+	timestamp: string,
+	rawBody: Buffer,
+): string {
+	return createHmac('sha256', secret.replace(/^whsec_/, ''))
+		.update(`${id}.${timestamp}.`)
+		.update(rawBody)
+		.digest('hex');
+}
 
 /** The end-frame field is model-specific: `last_image` on 2.5 Turbo Pro, `end_image` elsewhere. */
 function endFrameField(modelId: string): string {

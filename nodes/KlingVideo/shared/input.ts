@@ -221,7 +221,7 @@ export async function readGenerationPlan(
 		}
 	}
 
-	const callbackUrl = withCallback ? readCallbackUrl(reader) : null;
+	const callbackUrl = withCallback ? readCallbackUrl(reader, variant.id, mode) : null;
 
 	return {
 		itemIndex: reader.itemIndex,
@@ -379,7 +379,12 @@ export function sniffImageType(data: Buffer): string | null {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function readCallbackUrl(reader: ItemReader): string | null {
+/** Query keys the trigger reads back: the model and mode (to re-read the task), and `c_` correlation. */
+export const CALLBACK_MODEL_PARAM = 'kling_model';
+export const CALLBACK_MODE_PARAM = 'kling_mode';
+export const CORRELATION_PREFIX = 'c_';
+
+function readCallbackUrl(reader: ItemReader, model: string, mode: GenerationMode): string | null {
 	const raw = String(reader.param('callbackUrl', '') ?? '').trim();
 	if (!raw) return null;
 	const url = parseUrl(raw);
@@ -401,7 +406,12 @@ function readCallbackUrl(reader: ItemReader): string | null {
 	for (const { key, value } of correlation.values ?? []) {
 		if (!key) continue;
 		// Correlation data travels in the callback URL so the trigger can emit it.
-		url.searchParams.set(`c_${key}`, value === undefined || value === null ? '' : String(value));
+		url.searchParams.set(
+			`${CORRELATION_PREFIX}${key}`,
+			value === undefined || value === null ? '' : String(value),
+		);
 	}
+	url.searchParams.set(CALLBACK_MODEL_PARAM, model);
+	url.searchParams.set(CALLBACK_MODE_PARAM, mode);
 	return url.toString();
 }

@@ -2,10 +2,9 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 import { DEFAULT_PROVIDER, PROVIDERS, isProviderId } from '../providers';
 import type { ProviderAdapter } from '../providers/types';
 import { InputError, ProviderError } from './errors';
-import type { NodeContext } from './transport';
 
 /** The adapter for the node's `authentication` (provider) parameter. */
-export function adapterFor(ctx: NodeContext): ProviderAdapter {
+export function adapterFor(ctx: { getNode(): INode }): ProviderAdapter {
 	const provider = ctx.getNode().parameters.authentication ?? DEFAULT_PROVIDER;
 	if (!isProviderId(provider)) {
 		throw new NodeOperationError(

@@ -2,7 +2,9 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IExecuteSingleFunctions,
+	IHookFunctions,
 	IHttpRequestOptions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 import * as n8nWorkflow from 'n8n-workflow';
 import type { ProviderAdapter, ProviderRequest } from '../providers/types';
@@ -10,8 +12,15 @@ import { checkBaseUrl, joinUrl } from './baseUrl';
 import { ExecutionCancelledError, ProviderError } from './errors';
 import { settle, settleSync } from './settle';
 
-/** The node contexts that make requests: customOperations handlers and routing hooks. */
-export type NodeContext = IExecuteFunctions | IExecuteSingleFunctions;
+/** The contexts that call providers: handlers, routing hooks, the trigger and its lifecycle. */
+export type RequestContext =
+	| IExecuteFunctions
+	| IExecuteSingleFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
+
+/** The contexts that also store binary data. */
+export type NodeContext = Exclude<RequestContext, IHookFunctions>;
 
 export interface ProviderAnswer {
 	statusCode: number;
@@ -31,7 +40,7 @@ const MAX_ATTEMPTS = 5;
 const MAX_BACKOFF_MS = 30_000;
 
 export async function providerEndpoint(
-	ctx: NodeContext,
+	ctx: RequestContext,
 	adapter: ProviderAdapter,
 ): Promise<ProviderEndpoint> {
 	const credentials = await ctx.getCredentials(adapter.credentialType);
@@ -67,7 +76,7 @@ export function httpOptions(
 
 /** Send one authenticated request. Never retries: the caller decides what is safe to repeat. */
 export async function callProvider(
-	ctx: NodeContext,
+	ctx: RequestContext,
 	endpoint: ProviderEndpoint,
 	request: ProviderRequest,
 	signal?: AbortSignal,
@@ -163,7 +172,7 @@ export async function withRetries<T>(
 
 /** Read and normalize a task's status, retrying 429/5xx/network errors. */
 export async function readTaskStatus(
-	ctx: NodeContext,
+	ctx: RequestContext,
 	endpoint: ProviderEndpoint,
 	task: Parameters<ProviderAdapter['buildStatusRequest']>[0],
 	signal?: AbortSignal,

@@ -1,0 +1,36 @@
+import { timingSafeEqual } from 'crypto';
+
+/** Callbacks older or newer than this are replays (WaveSpeed documents 300 s; applied to Kie too). */
+export const MAX_CALLBACK_AGE_SECONDS = 300;
+
+/**
+ * The one place signatures are compared: constant time, and the timestamp within the window.
+ * Each provider only says how to compute its expected value. Returns null when valid, else why not.
+ */
+export function checkSignature(input: {
+	expected: string;
+	actual: string | undefined;
+	timestamp: string | undefined;
+	nowSeconds: number;
+}): string | null {
+	if (!input.actual) return 'the signature header is missing';
+	if (!input.timestamp || !/^\d+$/.test(input.timestamp)) return 'the timestamp header is missing';
+	const age = input.nowSeconds - Number(input.timestamp);
+	if (age > MAX_CALLBACK_AGE_SECONDS) return 'the timestamp is too old (replayed callback)';
+	if (age < -MAX_CALLBACK_AGE_SECONDS) return 'the timestamp is in the future';
+	const expected = Buffer.from(input.expected);
+	const actual = Buffer.from(input.actual);
+	if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+		return 'the signature does not match';
+	}
+	return null;
+}
+
+/** A header's single value (Node lower-cases names; repeated headers arrive as arrays). */
+export function headerValue(
+	headers: Record<string, string | string[] | undefined>,
+	name: string,
+): string | undefined {
+	const value = headers[name.toLowerCase()];
+	return Array.isArray(value) ? value[0] : value;
+}

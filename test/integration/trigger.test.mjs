@@ -1,0 +1,376 @@
+// @ts-check
+/**
+ * Kling Video Trigger: the action node submits with the trigger's URL, the emulator calls back with
+ * a real signature, and the trigger (n8n-core's WebhookContext) emits the normalized item with the
+ * MP4 and the correlation data. Forged, replayed, malformed and repeated callbacks start nothing.
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { startEmulator } from '../emulator/index.mjs';
+import { credentialsFor } from '../support/kling.mjs';
+import { inspectMp4 } from '../support/mp4.mjs';
+import { createTrigger, runKlingNode } from '../support/n8n.mjs';
+
+const TOKEN = 'campaign-videos-7f3c9a2e41b8';
+
+/** @type {Awaited<ReturnType<typeof startEmulator>>} */
+let emulator;
+/** @type {http.Server} */
+let server;
+/** @type {string} */
+let webhookBaseUrl;
+/** @type {Awaited<ReturnType<typeof createTrigger>> | null} */
+let activeTrigger = null;
+/** @type {Array<{ status: number, body: any, items: any[] | null }>} */
+let deliveries = [];
+
+beforeAll(async () => {
+	emulator = await startEmulator({ generationMs: 300, callbackRetryDelaysMs: [100, 200, 300] });
+	// Plays n8n's webhook server: every POST goes to the trigger under test.
+	server = http.createServer((req, res) => {
+		const chunks = /** @type {Buffer[]} */ ([]);
+		req.on('data', (chunk) => chunks.push(chunk));
+		req.on('end', async () => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			if (!activeTrigger || !url.pathname.endsWith(`/${TOKEN}`)) {
+				res.writeHead(404).end();
+				return;
+			}
+			const delivery = await activeTrigger.deliver({
+				body: Buffer.concat(chunks),
+				headers: /** @type {Record<string, string>} */ (req.headers),
+				query: Object.fromEntries(url.searchParams),
+			});
+			deliveries.push(delivery);
+			res
+				.writeHead(delivery.status, { 'content-type': 'application/json' })
+				.end(JSON.stringify(delivery.body));
+		});
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+	webhookBaseUrl = `http://127.0.0.1:${address.port}/webhook`;
+});
+afterAll(async () => {
+	await emulator.close();
+	await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+	emulator.journal.reset();
+	deliveries = [];
+	activeTrigger = null;
+});
+
+/** @param {'wavespeed' | 'apixo' | 'kie' | 'rivya'} provider @param {Record<string, any>} [options] */
+async function trigger(provider, options = {}) {
+	activeTrigger = await createTrigger({
+		parameters: { authentication: provider, token: TOKEN, options },
+		credentials: credentialsFor(provider, emulator),
+		webhookBaseUrl,
+	});
+	return activeTrigger;
+}
+
+/** @param {() => boolean} condition */
+async function until(condition, timeoutMs = 5000) {
+	const end = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > end) throw new Error('timed out waiting');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+/** @param {'wavespeed' | 'apixo' | 'kie' | 'rivya'} provider @param {string} callbackUrl */
+async function submit(provider, callbackUrl, extra = {}) {
+	const result = await runKlingNode({
+		parameters: {
+			authentication: provider,
+			operation: 'submit',
+			prompt: 'Spring sale banner comes alive',
+			callbackUrl,
+			correlation: {
+				values: [
+					{ key: 'row', value: '42' },
+					{ key: 'campaign', value: 'spring' },
+				],
+			},
+			...extra,
+		},
+		credentials: credentialsFor(provider, emulator),
+	});
+	expect(result.error).toBeUndefined();
+	return String(result.output[0].json.taskId);
+}
+
+describe.each(/** @type {const} */ (['wavespeed', 'kie', 'apixo']))(
+	'Send to trigger: %s',
+	(provider) => {
+		test('the provider callback starts the workflow with the video and the correlation data', async () => {
+			const kling = await trigger(provider);
+			const taskId = await submit(provider, kling.productionUrl());
+			await until(() => deliveries.length > 0);
+			const [delivery] = deliveries;
+			expect(delivery.status).toBe(200);
+			const [item] = /** @type {any[]} */ (delivery.items);
+			expect(item.json).toMatchObject({
+				provider,
+				taskId,
+				status: 'succeeded',
+				correlation: { row: '42', campaign: 'spring' },
+				error: null,
+			});
+			const buffer = await kling.binaryBuffer(item.binary.data);
+			expect(inspectMp4(buffer).durationSeconds).toBeCloseTo(5, 0);
+			// WaveSpeed signs the whole body: no need to read the task again; the others are re-read once.
+			const statusReads = emulator.journal.entries({ kind: 'status', taskId }).length;
+			expect(statusReads).toBe(provider === 'wavespeed' ? 0 : 1);
+		});
+
+		test('a failed task is emitted with its error, or not at all with "Emit Failed Tasks" off', async () => {
+			await trigger(provider);
+			emulator.planNextTask(provider, { fail: true });
+			const taskId = await submit(provider, /** @type {any} */ (activeTrigger).productionUrl());
+			await until(() => deliveries.length > 0);
+			expect(deliveries[0].items?.[0].json).toMatchObject({
+				taskId,
+				status: 'failed',
+				error: { code: expect.any(String) },
+			});
+
+			deliveries = [];
+			await trigger(provider, { emitFailedTasks: false });
+			emulator.planNextTask(provider, { fail: true });
+			await submit(provider, /** @type {any} */ (activeTrigger).productionUrl());
+			await until(() => deliveries.length > 0);
+			expect(deliveries[0]).toMatchObject({ status: 200, items: null });
+		});
+
+		test('a repeated delivery is acknowledged and emitted once', async () => {
+			emulator.planNextTask(provider, { callbackFaults: ['duplicate'] });
+			await trigger(provider);
+			await submit(provider, /** @type {any} */ (activeTrigger).productionUrl());
+			await until(() => deliveries.length >= 2);
+			expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
+			expect(deliveries.filter((delivery) => delivery.items).length).toBe(1);
+			expect(deliveries[1].body).toMatchObject({ duplicate: true });
+		});
+	},
+);
+
+describe('Rivya: account-level webhook endpoint', () => {
+	test('activation registers the URL, generation events start the workflow, deactivation removes it', async () => {
+		const kling = await trigger('rivya');
+		expect(await kling.lifecycle('checkExists')).toBe(false);
+		expect(await kling.lifecycle('create')).toBe(true);
+		const endpointId =
+			kling.staticData().node?.['Kling Video Trigger']?.rivyaEndpointId ??
+			Object.values(kling.staticData())
+				.map((/** @type {any} */ d) => d.rivyaEndpointId)
+				.find(Boolean);
+		expect(String(endpointId)).toMatch(/^whend_/);
+		expect(await kling.lifecycle('checkExists')).toBe(true);
+
+		const taskId = await submit('rivya', '', {});
+		await until(() => deliveries.some((delivery) => delivery.items));
+		const emitted = deliveries.find((delivery) => delivery.items)?.items?.[0];
+		expect(emitted.json).toMatchObject({ provider: 'rivya', taskId, status: 'succeeded' });
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(1);
+
+		expect(await kling.lifecycle('delete')).toBe(true);
+		expect(await kling.lifecycle('checkExists')).toBe(false);
+	});
+});
+
+describe('rejected callbacks start no execution', () => {
+	/** @param {string} secret @param {string} id @param {number} ts @param {string} body */
+	const waveSpeedSign = (secret, id, ts, body) =>
+		`v3,${createHmac('sha256', secret.replace(/^whsec_/, ''))
+			.update(`${id}.${ts}.${body}`)
+			.digest('hex')}`;
+	const secret = credentialsFor('wavespeed', { baseUrl: () => '' }).klingWaveSpeedApi.webhookSecret;
+	const kieKey = credentialsFor('kie', { baseUrl: () => '' }).klingKieApi.webhookHmacKey;
+	const now = () => Math.floor(Date.now() / 1000);
+	const prediction = JSON.stringify({
+		id: 'pred_1',
+		model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
+		status: 'completed',
+		outputs: ['http://127.0.0.1:9/x.mp4'],
+		error: '',
+	});
+
+	test.each([
+		[
+			'a forged signature',
+			{ 'webhook-id': 'msg_1', 'webhook-timestamp': 'NOW', 'webhook-signature': 'v3,deadbeef' },
+			prediction,
+		],
+		[
+			'a wrong secret',
+			{
+				'webhook-id': 'msg_1',
+				'webhook-timestamp': 'NOW',
+				'webhook-signature': 'SIGN:whsec_wrong',
+			},
+			prediction,
+		],
+		[
+			'a replay older than 300 s',
+			{ 'webhook-id': 'msg_1', 'webhook-timestamp': 'OLD', 'webhook-signature': 'SIGN' },
+			prediction,
+		],
+		[
+			'a timestamp from the future',
+			{ 'webhook-id': 'msg_1', 'webhook-timestamp': 'FUTURE', 'webhook-signature': 'SIGN' },
+			prediction,
+		],
+		[
+			'a missing signature header',
+			{ 'webhook-id': 'msg_1', 'webhook-timestamp': 'NOW' },
+			prediction,
+		],
+		[
+			'a valid signature over a different body',
+			{ 'webhook-id': 'msg_1', 'webhook-timestamp': 'NOW', 'webhook-signature': 'SIGN:other' },
+			prediction,
+		],
+	])('WaveSpeed: %s → 401', async (_case, headerTemplate, body) => {
+		const kling = await trigger('wavespeed');
+		const ts = { NOW: now(), OLD: now() - 400, FUTURE: now() + 400 };
+		/** @type {Record<string, string>} */
+		const headers = {};
+		for (const [name, value] of Object.entries(headerTemplate)) {
+			if (name === 'webhook-timestamp') headers[name] = String(ts[/** @type {'NOW'} */ (value)]);
+			else headers[name] = value;
+		}
+		const stamp = Number(headers['webhook-timestamp']);
+		if (headers['webhook-signature'] === 'SIGN')
+			headers['webhook-signature'] = waveSpeedSign(secret, 'msg_1', stamp, body);
+		if (headers['webhook-signature'] === 'SIGN:whsec_wrong')
+			headers['webhook-signature'] = waveSpeedSign('whsec_wrong', 'msg_1', stamp, body);
+		if (headers['webhook-signature'] === 'SIGN:other')
+			headers['webhook-signature'] = waveSpeedSign(
+				secret,
+				'msg_1',
+				stamp,
+				body.replace('completed', 'failed'),
+			);
+		const answer = await kling.deliver({ body, headers });
+		expect(answer.status).toBe(401);
+		expect(answer.items).toBeNull();
+	});
+
+	test('WaveSpeed: a correctly signed body is accepted without reading the task again', async () => {
+		const kling = await trigger('wavespeed', { downloadVideo: false });
+		const stamp = now();
+		const answer = await kling.deliver({
+			body: prediction,
+			headers: {
+				'webhook-id': 'msg_1',
+				'webhook-timestamp': String(stamp),
+				'webhook-signature': waveSpeedSign(secret, 'msg_1', stamp, prediction),
+			},
+		});
+		expect(answer.status).toBe(200);
+		expect(answer.items?.[0].json).toMatchObject({
+			taskId: 'pred_1',
+			status: 'succeeded',
+			videoUrl: 'http://127.0.0.1:9/x.mp4',
+		});
+		expect(emulator.journal.entries()).toHaveLength(0);
+	});
+
+	test('Kie: a wrong HMAC and a stale timestamp → 401', async () => {
+		const kling = await trigger('kie');
+		const body = JSON.stringify({
+			code: 200,
+			msg: 'ok',
+			data: {
+				taskId: 'task_x',
+				state: 'success',
+				resultJson: '{"resultUrls":["http://127.0.0.1:9/x.mp4"]}',
+			},
+		});
+		const sign = (/** @type {string} */ key, /** @type {number} */ ts) =>
+			createHmac('sha256', key).update(`task_x.${ts}`).digest('base64');
+		const wrong = await kling.deliver({
+			body,
+			headers: { 'x-webhook-timestamp': String(now()), 'x-webhook-signature': sign('nope', now()) },
+		});
+		const stale = await kling.deliver({
+			body,
+			headers: {
+				'x-webhook-timestamp': String(now() - 400),
+				'x-webhook-signature': sign(kieKey, now() - 400),
+			},
+		});
+		expect([wrong.status, stale.status]).toEqual([401, 401]);
+		expect(emulator.journal.entries()).toHaveLength(0);
+	});
+
+	test('Kie: a tampered body with a valid signature is corrected by reading the task again', async () => {
+		const kling = await trigger('kie', { downloadVideo: false });
+		emulator.planNextTask('kie', { generationMs: 60_000 });
+		const taskId = await submit('kie', '');
+		const ts = now();
+		const forgedSuccess = JSON.stringify({
+			code: 200,
+			msg: 'ok',
+			data: {
+				taskId,
+				state: 'success',
+				resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}',
+			},
+		});
+		const signature = createHmac('sha256', kieKey).update(`${taskId}.${ts}`).digest('base64');
+		const answer = await kling.deliver({
+			body: forgedSuccess,
+			headers: { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': signature },
+		});
+		expect(answer.status).toBe(200);
+		expect(answer.items).toBeNull();
+		expect(answer.body).toMatchObject({
+			taskId,
+			status: expect.stringMatching(/queued|processing/),
+		});
+	});
+
+	test('APIXO: an unsigned callback for a task that does not exist → 401', async () => {
+		const kling = await trigger('apixo');
+		const body = JSON.stringify({
+			code: 200,
+			message: 'success',
+			data: {
+				taskId: 'task_forged',
+				state: 'success',
+				resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}',
+			},
+		});
+		const answer = await kling.deliver({ body });
+		expect(answer.status).toBe(401);
+		expect(answer.body.error).toMatch(/Task task_forged does not exist/);
+	});
+
+	test.each([
+		['not JSON', 400, 'not json at all'],
+		['JSON that is not the provider shape', 400, JSON.stringify({ hello: 'world' })],
+		['an empty body', 400, ''],
+		['an oversized body', 413, JSON.stringify({ pad: 'x'.repeat(300 * 1024) })],
+	])('%s → %i', async (_case, status, body) => {
+		const kling = await trigger('apixo');
+		const answer = await kling.deliver({ body });
+		expect(answer.status).toBe(status);
+		expect(answer.items).toBeNull();
+	});
+
+	test('a trigger without a usable token accepts nothing and refuses to activate', async () => {
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'apixo', token: 'short', options: {} },
+			credentials: credentialsFor('apixo', emulator),
+			webhookBaseUrl,
+		});
+		const answer = await activeTrigger.deliver({ body: '{}' });
+		expect(answer.status).toBe(401);
+		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(/at least 16 characters/);
+	});
+});

@@ -1,0 +1,70 @@
+// @ts-check
+/** Shared helpers for the unit tests: compiled modules from dist/, fixtures, and error capture. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export const require = createRequire(import.meta.url);
+
+/** Load a compiled module from dist/nodes/KlingVideo/<path>.js. */
+export function dist(path) {
+	return require(`../../dist/nodes/KlingVideo/${path}.js`);
+}
+
+/** A fixture file from test/unit/fixtures (PROVIDERS.md shapes). */
+export function fixture(name) {
+	return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
+}
+
+/** Run fn and return what it threw; fail the test when it did not throw. */
+export function thrown(fn) {
+	try {
+		fn();
+	} catch (error) {
+		return error;
+	}
+	throw new Error('expected the call to throw, but it returned');
+}
+
+/** Await fn and return what it rejected with; fail the test when it resolved. */
+export async function rejected(fn) {
+	try {
+		await fn();
+	} catch (error) {
+		return error;
+	}
+	throw new Error('expected the call to reject, but it resolved');
+}
+
+/** A GenerationRequest as readGenerationPlan would produce it, with overrides. */
+export function generation(overrides = {}) {
+	return {
+		mode: 'text-to-video',
+		model: 'model-id',
+		prompt: 'A red kite over the sea',
+		negativePrompt: 'blur',
+		duration: 10,
+		aspectRatio: '9:16',
+		cfgScale: 0.7,
+		startImageUrl: null,
+		endImageUrl: null,
+		additionalFields: {},
+		callbackUrl: null,
+		idempotencyKey: null,
+		...overrides,
+	};
+}
+
+/** An image-to-video GenerationRequest (no aspect ratio: the output follows the image). */
+export function i2v(overrides = {}) {
+	return generation({
+		mode: 'image-to-video',
+		aspectRatio: null,
+		startImageUrl: 'https://img.example.com/start.png',
+		...overrides,
+	});
+}
+
+export const PNG_BYTES = Buffer.concat([
+	Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+	Buffer.from('IHDR-fake-image-body'),
+]);
