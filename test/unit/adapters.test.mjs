@@ -121,9 +121,19 @@ describe('WaveSpeed AI (§1)', () => {
 
 	test('t2v without optional fields sends only prompt and duration', () => {
 		const request = wavespeed.buildSubmitRequest(
-			generation({ model: 'kwaivgi/kling-v2.0-t2v-master', negativePrompt: null, cfgScale: null, aspectRatio: '16:9', duration: 5 }),
+			generation({
+				model: 'kwaivgi/kling-v2.0-t2v-master',
+				negativePrompt: null,
+				cfgScale: null,
+				aspectRatio: '16:9',
+				duration: 5,
+			}),
 		);
-		expect(request.body).toEqual({ prompt: 'A red kite over the sea', aspect_ratio: '16:9', duration: 5 });
+		expect(request.body).toEqual({
+			prompt: 'A red kite over the sea',
+			aspect_ratio: '16:9',
+			duration: 5,
+		});
 	});
 
 	test('guidance 0 is sent (0 is a value, not "unset")', () => {
@@ -148,18 +158,18 @@ describe('WaveSpeed AI (§1)', () => {
 		expect(request.body).not.toHaveProperty('end_image');
 	});
 
-	test.each([
-		['kwaivgi/kling-v2.0-i2v-master'],
-		['kwaivgi/kling-v2.1-i2v-pro/start-end-frame'],
-	])('i2v %s: end frame goes in end_image (§1.2)', (model) => {
-		const request = wavespeed.buildSubmitRequest(
-			i2v({ model, endImageUrl: 'https://img.example.com/end.png' }),
-		);
-		expect(request.path).toBe(`/api/v3/${model}`);
-		expect(request.body.image).toBe('https://img.example.com/start.png');
-		expect(request.body.end_image).toBe('https://img.example.com/end.png');
-		expect(request.body).not.toHaveProperty('last_image');
-	});
+	test.each([['kwaivgi/kling-v2.0-i2v-master'], ['kwaivgi/kling-v2.1-i2v-pro/start-end-frame']])(
+		'i2v %s: end frame goes in end_image (§1.2)',
+		(model) => {
+			const request = wavespeed.buildSubmitRequest(
+				i2v({ model, endImageUrl: 'https://img.example.com/end.png' }),
+			);
+			expect(request.path).toBe(`/api/v3/${model}`);
+			expect(request.body.image).toBe('https://img.example.com/start.png');
+			expect(request.body.end_image).toBe('https://img.example.com/end.png');
+			expect(request.body).not.toHaveProperty('last_image');
+		},
+	);
 
 	test('i2v without end frame sends neither end field', () => {
 		const request = wavespeed.buildSubmitRequest(i2v({ model: I2V }));
@@ -202,7 +212,12 @@ describe('WaveSpeed AI (§1)', () => {
 
 	test('created → queued, processing → processing, no URLs or error', () => {
 		const created = read(WS.status.created);
-		expect(created).toMatchObject({ taskId: 'pred_abc123', status: 'queued', videoUrls: [], error: null });
+		expect(created).toMatchObject({
+			taskId: 'pred_abc123',
+			status: 'queued',
+			videoUrls: [],
+			error: null,
+		});
 		expect(created.model).toBe(T2V);
 		expect(created.createdAt).toBe('2025-09-25T10:25:28.123Z');
 		expect(read(WS.status.processing).status).toBe('processing');
@@ -253,7 +268,9 @@ describe('WaveSpeed AI (§1)', () => {
 			taskId: '45b392b22c3b449fa935bd4dc',
 			model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
 			status: 'succeeded',
-			videoUrls: ['https://d1q70pf5vjeyhc.cloudfront.net/predictions/45b392b22c3b449fa935bd4dc/1.mp4'],
+			videoUrls: [
+				'https://d1q70pf5vjeyhc.cloudfront.net/predictions/45b392b22c3b449fa935bd4dc/1.mp4',
+			],
 			error: null,
 			createdAt: '2025-09-25T11:05:28.000Z',
 		});
@@ -299,7 +316,11 @@ describe('WaveSpeed AI (§1)', () => {
 		[503, 'unavailable'],
 	])('HTTP %i → %s', (status, kind) => {
 		const error = thrown(() =>
-			wavespeed.readStatusResponse(status, { code: status, message: `provider says ${status}` }, TASK),
+			wavespeed.readStatusResponse(
+				status,
+				{ code: status, message: `provider says ${status}` },
+				TASK,
+			),
 		);
 		expectProviderError(error, kind, `provider says ${status}`);
 	});
@@ -404,7 +425,11 @@ describe('APIXO (§2)', () => {
 
 	test('status request: model in the path, taskId as query parameter (§2.3)', () => {
 		expect(
-			apixo.buildStatusRequest({ taskId: 'task_abc123xyz789', model: MODEL, mode: 'text-to-video' }),
+			apixo.buildStatusRequest({
+				taskId: 'task_abc123xyz789',
+				model: MODEL,
+				mode: 'text-to-video',
+			}),
 		).toEqual({
 			method: 'GET',
 			path: '/api/v1/statusTask/kling-2-5-turbo-pro',
@@ -441,7 +466,10 @@ describe('APIXO (§2)', () => {
 	test('failed → failed with failCode/failMsg', () => {
 		const snap = read(AX.status.failed);
 		expect(snap.status).toBe('failed');
-		expect(snap.error).toEqual({ code: 'CONTENT_VIOLATION', message: 'Content violates usage policy' });
+		expect(snap.error).toEqual({
+			code: 'CONTENT_VIOLATION',
+			message: 'Content violates usage policy',
+		});
 		expect(snap.videoUrls).toEqual([]);
 	});
 
@@ -459,12 +487,21 @@ describe('APIXO (§2)', () => {
 		const failed = normalizeApixoTask(AX.callbackFailed.body.data, null);
 		expect(failed.status).toBe('failed');
 		expect(failed.model).toBeNull();
-		expect(failed.error).toEqual({ code: 'CONTENT_VIOLATION', message: 'Content violates usage policy' });
+		expect(failed.error).toEqual({
+			code: 'CONTENT_VIOLATION',
+			message: 'Content violates usage policy',
+		});
 	});
 
 	test('400 → validation carrying both message and data.error (§2.5)', () => {
 		const error = thrown(() => apixo.readSubmitResponse(AX.error400.http, AX.error400.body));
-		expectProviderError(error, 'validation', 'APIXO', 'Invalid request', 'Missing required field: input.prompt');
+		expectProviderError(
+			error,
+			'validation',
+			'APIXO',
+			'Invalid request',
+			'Missing required field: input.prompt',
+		);
 		expect(error.httpStatus).toBe(400);
 	});
 
@@ -488,7 +525,9 @@ describe('APIXO (§2)', () => {
 	});
 
 	test('HTTP 200 with body code 402 is a credits error', () => {
-		const error = thrown(() => apixo.readSubmitResponse(200, { code: 402, message: 'Insufficient balance' }));
+		const error = thrown(() =>
+			apixo.readSubmitResponse(200, { code: 402, message: 'Insufficient balance' }),
+		);
 		expectProviderError(error, 'credits', 'Insufficient balance');
 	});
 
@@ -565,15 +604,19 @@ describe('Kie.ai (§3)', () => {
 	});
 
 	test('readSubmitResponse: data.taskId from a {code,msg,data} answer (§3.2)', () => {
-		expect(kie.readSubmitResponse(KIE.submit.http, KIE.submit.body)).toBe('task_kling_1765184398475');
+		expect(kie.readSubmitResponse(KIE.submit.http, KIE.submit.body)).toBe(
+			'task_kling_1765184398475',
+		);
 	});
 
 	test('status request: GET /api/v1/jobs/recordInfo?taskId= (§3.3)', () => {
-		expect(kie.buildStatusRequest({ taskId: 'task_1', model: T2V, mode: 'text-to-video' })).toEqual({
-			method: 'GET',
-			path: '/api/v1/jobs/recordInfo',
-			qs: { taskId: 'task_1' },
-		});
+		expect(kie.buildStatusRequest({ taskId: 'task_1', model: T2V, mode: 'text-to-video' })).toEqual(
+			{
+				method: 'GET',
+				path: '/api/v1/jobs/recordInfo',
+				qs: { taskId: 'task_1' },
+			},
+		);
 	});
 
 	const TASK = { taskId: 'task_kling_1765184398475', model: T2V, mode: 'text-to-video' };
@@ -786,7 +829,9 @@ describe('Rivya AI (§4)', () => {
 
 	test('a per-task callback URL is refused: webhooks are account-level (§4.5)', () => {
 		const error = thrown(() =>
-			rivya.buildSubmitRequest(generation({ model: MODEL, callbackUrl: 'https://n8n.example.com/hook' })),
+			rivya.buildSubmitRequest(
+				generation({ model: MODEL, callbackUrl: 'https://n8n.example.com/hook' }),
+			),
 		);
 		expectProviderError(error, 'validation', 'Rivya AI', 'Callback URL');
 	});
@@ -798,7 +843,9 @@ describe('Rivya AI (§4)', () => {
 	});
 
 	test('status request: GET /api/v1/generations/{id} (encoded) (§4.2)', () => {
-		expect(rivya.buildStatusRequest({ taskId: 'task_1', model: MODEL, mode: 'text-to-video' })).toEqual({
+		expect(
+			rivya.buildStatusRequest({ taskId: 'task_1', model: MODEL, mode: 'text-to-video' }),
+		).toEqual({
 			method: 'GET',
 			path: '/api/v1/generations/task_1',
 		});
@@ -827,7 +874,10 @@ describe('Rivya AI (§4)', () => {
 			taskId: 'task_kling_v2_5_turbo_pro_example',
 			model: MODEL,
 			status: 'succeeded',
-			videoUrls: ['https://cdn.rivya.ai/generations/a.mp4', 'https://cdn.rivya.ai/generations/b.mp4'],
+			videoUrls: [
+				'https://cdn.rivya.ai/generations/a.mp4',
+				'https://cdn.rivya.ai/generations/b.mp4',
+			],
 			error: null,
 			completedAt: '2026-05-11T10:00:44.000Z',
 			credits: 42,
@@ -843,7 +893,10 @@ describe('Rivya AI (§4)', () => {
 	test('failed with an error object and with an error string', () => {
 		const obj = read(RV.status.failedErrorObject);
 		expect(obj.status).toBe('failed');
-		expect(obj.error).toEqual({ code: 'content_policy', message: 'The prompt was rejected by moderation' });
+		expect(obj.error).toEqual({
+			code: 'content_policy',
+			message: 'The prompt was rejected by moderation',
+		});
 		expect(obj.credits).toBe(0);
 		const str = read(RV.status.failedErrorString);
 		expect(str.error).toEqual({ code: 'failed', message: 'Upstream generation failed' });
@@ -859,7 +912,14 @@ describe('Rivya AI (§4)', () => {
 		'error envelope %s → its kind, with code, message and requestId in the text (§4.6)',
 		(code, fx) => {
 			const error = thrown(() => rivya.readStatusResponse(fx.http, fx.body, TASK));
-			expectProviderError(error, fx.kind, 'Rivya AI', code, fx.body.error.message, fx.body.error.requestId);
+			expectProviderError(
+				error,
+				fx.kind,
+				'Rivya AI',
+				code,
+				fx.body.error.message,
+				fx.body.error.requestId,
+			);
 			expect(error.providerCode).toBe(code);
 			expect(error.httpStatus).toBe(fx.http);
 		},
@@ -883,7 +943,9 @@ describe('Rivya AI (§4)', () => {
 		expect(rivya.isSafeToResubmit(503, RV.errors.public_api_disabled.body)).toBe(true);
 		expect(rivya.isSafeToResubmit(429, RV.errors.rate_limited.body)).toBe(true);
 		expect(rivya.isSafeToResubmit(429, 'Too Many Requests')).toBe(true);
-		expect(rivya.isSafeToResubmit(500, { error: { code: 'internal_error', message: 'x' } })).toBe(false);
+		expect(rivya.isSafeToResubmit(500, { error: { code: 'internal_error', message: 'x' } })).toBe(
+			false,
+		);
 		expect(rivya.isSafeToResubmit(409, RV.errors.idempotency_conflict.body)).toBe(false);
 		expect(rivya.isSafeToResubmit(400, RV.errors.validation_failed.body)).toBe(false);
 	});
@@ -894,8 +956,12 @@ describe('Rivya AI (§4)', () => {
 		expect(request.path).toBe('/api/v1/files');
 		expect(request.uploadHost).toBe(false);
 		const { text, boundary } = multipartText(request);
-		expect(text).toContain(`--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nimage\r\n`);
-		expect(text).toContain(`--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${MODEL}\r\n`);
+		expect(text).toContain(
+			`--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nimage\r\n`,
+		);
+		expect(text).toContain(
+			`--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${MODEL}\r\n`,
+		);
 		expect(text).toContain('name="file"; filename="frame.png"\r\nContent-Type: image/png\r\n\r\n');
 		expect(request.body.includes(PNG_BYTES)).toBe(true);
 	});
@@ -904,9 +970,7 @@ describe('Rivya AI (§4)', () => {
 		expect(rivya.readUploadResponse(RV.file.http, RV.file.body)).toBe(
 			'https://cdn.rivya.ai/files/file_01.png',
 		);
-		const error = thrown(() =>
-			rivya.readUploadResponse(401, RV.errors.api_key_invalid.body),
-		);
+		const error = thrown(() => rivya.readUploadResponse(401, RV.errors.api_key_invalid.body));
 		expectProviderError(error, 'auth', 'api_key_invalid');
 	});
 });
@@ -915,7 +979,11 @@ describe('Rivya AI (§4)', () => {
 describe('error answers without the provider envelope (proxy/CDN pages)', () => {
 	const gateway = '<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>';
 	const tasks = {
-		wavespeed: { taskId: 'p1', model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video', mode: 'text-to-video' },
+		wavespeed: {
+			taskId: 'p1',
+			model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
+			mode: 'text-to-video',
+		},
 		apixo: { taskId: 't1', model: 'kling-2-5-turbo-pro', mode: 'text-to-video' },
 		kie: { taskId: 't1', model: 'kling/v2-5-turbo-text-to-video-pro', mode: 'text-to-video' },
 	};
@@ -933,7 +1001,7 @@ describe('error answers without the provider envelope (proxy/CDN pages)', () => 
 	// which retryDelay() never retries, so one proxy hiccup ends a Wait for Rivya while the other
 	// three adapters map the same answer by HTTP status (server / rateLimit) and retry it, as
 	// DESIGN.md "Money" promises ("Status GETs and downloads retry 429/5xx/network errors").
-	test.failing('rivya: HTML 502 → server, plain 429 → rateLimit, like the other adapters', () => {
+	test('rivya: HTML 502 → server, plain 429 → rateLimit, like the other adapters', () => {
 		const task = { taskId: 't1', model: 'kling-v2-5-turbo-pro', mode: 'text-to-video' };
 		expect(thrown(() => rivya.readStatusResponse(502, gateway, task)).kind).toBe('server');
 		expect(thrown(() => rivya.readStatusResponse(429, 'Too Many Requests', task)).kind).toBe(

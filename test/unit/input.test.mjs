@@ -26,7 +26,8 @@ function reader(params, binaries = {}) {
 	return {
 		calls,
 		itemIndex: 2,
-		param: (name, fallback) => (Object.prototype.hasOwnProperty.call(params, name) ? params[name] : fallback),
+		param: (name, fallback) =>
+			Object.prototype.hasOwnProperty.call(params, name) ? params[name] : fallback,
 		binary: async (property) => {
 			calls.binary.push(property);
 			if (!binaries[property]) throw new Error(`no binary ${property}`);
@@ -35,7 +36,13 @@ function reader(params, binaries = {}) {
 	};
 }
 
-const T2V = { mode: 'text-to-video', model: 'kling-v2.5-turbo-pro', prompt: 'A red kite over the sea', duration: 5, aspectRatio: '16:9' };
+const T2V = {
+	mode: 'text-to-video',
+	model: 'kling-v2.5-turbo-pro',
+	prompt: 'A red kite over the sea',
+	duration: 5,
+	aspectRatio: '16:9',
+};
 const I2V = {
 	mode: 'image-to-video',
 	model: 'kling-v2.5-turbo-pro',
@@ -46,12 +53,21 @@ const I2V = {
 };
 
 async function planError(params, adapter = wavespeed, withCallback = false, binaries = {}) {
-	const error = await rejected(() => readGenerationPlan(reader(params, binaries), adapter, withCallback));
+	const error = await rejected(() =>
+		readGenerationPlan(reader(params, binaries), adapter, withCallback),
+	);
 	expect(error).toBeInstanceOf(InputError);
 	return error;
 }
 
-async function expectInputError(params, field, message, adapter = wavespeed, withCallback = false, binaries = {}) {
+async function expectInputError(
+	params,
+	field,
+	message,
+	adapter = wavespeed,
+	withCallback = false,
+	binaries = {},
+) {
 	const error = await planError(params, adapter, withCallback, binaries);
 	expect(error.field).toBe(field);
 	if (message instanceof RegExp) expect(error.message).toMatch(message);
@@ -59,18 +75,34 @@ async function expectInputError(params, field, message, adapter = wavespeed, wit
 	return error;
 }
 
-const gif = { data: Buffer.from('GIF89a\x01\x00\x01\x00fake', 'latin1'), mimeType: 'image/png', fileName: 'photo.png' };
+const gif = {
+	data: Buffer.from('GIF89a\x01\x00\x01\x00fake', 'latin1'),
+	mimeType: 'image/png',
+	fileName: 'photo.png',
+};
 const webp = {
-	data: Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x10, 0, 0, 0]), Buffer.from('WEBPVP8 data')]),
+	data: Buffer.concat([
+		Buffer.from('RIFF'),
+		Buffer.from([0x10, 0, 0, 0]),
+		Buffer.from('WEBPVP8 data'),
+	]),
 	mimeType: 'image/webp',
 	fileName: 'frame.webp',
 };
-const png = () => ({ data: PNG_BYTES, mimeType: 'application/octet-stream', fileName: 'frame.bin' });
+const png = () => ({
+	data: PNG_BYTES,
+	mimeType: 'application/octet-stream',
+	fileName: 'frame.bin',
+});
 
 describe('readGenerationPlan: a valid item', () => {
 	test('text-to-video maps the fields to a GenerationRequest with the provider model id', async () => {
 		const plan = await readGenerationPlan(
-			reader({ ...T2V, prompt: '  A red kite  ', generationSettings: { negativePrompt: ' blur ', cfgScale: 0.6 } }),
+			reader({
+				...T2V,
+				prompt: '  A red kite  ',
+				generationSettings: { negativePrompt: ' blur ', cfgScale: 0.6 },
+			}),
 			wavespeed,
 			false,
 		);
@@ -101,13 +133,22 @@ describe('readGenerationPlan: a valid item', () => {
 		);
 		expect(plan.request.duration).toBe(10);
 		expect(plan.request.cfgScale).toBe(0);
-		const none = await readGenerationPlan(reader({ ...T2V, generationSettings: { cfgScale: '' } }), wavespeed, false);
+		const none = await readGenerationPlan(
+			reader({ ...T2V, generationSettings: { cfgScale: '' } }),
+			wavespeed,
+			false,
+		);
 		expect(none.request.cfgScale).toBeNull();
 	});
 
 	test('image-to-video: URLs for start and end, no aspect ratio', async () => {
 		const plan = await readGenerationPlan(
-			reader({ ...I2V, aspectRatio: '9:16', endImageSource: 'url', endImageUrl: ' https://img.example.com/end.png ' }),
+			reader({
+				...I2V,
+				aspectRatio: '9:16',
+				endImageSource: 'url',
+				endImageUrl: ' https://img.example.com/end.png ',
+			}),
 			wavespeed,
 			false,
 		);
@@ -119,14 +160,22 @@ describe('readGenerationPlan: a valid item', () => {
 	});
 
 	test('a prompt of exactly 2500 characters is accepted', async () => {
-		const plan = await readGenerationPlan(reader({ ...T2V, prompt: 'a'.repeat(2500) }), wavespeed, false);
+		const plan = await readGenerationPlan(
+			reader({ ...T2V, prompt: 'a'.repeat(2500) }),
+			wavespeed,
+			false,
+		);
 		expect(plan.request.prompt).toHaveLength(2500);
 	});
 });
 
 describe('readGenerationPlan: prompt', () => {
 	test.each([[''], ['   \n\t '], [null]])('empty prompt %j', async (prompt) => {
-		await expectInputError({ ...T2V, prompt }, 'Prompt', 'Prompt is empty. Describe the video to generate');
+		await expectInputError(
+			{ ...T2V, prompt },
+			'Prompt',
+			'Prompt is empty. Describe the video to generate',
+		);
 	});
 
 	test('2501 characters', async () => {
@@ -205,7 +254,11 @@ describe('readGenerationPlan: model, mode, duration, aspect ratio, CFG', () => {
 	});
 
 	test('the same model without CFG is fine', async () => {
-		const plan = await readGenerationPlan(reader({ ...T2V, model: 'kling-v2.0-master' }), wavespeed, false);
+		const plan = await readGenerationPlan(
+			reader({ ...T2V, model: 'kling-v2.0-master' }),
+			wavespeed,
+			false,
+		);
 		expect(plan.request.model).toBe('kwaivgi/kling-v2.0-t2v-master');
 		expect(plan.request.cfgScale).toBeNull();
 	});
@@ -230,7 +283,12 @@ describe('readGenerationPlan: images', () => {
 
 	test('an end frame on a model without end frames (WaveSpeed 2.1 master i2v)', async () => {
 		await expectInputError(
-			{ ...I2V, model: 'kling-v2.1-master', endImageSource: 'url', endImageUrl: 'https://img.example.com/end.png' },
+			{
+				...I2V,
+				model: 'kling-v2.1-master',
+				endImageSource: 'url',
+				endImageUrl: 'https://img.example.com/end.png',
+			},
 			'End Frame',
 			'kwaivgi/kling-v2.1-i2v-master does not take an end frame. Set "End Frame" to None or choose a model with end-frame support',
 		);
@@ -246,7 +304,10 @@ describe('readGenerationPlan: images', () => {
 
 	test('three image URLs in one field', async () => {
 		await expectInputError(
-			{ ...I2V, startImageUrl: 'https://a.example/1.png, https://a.example/2.png https://a.example/3.png' },
+			{
+				...I2V,
+				startImageUrl: 'https://a.example/1.png, https://a.example/2.png https://a.example/3.png',
+			},
 			'Start Frame URL',
 			'Start Frame URL holds 3 images; Kling takes at most 2 images: one start frame and one optional end frame',
 		);
@@ -254,14 +315,25 @@ describe('readGenerationPlan: images', () => {
 
 	test('an array of three URLs', async () => {
 		await expectInputError(
-			{ ...I2V, startImageUrl: ['https://a.example/1.png', 'https://a.example/2.png', 'https://a.example/3.png'] },
+			{
+				...I2V,
+				startImageUrl: [
+					'https://a.example/1.png',
+					'https://a.example/2.png',
+					'https://a.example/3.png',
+				],
+			},
 			'Start Frame URL',
 			'Start Frame URL holds 3 images; Kling takes at most 2 images: one start frame and one optional end frame',
 		);
 	});
 
 	test('an array of one URL is that URL', async () => {
-		const plan = await readGenerationPlan(reader({ ...I2V, startImageUrl: ['https://a.example/1.png'] }), wavespeed, false);
+		const plan = await readGenerationPlan(
+			reader({ ...I2V, startImageUrl: ['https://a.example/1.png'] }),
+			wavespeed,
+			false,
+		);
 		expect(plan.request.startImageUrl).toBe('https://a.example/1.png');
 	});
 
@@ -311,14 +383,26 @@ describe('readGenerationPlan: images', () => {
 	});
 
 	test('a WebP binary on Kie is accepted', async () => {
-		const plan = await readGenerationPlan(reader({ ...I2V, startImageSource: 'binary' }, { data: webp }), kie, false);
+		const plan = await readGenerationPlan(
+			reader({ ...I2V, startImageSource: 'binary' }, { data: webp }),
+			kie,
+			false,
+		);
 		expect(plan.startImage.source).toBe('binary');
 		expect(plan.startImage.file.mimeType).toBe('image/webp');
 	});
 
 	test('a PNG declared as octet-stream is accepted and its MIME type corrected', async () => {
 		const plan = await readGenerationPlan(
-			reader({ ...I2V, model: 'kling-v2-5-turbo-pro', startImageSource: 'binary', startImageBinaryProperty: 'img' }, { img: png() }),
+			reader(
+				{
+					...I2V,
+					model: 'kling-v2-5-turbo-pro',
+					startImageSource: 'binary',
+					startImageBinaryProperty: 'img',
+				},
+				{ img: png() },
+			),
 			rivya,
 			false,
 		);
@@ -328,7 +412,11 @@ describe('readGenerationPlan: images', () => {
 	});
 
 	test('an image over 10 MB', async () => {
-		const big = { data: Buffer.concat([PNG_BYTES, Buffer.alloc(11 * 1024 * 1024)]), mimeType: 'image/png', fileName: 'big.png' };
+		const big = {
+			data: Buffer.concat([PNG_BYTES, Buffer.alloc(11 * 1024 * 1024)]),
+			mimeType: 'image/png',
+			fileName: 'big.png',
+		};
 		await expectInputError(
 			{ ...I2V, startImageSource: 'binary' },
 			'Start Frame',
@@ -340,13 +428,24 @@ describe('readGenerationPlan: images', () => {
 	});
 
 	test('an image of exactly 10 MB is accepted', async () => {
-		const edge = { data: Buffer.concat([PNG_BYTES, Buffer.alloc(10 * 1024 * 1024 - PNG_BYTES.length)]), mimeType: 'image/png', fileName: 'edge.png' };
-		const plan = await readGenerationPlan(reader({ ...I2V, startImageSource: 'binary' }, { data: edge }), kie, false);
+		const edge = {
+			data: Buffer.concat([PNG_BYTES, Buffer.alloc(10 * 1024 * 1024 - PNG_BYTES.length)]),
+			mimeType: 'image/png',
+			fileName: 'edge.png',
+		};
+		const plan = await readGenerationPlan(
+			reader({ ...I2V, startImageSource: 'binary' }, { data: edge }),
+			kie,
+			false,
+		);
 		expect(plan.startImage.file.data.length).toBe(10 * 1024 * 1024);
 	});
 
 	test('a binary image on APIXO (no files API, §2.5) asks for a URL without reading the binary', async () => {
-		const fake = reader({ ...I2V, model: 'kling-2-5-turbo-pro', startImageSource: 'binary' }, { data: png() });
+		const fake = reader(
+			{ ...I2V, model: 'kling-2-5-turbo-pro', startImageSource: 'binary' },
+			{ data: png() },
+		);
 		const error = await rejected(() => readGenerationPlan(fake, apixo, false));
 		expect(error).toBeInstanceOf(InputError);
 		expect(error.field).toBe('Start Frame');
@@ -375,32 +474,47 @@ describe('readGenerationPlan: custom model, additional fields, callback', () => 
 		);
 	});
 
-	test('custom model ID is sent as the model, with the first listed model\'s limits', async () => {
+	test("custom model ID is sent as the model, with the first listed model's limits", async () => {
 		const plan = await readGenerationPlan(
 			reader({ ...T2V, model: 'custom', customModelId: ' kwaivgi/kling-v2.6-pro/text-to-video ' }),
 			wavespeed,
 			false,
 		);
 		expect(plan.request.model).toBe('kwaivgi/kling-v2.6-pro/text-to-video');
-		const variant = resolveVariant(wavespeed, 'custom', 'image-to-video', 'kwaivgi/kling-v3.0-pro/image-to-video');
-		expect(variant).toMatchObject({ id: 'kwaivgi/kling-v3.0-pro/image-to-video', durations: [5, 10], endFrame: 'optional' });
+		const variant = resolveVariant(
+			wavespeed,
+			'custom',
+			'image-to-video',
+			'kwaivgi/kling-v3.0-pro/image-to-video',
+		);
+		expect(variant).toMatchObject({
+			id: 'kwaivgi/kling-v3.0-pro/image-to-video',
+			durations: [5, 10],
+			endFrame: 'optional',
+		});
 	});
 
-	test.each([['{mode: pro}'], ['{"mode": "pro"']])('additional fields that are not JSON: %s', async (additionalFields) => {
-		await expectInputError(
-			{ ...T2V, generationSettings: { additionalFields } },
-			'Additional Fields (JSON)',
-			'Additional Fields (JSON) is not valid JSON. Enter an object such as {"mode": "pro"}',
-		);
-	});
+	test.each([['{mode: pro}'], ['{"mode": "pro"']])(
+		'additional fields that are not JSON: %s',
+		async (additionalFields) => {
+			await expectInputError(
+				{ ...T2V, generationSettings: { additionalFields } },
+				'Additional Fields (JSON)',
+				'Additional Fields (JSON) is not valid JSON. Enter an object such as {"mode": "pro"}',
+			);
+		},
+	);
 
-	test.each([['[1, 2]'], ['"pro"'], ['null'], ['42']])('additional fields that are JSON but not an object: %s', async (additionalFields) => {
-		await expectInputError(
-			{ ...T2V, generationSettings: { additionalFields } },
-			'Additional Fields (JSON)',
-			'Additional Fields (JSON) must be a JSON object such as {"mode": "pro"}',
-		);
-	});
+	test.each([['[1, 2]'], ['"pro"'], ['null'], ['42']])(
+		'additional fields that are JSON but not an object: %s',
+		async (additionalFields) => {
+			await expectInputError(
+				{ ...T2V, generationSettings: { additionalFields } },
+				'Additional Fields (JSON)',
+				'Additional Fields (JSON) must be a JSON object such as {"mode": "pro"}',
+			);
+		},
+	);
 
 	test('additional fields as JSON text or as an object', async () => {
 		const fromText = await readGenerationPlan(
@@ -461,22 +575,33 @@ describe('readGenerationPlan: custom model, additional fields, callback', () => 
 	});
 
 	test('the callback URL is ignored when the operation does not send one', async () => {
-		const plan = await readGenerationPlan(reader({ ...T2V, callbackUrl: 'https://n8n.example.com/hook' }), kie, false);
+		const plan = await readGenerationPlan(
+			reader({ ...T2V, callbackUrl: 'https://n8n.example.com/hook' }),
+			kie,
+			false,
+		);
 		expect(plan.request.callbackUrl).toBeNull();
 	});
 });
 
 describe('readTaskRef and resolveVariant', () => {
 	test('empty task ID', () => {
-		const error = thrown(() => readTaskRef(reader({ taskId: '  ', model: 'kling-2-5-turbo-pro' }), apixo));
+		const error = thrown(() =>
+			readTaskRef(reader({ taskId: '  ', model: 'kling-2-5-turbo-pro' }), apixo),
+		);
 		expect(error).toBeInstanceOf(InputError);
 		expect(error.field).toBe('Task ID');
-		expect(error.message).toBe('Task ID is empty. Use the taskId output of a Submit or Generate Video node');
+		expect(error.message).toBe(
+			'Task ID is empty. Use the taskId output of a Submit or Generate Video node',
+		);
 	});
 
 	test('task ref carries the provider model id for the mode (APIXO status path needs it, §2.3)', () => {
 		expect(
-			readTaskRef(reader({ taskId: ' task_1 ', model: 'kling-2-5-turbo-pro', mode: 'image-to-video' }), apixo),
+			readTaskRef(
+				reader({ taskId: ' task_1 ', model: 'kling-2-5-turbo-pro', mode: 'image-to-video' }),
+				apixo,
+			),
 		).toEqual({ taskId: 'task_1', model: 'kling-2-5-turbo-pro', mode: 'image-to-video' });
 		expect(readTaskRef(reader({ taskId: 't', model: 'kling-v2.5-turbo-pro' }), kie)).toEqual({
 			taskId: 't',
@@ -492,7 +617,9 @@ describe('readTaskRef and resolveVariant', () => {
 	});
 
 	test('resolveVariant picks the listed variant per mode', () => {
-		expect(resolveVariant(kie, 'kling-v2.5-turbo-pro', 'image-to-video', '').id).toBe('kling/v2-5-turbo-image-to-video-pro');
+		expect(resolveVariant(kie, 'kling-v2.5-turbo-pro', 'image-to-video', '').id).toBe(
+			'kling/v2-5-turbo-image-to-video-pro',
+		);
 		expect(resolveVariant(wavespeed, 'kling-v2.0-master', 'image-to-video', '')).toMatchObject({
 			id: 'kwaivgi/kling-v2.0-i2v-master',
 			endFrame: 'optional',
@@ -500,23 +627,32 @@ describe('readTaskRef and resolveVariant', () => {
 		});
 		const error = thrown(() => resolveVariant(rivya, 'nope', 'text-to-video', ''));
 		expect(error).toBeInstanceOf(InputError);
-		expect(error.message).toBe('Model "nope" is not offered by Rivya AI. Choose one of: kling-v2-5-turbo-pro');
+		expect(error.message).toBe(
+			'Model "nope" is not offered by Rivya AI. Choose one of: kling-v2-5-turbo-pro',
+		);
 	});
 });
 
 describe('checkBaseUrl and joinUrl (DESIGN Contracts: Base URL)', () => {
 	test('trailing slashes are removed and a path prefix is kept', () => {
 		expect(checkBaseUrl('https://api.kie.ai/', '/api/v1')).toBe('https://api.kie.ai');
-		expect(checkBaseUrl('  http://127.0.0.1:4010/kie//  ', '/api/v1')).toBe('http://127.0.0.1:4010/kie');
+		expect(checkBaseUrl('  http://127.0.0.1:4010/kie//  ', '/api/v1')).toBe(
+			'http://127.0.0.1:4010/kie',
+		);
 		expect(checkBaseUrl('http://localhost:4010', '/api/v3')).toBe('http://localhost:4010');
 	});
 
-	test.each([['ftp://api.kie.ai'], ['api.kie.ai'], [''], [undefined], [42]])('not an http(s) URL: %j', (raw) => {
-		const error = thrown(() => checkBaseUrl(raw, '/api/v1'));
-		expect(error).toBeInstanceOf(InputError);
-		expect(error.field).toBe('Base URL');
-		expect(error.message).toMatch(/^The credential's Base URL ".*" is not an http\(s\) URL\. Use the provider's address, for example "https:\/\/api\.kie\.ai"$/);
-	});
+	test.each([['ftp://api.kie.ai'], ['api.kie.ai'], [''], [undefined], [42]])(
+		'not an http(s) URL: %j',
+		(raw) => {
+			const error = thrown(() => checkBaseUrl(raw, '/api/v1'));
+			expect(error).toBeInstanceOf(InputError);
+			expect(error.field).toBe('Base URL');
+			expect(error.message).toMatch(
+				/^The credential's Base URL ".*" is not an http\(s\) URL\. Use the provider's address, for example "https:\/\/api\.kie\.ai"$/,
+			);
+		},
+	);
 
 	test.each([
 		['https://api.wavespeed.ai/api/v3', '/api/v3'],
@@ -534,14 +670,18 @@ describe('checkBaseUrl and joinUrl (DESIGN Contracts: Base URL)', () => {
 	test('the field name is configurable (Kie Upload Base URL)', () => {
 		const error = thrown(() => checkBaseUrl('nope', '/api/file-stream-upload', 'Upload Base URL'));
 		expect(error.field).toBe('Upload Base URL');
-		expect(error.message).toContain("The credential's Upload Base URL \"nope\"");
+		expect(error.message).toContain('The credential\'s Upload Base URL "nope"');
 	});
 
 	test('joinUrl keeps the path prefix (new URL(path, base) would drop it)', () => {
 		expect(joinUrl('http://127.0.0.1:4010/kie', '/api/v1/jobs/createTask')).toBe(
 			'http://127.0.0.1:4010/kie/api/v1/jobs/createTask',
 		);
-		expect(joinUrl('https://api.kie.ai/', '/api/v1/jobs/recordInfo')).toBe('https://api.kie.ai/api/v1/jobs/recordInfo');
-		expect(joinUrl('https://proxy.example/wave/', 'api/v3/x')).toBe('https://proxy.example/wave/api/v3/x');
+		expect(joinUrl('https://api.kie.ai/', '/api/v1/jobs/recordInfo')).toBe(
+			'https://api.kie.ai/api/v1/jobs/recordInfo',
+		);
+		expect(joinUrl('https://proxy.example/wave/', 'api/v3/x')).toBe(
+			'https://proxy.example/wave/api/v3/x',
+		);
 	});
 });

@@ -24,7 +24,11 @@ function expectUnexpected(fn, ...fragments) {
 }
 
 describe('WaveSpeed AI', () => {
-	const TASK = { taskId: 'p1', model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video', mode: 'text-to-video' };
+	const TASK = {
+		taskId: 'p1',
+		model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
+		mode: 'text-to-video',
+	};
 	const envelope = (data) => ({ code: 200, message: 'success', data });
 
 	test('submit without data.id', () => {
@@ -37,16 +41,29 @@ describe('WaveSpeed AI', () => {
 	});
 
 	test('submit with an empty id', () => {
-		expectUnexpected(() => wavespeed.readSubmitResponse(200, envelope({ id: '', status: 'created' })), 'WaveSpeed AI', '"id"');
+		expectUnexpected(
+			() => wavespeed.readSubmitResponse(200, envelope({ id: '', status: 'created' })),
+			'WaveSpeed AI',
+			'"id"',
+		);
 	});
 
 	test('status without data (null)', () => {
-		expectUnexpected(() => wavespeed.readStatusResponse(200, envelope(null), TASK), 'WaveSpeed AI', 'prediction');
+		expectUnexpected(
+			() => wavespeed.readStatusResponse(200, envelope(null), TASK),
+			'WaveSpeed AI',
+			'prediction',
+		);
 	});
 
 	test('unknown status word', () => {
 		expectUnexpected(
-			() => wavespeed.readStatusResponse(200, envelope({ id: 'p1', status: 'running', outputs: [] }), TASK),
+			() =>
+				wavespeed.readStatusResponse(
+					200,
+					envelope({ id: 'p1', status: 'running', outputs: [] }),
+					TASK,
+				),
 			'WaveSpeed AI',
 			'unknown task status "running"',
 		);
@@ -72,7 +89,8 @@ describe('WaveSpeed AI', () => {
 			'"outputs.0"',
 		);
 		expectUnexpected(
-			() => normalizeWaveSpeedPrediction({ id: 'p1', status: 'completed', outputs: [{ href: 'x' }] }),
+			() =>
+				normalizeWaveSpeedPrediction({ id: 'p1', status: 'completed', outputs: [{ href: 'x' }] }),
 			'"outputs.0"',
 		);
 	});
@@ -82,12 +100,16 @@ describe('WaveSpeed AI', () => {
 			() => normalizeWaveSpeedPrediction({ id: 'p1', status: 'completed', outputs: [] }),
 			'WaveSpeed AI',
 			'p1',
-			'without outputs',
+			'without a video URL',
 		);
 	});
 
 	test('status is not a string', () => {
-		expectUnexpected(() => normalizeWaveSpeedPrediction({ id: 'p1', status: 3 }), 'WaveSpeed AI', '"status"');
+		expectUnexpected(
+			() => normalizeWaveSpeedPrediction({ id: 'p1', status: 3 }),
+			'WaveSpeed AI',
+			'"status"',
+		);
 	});
 
 	test.each([
@@ -96,7 +118,11 @@ describe('WaveSpeed AI', () => {
 		['null', null],
 		['a number', 200],
 	])('HTTP 200 with %s as body', (_label, body) => {
-		expectUnexpected(() => wavespeed.readStatusResponse(200, body, TASK), 'WaveSpeed AI', 'unexpected response');
+		expectUnexpected(
+			() => wavespeed.readStatusResponse(200, body, TASK),
+			'WaveSpeed AI',
+			'unexpected response',
+		);
 	});
 
 	test('upload without data.download_url, or not a URL', () => {
@@ -118,17 +144,31 @@ describe('APIXO', () => {
 	const envelope = (data) => ({ code: 200, message: 'success', data });
 
 	test('submit without data.taskId', () => {
-		expectUnexpected(() => apixo.readSubmitResponse(200, envelope({})), 'APIXO', 'submit response', '"taskId"');
-		expectUnexpected(() => apixo.readSubmitResponse(200, envelope(null)), 'APIXO', 'submit response');
+		expectUnexpected(
+			() => apixo.readSubmitResponse(200, envelope({})),
+			'APIXO',
+			'submit response',
+			'"taskId"',
+		);
+		expectUnexpected(
+			() => apixo.readSubmitResponse(200, envelope(null)),
+			'APIXO',
+			'submit response',
+		);
 	});
 
 	test('status without taskId', () => {
-		expectUnexpected(() => apixo.readStatusResponse(200, envelope({ state: 'pending' }), TASK), 'APIXO', '"taskId"');
+		expectUnexpected(
+			() => apixo.readStatusResponse(200, envelope({ state: 'pending' }), TASK),
+			'APIXO',
+			'"taskId"',
+		);
 	});
 
 	test('resultJson that is not JSON', () => {
 		expectUnexpected(
-			() => normalizeApixoTask({ taskId: 't1', state: 'success', resultJson: '{resultUrls: [' }, null),
+			() =>
+				normalizeApixoTask({ taskId: 't1', state: 'success', resultJson: '{resultUrls: [' }, null),
 			'APIXO',
 			'resultJson',
 			'not valid JSON',
@@ -137,20 +177,32 @@ describe('APIXO', () => {
 
 	test('resultJson without resultUrls, or resultUrls not strings', () => {
 		expectUnexpected(
-			() => normalizeApixoTask({ taskId: 't1', state: 'success', resultJson: '{"urls":["https://x/a.mp4"]}' }, null),
+			() =>
+				normalizeApixoTask(
+					{ taskId: 't1', state: 'success', resultJson: '{"urls":["https://x/a.mp4"]}' },
+					null,
+				),
 			'APIXO',
 			'resultJson',
 			'resultUrls',
 		);
 		expectUnexpected(
-			() => normalizeApixoTask({ taskId: 't1', state: 'success', resultJson: '{"resultUrls":[1]}' }, null),
+			() =>
+				normalizeApixoTask(
+					{ taskId: 't1', state: 'success', resultJson: '{"resultUrls":[1]}' },
+					null,
+				),
 			'resultUrls',
 		);
 	});
 
 	test('resultJson as an object instead of the documented string (§2.3)', () => {
 		expectUnexpected(
-			() => normalizeApixoTask({ taskId: 't1', state: 'success', resultJson: { resultUrls: ['u'] } }, null),
+			() =>
+				normalizeApixoTask(
+					{ taskId: 't1', state: 'success', resultJson: { resultUrls: ['u'] } },
+					null,
+				),
 			'APIXO',
 			'"resultJson"',
 		);
@@ -177,7 +229,11 @@ describe('APIXO', () => {
 		['a JSON array', []],
 		['an object without code', { message: 'success', data: { taskId: 't1' } }],
 	])('HTTP 200 with %s as body', (_label, body) => {
-		expectUnexpected(() => apixo.readStatusResponse(200, body, TASK), 'APIXO', 'unexpected response');
+		expectUnexpected(
+			() => apixo.readStatusResponse(200, body, TASK),
+			'APIXO',
+			'unexpected response',
+		);
 	});
 
 	// BUG (providers/apixo.ts:101 normalizeApixoTask, `videoUrls: status === 'succeeded' ? resultUrlsFromJson(...)`;
@@ -185,10 +241,14 @@ describe('APIXO', () => {
 	// (or with an empty resultUrls) becomes a succeeded snapshot with no video, and flow.ts/routing.ts
 	// then download `videoUrls[0]` = undefined. WaveSpeed rejects the same case ("completed without
 	// outputs"); APIXO should too.
-	test.failing('success without any result URL is rejected like WaveSpeed does', () => {
+	test('success without any result URL is rejected like WaveSpeed does', () => {
 		expectUnexpected(() => normalizeApixoTask({ taskId: 't1', state: 'success' }, null), 'APIXO');
 		expectUnexpected(
-			() => normalizeApixoTask({ taskId: 't1', state: 'success', resultJson: '{"resultUrls":[]}' }, null),
+			() =>
+				normalizeApixoTask(
+					{ taskId: 't1', state: 'success', resultJson: '{"resultUrls":[]}' },
+					null,
+				),
 			'APIXO',
 		);
 	});
@@ -199,11 +259,20 @@ describe('Kie.ai', () => {
 	const envelope = (data) => ({ code: 200, message: 'success', data });
 
 	test('submit without data.taskId', () => {
-		expectUnexpected(() => kie.readSubmitResponse(200, { code: 200, msg: 'success', data: {} }), 'Kie.ai', 'submit response', '"taskId"');
+		expectUnexpected(
+			() => kie.readSubmitResponse(200, { code: 200, msg: 'success', data: {} }),
+			'Kie.ai',
+			'submit response',
+			'"taskId"',
+		);
 	});
 
 	test('record without taskId or task_id', () => {
-		expectUnexpected(() => kie.readStatusResponse(200, envelope({ state: 'waiting' }), TASK), 'Kie.ai', 'taskId');
+		expectUnexpected(
+			() => kie.readStatusResponse(200, envelope({ state: 'waiting' }), TASK),
+			'Kie.ai',
+			'taskId',
+		);
 	});
 
 	test('resultJson that is not JSON', () => {
@@ -217,7 +286,12 @@ describe('Kie.ai', () => {
 
 	test('resultJson without resultUrls (only resultWaterMarkUrls)', () => {
 		expectUnexpected(
-			() => normalizeKieTask({ taskId: 't1', state: 'success', resultJson: '{"resultWaterMarkUrls":["https://x/w.mp4"]}' }),
+			() =>
+				normalizeKieTask({
+					taskId: 't1',
+					state: 'success',
+					resultJson: '{"resultWaterMarkUrls":["https://x/w.mp4"]}',
+				}),
 			'Kie.ai',
 			'resultJson',
 			'resultUrls',
@@ -225,8 +299,15 @@ describe('Kie.ai', () => {
 	});
 
 	test('unknown state word (APIXO words are not Kie words)', () => {
-		expectUnexpected(() => normalizeKieTask({ taskId: 't1', state: 'failed' }), 'Kie.ai', 'unknown task state "failed"');
-		expectUnexpected(() => normalizeKieTask({ taskId: 't1', state: 'pending' }), 'unknown task state "pending"');
+		expectUnexpected(
+			() => normalizeKieTask({ taskId: 't1', state: 'failed' }),
+			'Kie.ai',
+			'unknown task state "failed"',
+		);
+		expectUnexpected(
+			() => normalizeKieTask({ taskId: 't1', state: 'pending' }),
+			'unknown task state "pending"',
+		);
 	});
 
 	test('state missing', () => {
@@ -234,7 +315,11 @@ describe('Kie.ai', () => {
 	});
 
 	test('createTime not numeric', () => {
-		expectUnexpected(() => normalizeKieTask({ taskId: 't1', state: 'waiting', createTime: '2025-08-19' }), 'Kie.ai', '"createTime"');
+		expectUnexpected(
+			() => normalizeKieTask({ taskId: 't1', state: 'waiting', createTime: '2025-08-19' }),
+			'Kie.ai',
+			'"createTime"',
+		);
 	});
 
 	test.each([
@@ -242,14 +327,24 @@ describe('Kie.ai', () => {
 		['null', null],
 		['a string', 'OK'],
 	])('HTTP 200 with %s as body', (_label, body) => {
-		expectUnexpected(() => kie.readStatusResponse(200, body, TASK), 'Kie.ai', 'unexpected response');
+		expectUnexpected(
+			() => kie.readStatusResponse(200, body, TASK),
+			'Kie.ai',
+			'unexpected response',
+		);
 	});
 
 	// BUG (providers/kie.ts:146 normalizeKieTask; PROVIDERS.md §3.3 "success (parse resultJson)"): same as APIXO,
 	// a "success" record without result URLs yields a succeeded snapshot with no video to download.
-	test.failing('success without any result URL is rejected like WaveSpeed does', () => {
-		expectUnexpected(() => normalizeKieTask({ taskId: 't1', state: 'success', resultJson: '' }), 'Kie.ai');
-		expectUnexpected(() => normalizeKieTask({ taskId: 't1', state: 'success', resultJson: '{"resultUrls":[]}' }), 'Kie.ai');
+	test('success without any result URL is rejected like WaveSpeed does', () => {
+		expectUnexpected(
+			() => normalizeKieTask({ taskId: 't1', state: 'success', resultJson: '' }),
+			'Kie.ai',
+		);
+		expectUnexpected(
+			() => normalizeKieTask({ taskId: 't1', state: 'success', resultJson: '{"resultUrls":[]}' }),
+			'Kie.ai',
+		);
 	});
 });
 
@@ -257,20 +352,37 @@ describe('Rivya AI', () => {
 	const TASK = { taskId: 'g1', model: 'kling-v2-5-turbo-pro', mode: 'text-to-video' };
 
 	test('create answer without id', () => {
-		expectUnexpected(() => rivya.readSubmitResponse(200, { status: 'queued', model: 'kling-v2-5-turbo-pro' }), 'Rivya AI', '"id"');
+		expectUnexpected(
+			() => rivya.readSubmitResponse(200, { status: 'queued', model: 'kling-v2-5-turbo-pro' }),
+			'Rivya AI',
+			'"id"',
+		);
 	});
 
 	test('create answer wrapped in a {data} envelope is not the documented bare object (§4.1)', () => {
-		expectUnexpected(() => rivya.readSubmitResponse(200, { data: { id: 'g1', status: 'queued' } }), 'Rivya AI', '"id"');
+		expectUnexpected(
+			() => rivya.readSubmitResponse(200, { data: { id: 'g1', status: 'queued' } }),
+			'Rivya AI',
+			'"id"',
+		);
 	});
 
 	test('unknown status word ("running" does not exist, §4.2)', () => {
-		expectUnexpected(() => rivya.readStatusResponse(200, { id: 'g1', status: 'running' }, TASK), 'Rivya AI', 'unknown status "running"');
+		expectUnexpected(
+			() => rivya.readStatusResponse(200, { id: 'g1', status: 'running' }, TASK),
+			'Rivya AI',
+			'unknown status "running"',
+		);
 	});
 
 	test('result.urls not an array; primary_url not a string', () => {
 		expectUnexpected(
-			() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', result: { urls: 'https://x/a.mp4' } }),
+			() =>
+				normalizeRivyaGeneration({
+					id: 'g1',
+					status: 'succeeded',
+					result: { urls: 'https://x/a.mp4' },
+				}),
 			'Rivya AI',
 			'"result.urls"',
 		);
@@ -281,7 +393,11 @@ describe('Rivya AI', () => {
 	});
 
 	test('final_credits not a number', () => {
-		expectUnexpected(() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', final_credits: '42' }), 'Rivya AI', '"final_credits"');
+		expectUnexpected(
+			() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', final_credits: '42' }),
+			'Rivya AI',
+			'"final_credits"',
+		);
 	});
 
 	test.each([
@@ -289,11 +405,20 @@ describe('Rivya AI', () => {
 		['an array', []],
 		['null', null],
 	])('HTTP 200 with %s as body', (_label, body) => {
-		expectUnexpected(() => rivya.readStatusResponse(200, body, TASK), 'Rivya AI', 'unexpected generation');
+		expectUnexpected(
+			() => rivya.readStatusResponse(200, body, TASK),
+			'Rivya AI',
+			'unexpected generation',
+		);
 	});
 
 	test('upload answer without url', () => {
-		expectUnexpected(() => rivya.readUploadResponse(200, { id: 'file_1' }), 'Rivya AI', 'upload response', '"url"');
+		expectUnexpected(
+			() => rivya.readUploadResponse(200, { id: 'file_1' }),
+			'Rivya AI',
+			'upload response',
+			'"url"',
+		);
 	});
 
 	test('an error status with a body that is not the error envelope names the HTTP status', () => {
@@ -305,8 +430,14 @@ describe('Rivya AI', () => {
 
 	// BUG (providers/rivya.ts:106 normalizeRivyaGeneration; PROVIDERS.md §4.2 success carries result.primary_url/urls):
 	// a "succeeded" generation with result null becomes a succeeded snapshot with no video.
-	test.failing('succeeded without any result URL is rejected like WaveSpeed does', () => {
-		expectUnexpected(() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', result: null }), 'Rivya AI');
-		expectUnexpected(() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', result: { urls: [] } }), 'Rivya AI');
+	test('succeeded without any result URL is rejected like WaveSpeed does', () => {
+		expectUnexpected(
+			() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', result: null }),
+			'Rivya AI',
+		);
+		expectUnexpected(
+			() => normalizeRivyaGeneration({ id: 'g1', status: 'succeeded', result: { urls: [] } }),
+			'Rivya AI',
+		);
 	});
 });

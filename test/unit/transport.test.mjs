@@ -6,7 +6,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { PNG_BYTES, dist, fixture, thrown } from './helpers.mjs';
 
-const { retryAfterMs, retryDelay, parseJsonText, networkError, httpOptions, readAnswer } = dist('shared/transport');
+const { retryAfterMs, retryDelay, parseJsonText, networkError, httpOptions, readAnswer } =
+	dist('shared/transport');
 const { idempotencyKey, readSubmitAnswer } = dist('shared/submit');
 const { taskItemJson, readOptions, videoFileName } = dist('shared/output');
 const { multipartUpload } = dist('shared/multipart');
@@ -51,12 +52,18 @@ describe('retryDelay', () => {
 		expect(retryDelay(err(kind), 1)).toBe(1000);
 	});
 
-	test.each(['auth', 'credits', 'validation', 'moderation', 'image', 'notFound', 'ambiguousSubmit', 'unexpected'])(
-		'%s is not retried',
-		(kind) => {
-			expect(retryDelay(err(kind), 1)).toBeNull();
-		},
-	);
+	test.each([
+		'auth',
+		'credits',
+		'validation',
+		'moderation',
+		'image',
+		'notFound',
+		'ambiguousSubmit',
+		'unexpected',
+	])('%s is not retried', (kind) => {
+		expect(retryDelay(err(kind), 1)).toBeNull();
+	});
 
 	test('anything that is not a ProviderError is not retried', () => {
 		expect(retryDelay(new Error('boom'), 1)).toBeNull();
@@ -74,9 +81,15 @@ describe('retryDelay', () => {
 		expect(retryDelay(err('unavailable', 0), 3)).toBe(0);
 	});
 
-	test('readAnswer attaches the answer\'s Retry-After to the adapter error', () => {
-		const answer = { statusCode: 200, body: KIE.bodyErrors['429'].body, headers: { 'retry-after': '7' } };
-		const error = thrown(() => readAnswer(answer, () => kie.readStatusResponse(answer.statusCode, answer.body, {})));
+	test("readAnswer attaches the answer's Retry-After to the adapter error", () => {
+		const answer = {
+			statusCode: 200,
+			body: KIE.bodyErrors['429'].body,
+			headers: { 'retry-after': '7' },
+		};
+		const error = thrown(() =>
+			readAnswer(answer, () => kie.readStatusResponse(answer.statusCode, answer.body, {})),
+		);
 		expect(error.kind).toBe('rateLimit');
 		expect(error.retryAfterMs).toBe(7000);
 		expect(retryDelay(error, 1)).toBe(7000);
@@ -88,9 +101,21 @@ describe('networkError', () => {
 	const withCode = (message, code) => Object.assign(new Error(message), { code });
 
 	test.each([
-		['ENOTFOUND', withCode('getaddrinfo ENOTFOUND api.kie.ai', 'ENOTFOUND'), 'the host name could not be resolved'],
-		['EAI_AGAIN', withCode('getaddrinfo EAI_AGAIN api.kie.ai', 'EAI_AGAIN'), 'the host name could not be resolved'],
-		['ECONNREFUSED', withCode('connect ECONNREFUSED 127.0.0.1:443', 'ECONNREFUSED'), 'the connection was refused'],
+		[
+			'ENOTFOUND',
+			withCode('getaddrinfo ENOTFOUND api.kie.ai', 'ENOTFOUND'),
+			'the host name could not be resolved',
+		],
+		[
+			'EAI_AGAIN',
+			withCode('getaddrinfo EAI_AGAIN api.kie.ai', 'EAI_AGAIN'),
+			'the host name could not be resolved',
+		],
+		[
+			'ECONNREFUSED',
+			withCode('connect ECONNREFUSED 127.0.0.1:443', 'ECONNREFUSED'),
+			'the connection was refused',
+		],
 		['ECONNRESET', withCode('read ECONNRESET', 'ECONNRESET'), 'the connection was reset'],
 		['socket hang up', new Error('socket hang up'), 'the connection was reset'],
 		['ETIMEDOUT', withCode('connect ETIMEDOUT 1.2.3.4:443', 'ETIMEDOUT'), 'the request timed out'],
@@ -102,14 +127,18 @@ describe('networkError', () => {
 	});
 
 	test('the code may sit on the cause (fetch/undici, n8n NodeApiError wrappers)', () => {
-		const wrapped = new Error('fetch failed', { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } });
-		expect(networkError('Rivya AI', 'http://127.0.0.1:4010/rivya/api/v1/generations', wrapped).message).toBe(
-			'Could not reach Rivya AI at 127.0.0.1:4010: the connection was refused',
-		);
+		const wrapped = new Error('fetch failed', {
+			cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' },
+		});
+		expect(
+			networkError('Rivya AI', 'http://127.0.0.1:4010/rivya/api/v1/generations', wrapped).message,
+		).toBe('Could not reach Rivya AI at 127.0.0.1:4010: the connection was refused');
 	});
 
 	test('an unknown failure keeps its own text; an unparsable URL is shown as is', () => {
-		expect(networkError('APIXO', 'not a url', 'weird').message).toBe('Could not reach APIXO at not a url: weird');
+		expect(networkError('APIXO', 'not a url', 'weird').message).toBe(
+			'Could not reach APIXO at not a url: weird',
+		);
 	});
 
 	// BUG (shared/transport.ts:125-126 networkError, the reset test `/ECONNRESET|socket hang up|aborted/i` runs
@@ -117,7 +146,7 @@ describe('networkError', () => {
 	// — reports its own timeout as code ECONNABORTED, message "timeout of 60000ms exceeded"; "aborted"
 	// matches "ECONNABORTED" case-insensitively, so a timeout is reported as "the connection was reset"
 	// and the ECONNABORTED branch written for it can never be reached. Not a PROVIDERS.md topic.
-	test.failing('an axios timeout (ECONNABORTED, "timeout of 60000ms exceeded") says it timed out', () => {
+	test('an axios timeout (ECONNABORTED, "timeout of 60000ms exceeded") says it timed out', () => {
 		const timeout = withCode('timeout of 60000ms exceeded', 'ECONNABORTED');
 		expect(networkError('Kie.ai', URL_, timeout).message).toBe(
 			'Could not reach Kie.ai at api.kie.ai: the request timed out',
@@ -127,7 +156,10 @@ describe('networkError', () => {
 
 describe('parseJsonText and httpOptions', () => {
 	test('JSON text is parsed; HTML and objects pass through', () => {
-		expect(parseJsonText('{"code":200,"data":{"taskId":"t"}}')).toEqual({ code: 200, data: { taskId: 't' } });
+		expect(parseJsonText('{"code":200,"data":{"taskId":"t"}}')).toEqual({
+			code: 200,
+			data: { taskId: 't' },
+		});
 		expect(parseJsonText('<html>502</html>')).toBe('<html>502</html>');
 		const body = { a: 1 };
 		expect(parseJsonText(body)).toBe(body);
@@ -135,8 +167,16 @@ describe('parseJsonText and httpOptions', () => {
 	});
 
 	test('API and upload hosts, JSON vs raw multipart body', () => {
-		const endpoint = { adapter: kie, baseUrl: 'http://127.0.0.1:4010/kie', uploadBaseUrl: 'http://127.0.0.1:4010/kie-upload' };
-		const submit = httpOptions(endpoint, { method: 'POST', path: '/api/v1/jobs/createTask', body: { model: 'm' } });
+		const endpoint = {
+			adapter: kie,
+			baseUrl: 'http://127.0.0.1:4010/kie',
+			uploadBaseUrl: 'http://127.0.0.1:4010/kie-upload',
+		};
+		const submit = httpOptions(endpoint, {
+			method: 'POST',
+			path: '/api/v1/jobs/createTask',
+			body: { model: 'm' },
+		});
 		expect(submit).toMatchObject({
 			method: 'POST',
 			url: 'http://127.0.0.1:4010/kie/api/v1/jobs/createTask',
@@ -145,45 +185,80 @@ describe('parseJsonText and httpOptions', () => {
 			ignoreHttpStatusErrors: true,
 			headers: { Accept: 'application/json' },
 		});
-		const upload = httpOptions(endpoint, kie.buildUploadRequest({ data: PNG_BYTES, fileName: 'a.png', mimeType: 'image/png' }, 'm'));
+		const upload = httpOptions(
+			endpoint,
+			kie.buildUploadRequest({ data: PNG_BYTES, fileName: 'a.png', mimeType: 'image/png' }, 'm'),
+		);
 		expect(upload.url).toBe('http://127.0.0.1:4010/kie-upload/api/file-stream-upload');
 		expect(upload.json).toBe(false);
 		expect(upload.headers['Content-Type']).toMatch(/^multipart\/form-data; boundary=/);
-		const noUploadHost = httpOptions({ ...endpoint, uploadBaseUrl: null }, { method: 'POST', path: '/api/file-stream-upload', uploadHost: true });
+		const noUploadHost = httpOptions(
+			{ ...endpoint, uploadBaseUrl: null },
+			{ method: 'POST', path: '/api/file-stream-upload', uploadHost: true },
+		);
 		expect(noUploadHost.url).toBe('http://127.0.0.1:4010/kie/api/file-stream-upload');
 	});
 
 	test('multipart: quotes and newlines in the file name cannot break the header', () => {
-		const request = multipartUpload('/up', 'file', { data: PNG_BYTES, fileName: 'a"b\r\nc.png', mimeType: 'image/png' });
+		const request = multipartUpload('/up', 'file', {
+			data: PNG_BYTES,
+			fileName: 'a"b\r\nc.png',
+			mimeType: 'image/png',
+		});
 		const text = request.body.toString('latin1');
 		expect(text).toContain('filename="a_b__c.png"');
 		expect(request.uploadHost).toBe(false);
-		const again = multipartUpload('/up', 'file', { data: PNG_BYTES, fileName: 'x.png', mimeType: 'image/png' });
+		const again = multipartUpload('/up', 'file', {
+			data: PNG_BYTES,
+			fileName: 'x.png',
+			mimeType: 'image/png',
+		});
 		expect(again.headers['Content-Type']).not.toBe(request.headers['Content-Type']); // fresh boundary
 	});
 });
 
 describe('readSubmitAnswer (money rules, DESIGN.md "Money")', () => {
 	test('a Kie body code 501 on HTTP 200 is an ambiguous submit (a task may exist)', () => {
-		const error = thrown(() => readSubmitAnswer(kie, { statusCode: 200, body: KIE.bodyErrors['501'].body, headers: {} }));
+		const error = thrown(() =>
+			readSubmitAnswer(kie, { statusCode: 200, body: KIE.bodyErrors['501'].body, headers: {} }),
+		);
 		expect(error.kind).toBe('ambiguousSubmit');
 		expect(error.message).toContain('Generation failed');
 		expect(error.message).toContain('may or may not have created a paid task on Kie.ai');
 	});
 
 	test('a refusal (Kie 455, Rivya public_api_disabled 503) keeps its own kind', () => {
-		expect(thrown(() => readSubmitAnswer(kie, { statusCode: 200, body: KIE.bodyErrors['455'].body, headers: {} })).kind).toBe('unavailable');
+		expect(
+			thrown(() =>
+				readSubmitAnswer(kie, { statusCode: 200, body: KIE.bodyErrors['455'].body, headers: {} }),
+			).kind,
+		).toBe('unavailable');
 		const fx = RV.errors.public_api_disabled;
-		expect(thrown(() => readSubmitAnswer(rivya, { statusCode: fx.http, body: fx.body, headers: {} })).kind).toBe('unavailable');
+		expect(
+			thrown(() => readSubmitAnswer(rivya, { statusCode: fx.http, body: fx.body, headers: {} }))
+				.kind,
+		).toBe('unavailable');
 	});
 
 	test('a 4xx is reported as is; a 2xx returns the task id', () => {
-		expect(thrown(() => readSubmitAnswer(kie, { statusCode: 200, body: KIE.bodyErrors['422'].body, headers: {} })).kind).toBe('validation');
-		expect(readSubmitAnswer(kie, { statusCode: 200, body: KIE.submit.body, headers: {} })).toBe('task_kling_1765184398475');
+		expect(
+			thrown(() =>
+				readSubmitAnswer(kie, { statusCode: 200, body: KIE.bodyErrors['422'].body, headers: {} }),
+			).kind,
+		).toBe('validation');
+		expect(readSubmitAnswer(kie, { statusCode: 200, body: KIE.submit.body, headers: {} })).toBe(
+			'task_kling_1765184398475',
+		);
 	});
 
 	test('a WaveSpeed 500 is ambiguous', () => {
-		const error = thrown(() => readSubmitAnswer(wavespeed, { statusCode: 500, body: { code: 500, message: 'oops' }, headers: {} }));
+		const error = thrown(() =>
+			readSubmitAnswer(wavespeed, {
+				statusCode: 500,
+				body: { code: 500, message: 'oops' },
+				headers: {},
+			}),
+		);
 		expect(error.kind).toBe('ambiguousSubmit');
 	});
 });
@@ -234,7 +309,15 @@ describe('taskItemJson', () => {
 		callbackUrl: null,
 		idempotencyKey: 'n8n-kling-x',
 	};
-	const base = { provider: 'kie', model: 'm', mode: 'text-to-video', taskId: 't1', snapshot, request, includeRaw: false };
+	const base = {
+		provider: 'kie',
+		model: 'm',
+		mode: 'text-to-video',
+		taskId: 't1',
+		snapshot,
+		request,
+		includeRaw: false,
+	};
 
 	test('the Contracts shape; generationMs from the timestamps', () => {
 		expect(taskItemJson(base)).toEqual({
@@ -263,9 +346,14 @@ describe('taskItemJson', () => {
 	});
 
 	test('without both timestamps, the provider figure; without either, null', () => {
-		expect(taskItemJson({ ...base, snapshot: { ...snapshot, completedAt: null } }).generationMs).toBe(41000);
 		expect(
-			taskItemJson({ ...base, snapshot: { ...snapshot, createdAt: null, providerGenerationMs: null } }).generationMs,
+			taskItemJson({ ...base, snapshot: { ...snapshot, completedAt: null } }).generationMs,
+		).toBe(41000);
+		expect(
+			taskItemJson({
+				...base,
+				snapshot: { ...snapshot, createdAt: null, providerGenerationMs: null },
+			}).generationMs,
 		).toBeNull();
 	});
 
@@ -283,8 +371,20 @@ describe('taskItemJson', () => {
 	});
 
 	test('no snapshot yet (submit only): queued, empty urls, callbackUrl when sent', () => {
-		const json = taskItemJson({ ...base, snapshot: null, request: { ...request, callbackUrl: 'https://n8n/hook?c_a=1' } });
-		expect(json).toMatchObject({ status: 'queued', videoUrl: null, videoUrls: [], error: null, createdAt: null, generationMs: null, credits: null });
+		const json = taskItemJson({
+			...base,
+			snapshot: null,
+			request: { ...request, callbackUrl: 'https://n8n/hook?c_a=1' },
+		});
+		expect(json).toMatchObject({
+			status: 'queued',
+			videoUrl: null,
+			videoUrls: [],
+			error: null,
+			createdAt: null,
+			generationMs: null,
+			credits: null,
+		});
 		expect(json.callbackUrl).toBe('https://n8n/hook?c_a=1');
 		expect(taskItemJson(base)).not.toHaveProperty('callbackUrl');
 	});
@@ -311,8 +411,24 @@ describe('readOptions', () => {
 	});
 
 	test('fractions allowed, minimums enforced, concurrency an integer', () => {
-		const options = readOptions({ firstCheckAfter: -5, pollInterval: 0, maxWait: 0.2, concurrency: 2.7, downloadVideo: false, binaryPropertyName: '', includeRawResponse: true });
-		expect(options).toMatchObject({ firstCheckAfter: 0, pollInterval: 0.1, maxWait: 1, concurrency: 2, downloadVideo: false, binaryPropertyName: 'data', includeRawResponse: true });
+		const options = readOptions({
+			firstCheckAfter: -5,
+			pollInterval: 0,
+			maxWait: 0.2,
+			concurrency: 2.7,
+			downloadVideo: false,
+			binaryPropertyName: '',
+			includeRawResponse: true,
+		});
+		expect(options).toMatchObject({
+			firstCheckAfter: 0,
+			pollInterval: 0.1,
+			maxWait: 1,
+			concurrency: 2,
+			downloadVideo: false,
+			binaryPropertyName: 'data',
+			includeRawResponse: true,
+		});
 		expect(readOptions({ pollInterval: 'abc' }).pollInterval).toBe(5);
 		expect(readOptions({ pollInterval: 1.5 }).pollInterval).toBe(1.5);
 	});

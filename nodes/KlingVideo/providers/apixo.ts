@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError } from '../shared/errors';
 import {
+	finishedVideoUrls,
 	httpError,
 	imageVariant,
 	isoFromEpochMs,
@@ -98,7 +99,12 @@ export function normalizeApixoTask(data: unknown, model: string | null): TaskSna
 		taskId: task.taskId,
 		model,
 		status,
-		videoUrls: status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],
+		videoUrls: finishedVideoUrls(
+			status,
+			status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],
+			task.taskId,
+			NAME,
+		),
 		error:
 			status === 'failed'
 				? { code: task.failCode || 'failed', message: task.failMsg || 'The task failed' }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProviderError, kindForHttpStatus } from '../shared/errors';
 import { isJson, parseJson } from '../shared/parse';
-import type { ModelVariant } from './types';
+import type { ModelVariant, TaskStatus } from './types';
 
 /** Kling generation limits shared by every reseller (prompt ≤ 2500 chars, 5 or 10 s clips). */
 export const KLING_DURATIONS = [5, 10];
@@ -43,6 +43,22 @@ export function isoFromString(value: unknown): string | null {
 	if (typeof value !== 'string' || value === '') return null;
 	const time = Date.parse(value);
 	return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/** A finished task must come with a video URL; one that does not is reported, naming the task. */
+export function finishedVideoUrls(
+	status: TaskStatus,
+	urls: string[],
+	taskId: string,
+	providerName: string,
+): string[] {
+	if (status === 'succeeded' && urls.length === 0) {
+		throw new ProviderError(
+			'unexpected',
+			`${providerName} reported task ${taskId} finished without a video URL`,
+		);
+	}
+	return urls;
 }
 
 /** Parse a `resultJson` string (`{"resultUrls":[...]}`) as APIXO and Kie send it. */

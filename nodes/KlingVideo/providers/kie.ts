@@ -5,6 +5,7 @@ import { ProviderError } from '../shared/errors';
 import { multipartUpload } from '../shared/multipart';
 import { checkSignature, headerValue } from '../shared/signature';
 import {
+	finishedVideoUrls,
 	httpError,
 	imageVariant,
 	isoFromEpochMs,
@@ -143,7 +144,12 @@ export function normalizeKieTask(data: unknown): TaskSnapshot {
 		taskId,
 		model: task.model ?? null,
 		status,
-		videoUrls: status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],
+		videoUrls: finishedVideoUrls(
+			status,
+			status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],
+			taskId,
+			NAME,
+		),
 		error:
 			status === 'failed'
 				? {

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError, type ProviderErrorKind } from '../shared/errors';
+import { ProviderError, kindForHttpStatus, type ProviderErrorKind } from '../shared/errors';
 import { multipartUpload } from '../shared/multipart';
-import { imageVariant, isoFromString, parseBody, textVariant, typicalKlingSeconds } from './common';
+import {
+	finishedVideoUrls,
+	imageVariant,
+	isoFromString,
+	parseBody,
+	textVariant,
+	typicalKlingSeconds,
+} from './common';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'Rivya AI';
@@ -122,7 +129,7 @@ export function normalizeRivyaGeneration(data: unknown): TaskSnapshot {
 		taskId: generation.id,
 		model: generation.model ?? null,
 		status,
-		videoUrls,
+		videoUrls: finishedVideoUrls(status, videoUrls, generation.id, NAME),
 		error,
 		createdAt: isoFromString(generation.created_at),
 		completedAt: terminal ? isoFromString(generation.updated_at) : null,
@@ -156,8 +163,13 @@ const ERROR_KINDS: Record<string, ProviderErrorKind> = {
 function readBody(statusCode: number, body: unknown): unknown {
 	if (statusCode < 300) return body;
 	const parsed = errorSchema.safeParse(body);
+	// A gateway's HTML 502 or a bare 429 has no envelope: classify it by its status.
 	if (!parsed.success) {
-		throw new ProviderError('unexpected', `${NAME} answered HTTP ${statusCode}`, statusCode);
+		throw new ProviderError(
+			kindForHttpStatus(statusCode),
+			`${NAME} answered HTTP ${statusCode}`,
+			statusCode,
+		);
 	}
 	const { code, message, requestId } = parsed.data.error;
 	const kind = ERROR_KINDS[code] ?? (statusCode >= 500 ? 'server' : 'unexpected');

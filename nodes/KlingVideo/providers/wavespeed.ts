@@ -5,6 +5,7 @@ import { ProviderError } from '../shared/errors';
 import { multipartUpload } from '../shared/multipart';
 import { checkSignature, headerValue } from '../shared/signature';
 import {
+	finishedVideoUrls,
 	httpError,
 	imageVariant,
 	isoFromString,
@@ -200,17 +201,11 @@ export function normalizeWaveSpeedPrediction(data: unknown): TaskSnapshot {
 			message: prediction.error || `The prediction ended with status "${prediction.status}"`,
 		};
 	}
-	if (status === 'succeeded' && videoUrls.length === 0) {
-		throw new ProviderError(
-			'unexpected',
-			`${NAME} reported task ${prediction.id} completed without outputs`,
-		);
-	}
 	return {
 		taskId: prediction.id,
 		model: prediction.model ?? null,
 		status,
-		videoUrls,
+		videoUrls: finishedVideoUrls(status, videoUrls, prediction.id, NAME),
 		error,
 		createdAt: isoFromString(prediction.created_at),
 		completedAt: null,

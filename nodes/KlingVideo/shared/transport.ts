@@ -120,10 +120,11 @@ export function networkError(providerName: string, url: string, error: unknown):
 		// keep the raw URL
 	}
 	let reason = text;
+	// Timeouts first: axios reports them as ECONNABORTED, which the reset pattern would also match.
 	if (/ENOTFOUND|EAI_AGAIN/.test(text)) reason = 'the host name could not be resolved';
 	else if (/ECONNREFUSED/.test(text)) reason = 'the connection was refused';
-	else if (/ECONNRESET|socket hang up|aborted/i.test(text)) reason = 'the connection was reset';
 	else if (/ETIMEDOUT|ECONNABORTED|timeout/i.test(text)) reason = 'the request timed out';
+	else if (/ECONNRESET|socket hang up|aborted/i.test(text)) reason = 'the connection was reset';
 	return new ProviderError('network', `Could not reach ${providerName} at ${host}: ${reason}`);
 }
 
