@@ -17,6 +17,7 @@ import { taskItemJson, videoFileName } from '../KlingVideo/shared/output';
 import { isJson, parseJson } from '../KlingVideo/shared/parse';
 import { settle, settleSync } from '../KlingVideo/shared/settle';
 import { providerEndpoint, readTaskStatus } from '../KlingVideo/shared/transport';
+import { loadJwks } from './jwks';
 import { checkToken } from './token';
 import { rememberDelivery } from './deliveries';
 
@@ -56,7 +57,17 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	const secret = signature ? String(credentials[signature.secretField] ?? '') : '';
 	if (signature && secret) {
 		const headers = request.headers as Record<string, string | string[] | undefined>;
-		const problem = signature.verify({ headers, rawBody, body }, secret, Date.now() / 1000);
+		const check = (key: string) =>
+			signature.verify({ headers, rawBody, body }, key, Date.now() / 1000);
+		let problem: string | null;
+		if (signature.keySource === 'jwks') {
+			const keys = await loadJwks(ctx, secret);
+			problem = check(keys.text);
+			// The provider may have rotated its keys since they were cached.
+			if (problem && keys.fromCache) problem = check((await loadJwks(ctx, secret, true)).text);
+		} else {
+			problem = check(secret);
+		}
 		if (problem) return reject(ctx, 401, `The callback signature check failed: ${problem}`);
 	}
 

@@ -38,7 +38,7 @@ const UPLOAD_FILE = { data: PNG_BYTES, fileName: 'frame.png', mimeType: 'image/p
 
 describe('registry', () => {
 	test('every provider id maps to its adapter with the contract methods', () => {
-		expect(Object.keys(PROVIDERS).sort()).toEqual(['apixo', 'kie', 'rivya', 'wavespeed']);
+		expect(Object.keys(PROVIDERS).sort()).toEqual(['apixo', 'fal', 'kie', 'kling', 'replicate', 'rivya', 'wavespeed']);
 		for (const [id, adapter] of Object.entries(PROVIDERS)) {
 			expect(adapter.id).toBe(id);
 			for (const method of [

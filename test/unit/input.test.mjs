@@ -120,6 +120,7 @@ describe('readGenerationPlan: a valid item', () => {
 			startImageUrl: null,
 			endImageUrl: null,
 			additionalFields: {},
+			variantParams: {},
 			callbackUrl: null,
 			idempotencyKey: null,
 		});

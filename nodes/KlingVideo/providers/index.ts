@@ -1,5 +1,8 @@
 import { apixo } from './apixo';
+import { fal } from './fal';
 import { kie } from './kie';
+import { kling } from './kling';
+import { replicate } from './replicate';
 import { rivya } from './rivya';
 import type { ProviderAdapter, ProviderId } from './types';
 import { wavespeed } from './wavespeed';
@@ -8,7 +11,15 @@ import { wavespeed } from './wavespeed';
 export const DEFAULT_PROVIDER: ProviderId = 'wavespeed';
 
 /** Every supported provider; adding one means adding its adapter here and its credential. */
-export const PROVIDERS: Record<ProviderId, ProviderAdapter> = { wavespeed, apixo, kie, rivya };
+export const PROVIDERS: Record<ProviderId, ProviderAdapter> = {
+	wavespeed,
+	apixo,
+	kie,
+	rivya,
+	kling,
+	fal,
+	replicate,
+};
 
 export function isProviderId(value: unknown): value is ProviderId {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PROVIDERS, value);

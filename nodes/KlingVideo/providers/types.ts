@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /** Provider ids: the `authentication` parameter values, emulator prefixes and the `provider` output field. */
-export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya';
+export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya' | 'kling' | 'fal' | 'replicate';
 
 export type GenerationMode = 'text-to-video' | 'image-to-video';
 
@@ -17,6 +17,8 @@ export interface ModelVariant {
 	cfgScale: boolean;
 	maxNegativePromptLength: number;
 	endFrame: 'none' | 'optional' | 'required';
+	/** Provider parameters that come with this variant (Kling official: `mode: "pro"`). */
+	fixedParams?: IDataObject;
 }
 
 /** A Kling model as listed in the node, with its provider-specific text- and image-to-video variants. */
@@ -52,6 +54,8 @@ export interface GenerationRequest {
 	startImageUrl: string | null;
 	endImageUrl: string | null;
 	additionalFields: IDataObject;
+	/** The chosen variant's fixed parameters, sent before the additional fields. */
+	variantParams: IDataObject;
 	callbackUrl: string | null;
 	idempotencyKey: string | null;
 }
@@ -80,6 +84,8 @@ export interface TaskSnapshot {
 	/** The provider's own generation-time figure in ms, used when timestamps are missing. */
 	providerGenerationMs: number | null;
 	credits: number | null;
+	/** The status says "done" but the result is a second read away (fal's queue API). */
+	needsResult?: boolean;
 }
 
 export interface UploadFile {
@@ -107,6 +113,11 @@ export interface ProviderAdapter {
 	/** Present only where the provider has a files API for binary images. */
 	buildUploadRequest?(file: UploadFile, model: string): ProviderRequest;
 	readUploadResponse?(statusCode: number, body: unknown): string;
+	/** Present where the provider takes an image inline (base64 or a data URI) instead. */
+	inlineImage?(file: UploadFile): string;
+	/** Present where a finished status needs a second read for the result (`needsResult`). */
+	buildResultRequest?(task: TaskRef): ProviderRequest;
+	readResultResponse?(statusCode: number, body: unknown, task: TaskRef): TaskSnapshot;
 	/** Whether a failed submit was refused before anything was created, so it may be sent again. */
 	isSafeToResubmit(statusCode: number, body: unknown): boolean;
 	/** Normalize a completion callback body with the same reader as polling. */
@@ -118,9 +129,14 @@ export interface ProviderAdapter {
 	 */
 	callbackSignature?: {
 		signsBody: boolean;
-		/** The credential field holding the key; without a key the callback is checked by token only. */
+		/**
+		 * The credential field holding the key (or, for `jwks`, the URL of the provider's public
+		 * keys); without it the callback is checked by token only.
+		 */
 		secretField: string;
-		verify(callback: SignedCallback, secret: string, nowSeconds: number): string | null;
+		keySource?: 'secret' | 'jwks';
+		/** `key` is the secret, or the fetched JWKS document as JSON text. */
+		verify(callback: SignedCallback, key: string, nowSeconds: number): string | null;
 	};
 }
 

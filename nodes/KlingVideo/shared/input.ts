@@ -238,6 +238,7 @@ export async function readGenerationPlan(
 			startImageUrl: startImage?.source === 'url' ? startImage.url : null,
 			endImageUrl: endImage?.source === 'url' ? endImage.url : null,
 			additionalFields,
+			variantParams: variant.fixedParams ?? {},
 			callbackUrl,
 			idempotencyKey: null,
 		},
@@ -297,7 +298,7 @@ async function readImage(
 		return { source: 'url', url: checkImageUrl(raw, `${label} URL`) };
 	}
 	const property = String(reader.param(`${which}ImageBinaryProperty`, 'data') ?? '').trim();
-	if (!adapter.buildUploadRequest) {
+	if (!adapter.buildUploadRequest && !adapter.inlineImage) {
 		throw new InputError(
 			label,
 			`${adapter.displayName} has no file upload API, so images must be public URLs. Upload the image somewhere public (for example an S3 or Google Drive share link) and set "${label}" to its URL`,

@@ -113,11 +113,11 @@ export async function readTask(
 		const first = settleSync(() =>
 			readAnswer(answer, () => adapter.readStatusResponse(answer.statusCode, answer.body, ref)),
 		);
-		if (first.ok) {
+		if (first.ok && !first.value.needsResult) {
 			snapshot = first.value;
 		} else {
-			if (retryDelay(first.error, 1) === null) throw first.error;
-			// A 429/5xx: read again through the retrying path.
+			// A 429/5xx, or a finished status whose result is a second read away.
+			if (!first.ok && retryDelay(first.error, 1) === null) throw first.error;
 			const endpoint = await providerEndpoint(this, adapter);
 			({ snapshot, answer } = await readTaskStatus(this, endpoint, ref));
 		}

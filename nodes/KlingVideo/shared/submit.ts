@@ -38,6 +38,7 @@ async function imageUrl(
 	if (!image) return null;
 	if (image.source === 'url') return image.url;
 	const { adapter } = endpoint;
+	if (adapter.inlineImage) return adapter.inlineImage(image.file);
 	const upload = adapter.buildUploadRequest!(image.file, model);
 	return await withRetries(async () => {
 		const answer = await callProvider(ctx, endpoint, upload, signal);

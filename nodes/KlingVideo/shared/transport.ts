@@ -181,11 +181,17 @@ export async function readTaskStatus(
 	const { adapter } = endpoint;
 	return await withRetries(async () => {
 		const answer = await callProvider(ctx, endpoint, adapter.buildStatusRequest(task), signal);
+		const snapshot = readAnswer(answer, () =>
+			adapter.readStatusResponse(answer.statusCode, answer.body, task),
+		);
+		if (!snapshot.needsResult || !adapter.buildResultRequest || !adapter.readResultResponse) {
+			return { answer, snapshot };
+		}
+		const readResult = adapter.readResultResponse;
+		const result = await callProvider(ctx, endpoint, adapter.buildResultRequest(task), signal);
 		return {
-			answer,
-			snapshot: readAnswer(answer, () =>
-				adapter.readStatusResponse(answer.statusCode, answer.body, task),
-			),
+			answer: result,
+			snapshot: readAnswer(result, () => readResult(result.statusCode, result.body, task)),
 		};
 	}, signal);
 }

@@ -1,0 +1,252 @@
+import { createHash, createPublicKey, verify as verifySignature } from 'crypto';
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+import { ProviderError, kindForHttpStatus } from '../shared/errors';
+import { isJson, parseJson } from '../shared/parse';
+import { headerValue, MAX_CALLBACK_AGE_SECONDS } from '../shared/signature';
+import {
+	finishedVideoUrls,
+	imageVariant,
+	parseBody,
+	textVariant,
+	typicalKlingSeconds,
+} from './common';
+import type { ProviderAdapter, TaskRef, TaskSnapshot, TaskStatus } from './types';
+
+const NAME = 'fal.ai';
+
+/**
+ * fal.ai queue API (PROVIDERS.md §5.2). Choices where the docs are open:
+ * - status and result URLs use only the app id `fal-ai/kling-video`, not the endpoint path.
+ * - a COMPLETED status carries no video: the result is a second read (`needsResult`); a failed
+ *   request shows up there as an error answer with `detail`.
+ * - binary frames are sent as data URIs, which fal accepts for `image_url`, instead of the
+ *   two-step storage upload.
+ * - webhooks are ED25519-signed; the public keys come from the JWKS URL in the credential
+ *   (rest.alpha.fal.ai by default; one implementation uses rest.fal.ai — §6.5), cached by the trigger.
+ */
+export const fal: ProviderAdapter = {
+	id: 'fal',
+	displayName: NAME,
+	credentialType: 'klingFalApi',
+	apiPathPrefix: '/fal-ai',
+	models: [
+		{
+			value: 'kling-video-v2.5-turbo-pro',
+			name: 'Kling 2.5 Turbo Pro',
+			description: 'Start and optional end frame (fal-ai/kling-video/v2.5-turbo/pro)',
+			textToVideo: textVariant('fal-ai/kling-video/v2.5-turbo/pro/text-to-video'),
+			imageToVideo: imageVariant('fal-ai/kling-video/v2.5-turbo/pro/image-to-video'),
+		},
+	],
+	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
+
+	typicalGenerationSeconds: typicalKlingSeconds,
+
+	buildSubmitRequest(request) {
+		// fal's duration is a string enum ("5" | "10").
+		const body: IDataObject = { prompt: request.prompt, duration: String(request.duration) };
+		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
+		if (request.negativePrompt) body.negative_prompt = request.negativePrompt;
+		if (request.cfgScale !== null) body.cfg_scale = request.cfgScale;
+		if (request.startImageUrl) body.image_url = request.startImageUrl;
+		if (request.endImageUrl) body.tail_image_url = request.endImageUrl;
+		Object.assign(body, request.additionalFields);
+		return {
+			method: 'POST',
+			path: `/${request.model}`,
+			qs: request.callbackUrl ? { fal_webhook: request.callbackUrl } : undefined,
+			body,
+		};
+	},
+
+	readSubmitResponse(statusCode, body) {
+		return parseBody(submitSchema, readBody(statusCode, body), 'submit response', NAME).request_id;
+	},
+
+	buildStatusRequest(task) {
+		return {
+			method: 'GET',
+			path: `/${appId(task.model)}/requests/${encodeURIComponent(task.taskId)}/status`,
+		};
+	},
+
+	readStatusResponse(statusCode, body, task) {
+		const { status } = parseBody(statusSchema, readBody(statusCode, body), 'status', NAME);
+		const word = STATUS_WORDS[status];
+		if (!word) throw new ProviderError('unexpected', `${NAME} sent an unknown status "${status}"`);
+		return {
+			...emptySnapshot(task),
+			status: word === 'done' ? 'succeeded' : word,
+			needsResult: word === 'done',
+		};
+	},
+
+	buildResultRequest(task) {
+		return {
+			method: 'GET',
+			path: `/${appId(task.model)}/requests/${encodeURIComponent(task.taskId)}`,
+		};
+	},
+
+	readResultResponse(statusCode, body, task) {
+		// A failed generation answers its result read with an error and `detail` (4xx, not 429).
+		if (statusCode >= 400 && statusCode < 500 && statusCode !== 429 && statusCode !== 404) {
+			return {
+				...emptySnapshot(task),
+				status: 'failed',
+				error: { code: String(statusCode), message: detailText(body) },
+			};
+		}
+		return videoSnapshot(task.taskId, task.model, readBody(statusCode, body));
+	},
+
+	inlineImage(file) {
+		return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
+	},
+
+	isSafeToResubmit(statusCode) {
+		return statusCode === 429;
+	},
+
+	// `{request_id, status: "OK" | "ERROR", payload, error?}`
+	readCallback(body) {
+		const callback = parseBody(callbackSchema, body, 'webhook', NAME);
+		if (callback.status === 'OK') return videoSnapshot(callback.request_id, null, callback.payload);
+		return {
+			...emptySnapshot({ taskId: callback.request_id, model: '', mode: 'text-to-video' }),
+			model: null,
+			status: 'failed',
+			error: { code: 'ERROR', message: callback.error ?? detailText(callback.payload) },
+		};
+	},
+
+	callbackSignature: {
+		signsBody: true,
+		secretField: 'jwksUrl',
+		keySource: 'jwks',
+		verify(callback, jwksText, nowSeconds) {
+			const header = (name: string) => headerValue(callback.headers, name);
+			const requestId = header('x-fal-webhook-request-id');
+			const userId = header('x-fal-webhook-user-id');
+			const timestamp = header('x-fal-webhook-timestamp');
+			const signature = header('x-fal-webhook-signature');
+			if (!requestId || !userId || !timestamp || !signature) return 'a signature header is missing';
+			if (!/^\d+$/.test(timestamp)) return 'the timestamp header is not a number';
+			const age = nowSeconds - Number(timestamp);
+			if (age > MAX_CALLBACK_AGE_SECONDS) return 'the timestamp is too old (replayed callback)';
+			if (age < -MAX_CALLBACK_AGE_SECONDS) return 'the timestamp is in the future';
+			const bodyHash = createHash('sha256').update(callback.rawBody).digest('hex');
+			const message = Buffer.from(`${requestId}\n${userId}\n${timestamp}\n${bodyHash}`);
+			const signatureBytes = Buffer.from(signature, 'hex');
+			const keys = jwksKeys(jwksText);
+			if (keys.length === 0) return "fal's public keys (JWKS) could not be read";
+			const valid = keys.some((key) => {
+				const publicKey = createPublicKey({
+					key: { kty: 'OKP', crv: 'Ed25519', x: key.x },
+					format: 'jwk',
+				});
+				return verifySignature(null, message, publicKey, signatureBytes);
+			});
+			return valid ? null : 'the signature does not match';
+		},
+	},
+};
+
+/** Status and result URLs use only the app id: the first two path segments. */
+function appId(model: string): string {
+	return model.split('/').slice(0, 2).join('/');
+}
+
+const STATUS_WORDS: Record<
+	string,
+	Exclude<TaskStatus, 'succeeded' | 'failed'> | 'done' | undefined
+> = {
+	IN_QUEUE: 'queued',
+	IN_PROGRESS: 'processing',
+	COMPLETED: 'done',
+};
+
+function emptySnapshot(task: TaskRef): TaskSnapshot {
+	return {
+		taskId: task.taskId,
+		model: task.model,
+		status: 'queued',
+		videoUrls: [],
+		error: null,
+		createdAt: null,
+		completedAt: null,
+		providerGenerationMs: null,
+		credits: null,
+	};
+}
+
+function videoSnapshot(taskId: string, model: string | null, payload: unknown): TaskSnapshot {
+	const result = parseBody(resultSchema, payload, 'result', NAME);
+	return {
+		...emptySnapshot({ taskId, model: '', mode: 'text-to-video' }),
+		model,
+		status: 'succeeded',
+		videoUrls: finishedVideoUrls(
+			'succeeded',
+			result.video?.url ? [result.video.url] : [],
+			taskId,
+			NAME,
+		),
+	};
+}
+
+function detailText(body: unknown): string {
+	const detail = (body as { detail?: unknown } | null)?.detail;
+	if (typeof detail === 'string') return detail;
+	if (Array.isArray(detail)) {
+		return detail
+			.map((entry) => (entry as { msg?: string }).msg ?? JSON.stringify(entry))
+			.join('; ');
+	}
+	return 'The request failed';
+}
+
+function readBody(statusCode: number, body: unknown): unknown {
+	if (statusCode < 300) return body;
+	throw new ProviderError(
+		kindForHttpStatus(statusCode),
+		`${NAME} answered HTTP ${statusCode}: ${detailText(body)}`,
+		statusCode,
+	);
+}
+
+/** The Ed25519 keys of a JWKS document (OKP keys with an `x`). */
+function jwksKeys(jwksText: string): Array<{ x: string }> {
+	const parsed = parseJson(jwksText);
+	if (!isJson(parsed)) return [];
+	const jwks = jwksSchema.safeParse(parsed);
+	return jwks.success
+		? (jwks.data.keys.filter((key) => key.kty === 'OKP' && key.x) as Array<{ x: string }>)
+		: [];
+}
+
+const submitSchema = z.object({ request_id: z.string().min(1) }).passthrough();
+
+const statusSchema = z.object({ status: z.string() }).passthrough();
+
+const resultSchema = z
+	.object({ video: z.object({ url: z.string() }).passthrough().nullish() })
+	.passthrough();
+
+const callbackSchema = z
+	.object({
+		request_id: z.string().min(1),
+		status: z.enum(['OK', 'ERROR']),
+		payload: z.unknown(),
+		error: z.string().nullish(),
+	})
+	.passthrough();
+
+const jwksSchema = z.object({
+	keys: z.array(
+		z
+			.object({ kty: z.string(), crv: z.string().optional(), x: z.string().optional() })
+			.passthrough(),
+	),
+});

@@ -1,0 +1,186 @@
+import { createHmac } from 'crypto';
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+import { ProviderError, kindForHttpStatus } from '../shared/errors';
+import { checkSignature, headerValue } from '../shared/signature';
+import {
+	finishedVideoUrls,
+	imageVariant,
+	isoFromString,
+	parseBody,
+	textVariant,
+	typicalKlingSeconds,
+} from './common';
+import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+
+const NAME = 'Replicate';
+
+/**
+ * Replicate, model `kwaivgi/kling-v2.5-turbo-pro` (PROVIDERS.md §5.3). Choices:
+ * - inputs `start_image` / `end_image`; `aspect_ratio` only for text-to-video (it is ignored when a
+ *   start image is given); no guidance scale in the model's inputs, so CFG is rejected.
+ * - binary frames are sent as data URIs, Replicate's documented form for file inputs.
+ * - webhooks: `webhook_events_filter: ["completed"]`, verified the Standard Webhooks way (key =
+ *   base64-decoded secret after `whsec_`, `v1,<base64>` list) — unlike WaveSpeed.
+ * - Replicate deletes API outputs after one hour: keep Download Video on.
+ */
+export const replicate: ProviderAdapter = {
+	id: 'replicate',
+	displayName: NAME,
+	credentialType: 'klingReplicateApi',
+	apiPathPrefix: '/v1',
+	models: [
+		{
+			value: 'kwaivgi/kling-v2.5-turbo-pro',
+			name: 'Kling 2.5 Turbo Pro',
+			description: 'Start and optional end frame (kwaivgi/kling-v2.5-turbo-pro)',
+			textToVideo: textVariant('kwaivgi/kling-v2.5-turbo-pro', { cfgScale: false }),
+			imageToVideo: imageVariant('kwaivgi/kling-v2.5-turbo-pro', { cfgScale: false }),
+		},
+	],
+	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
+
+	typicalGenerationSeconds: typicalKlingSeconds,
+
+	buildSubmitRequest(request) {
+		const input: IDataObject = { prompt: request.prompt, duration: request.duration };
+		if (request.negativePrompt) input.negative_prompt = request.negativePrompt;
+		if (request.aspectRatio) input.aspect_ratio = request.aspectRatio;
+		if (request.startImageUrl) input.start_image = request.startImageUrl;
+		if (request.endImageUrl) input.end_image = request.endImageUrl;
+		Object.assign(input, request.additionalFields);
+		const body: IDataObject = { input };
+		if (request.callbackUrl) {
+			body.webhook = request.callbackUrl;
+			body.webhook_events_filter = ['completed'];
+		}
+		return { method: 'POST', path: `/v1/models/${request.model}/predictions`, body };
+	},
+
+	readSubmitResponse(statusCode, body) {
+		return normalizeReplicatePrediction(readBody(statusCode, body)).taskId;
+	},
+
+	buildStatusRequest(task) {
+		return { method: 'GET', path: `/v1/predictions/${encodeURIComponent(task.taskId)}` };
+	},
+
+	readStatusResponse(statusCode, body) {
+		return normalizeReplicatePrediction(readBody(statusCode, body));
+	},
+
+	inlineImage(file) {
+		return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
+	},
+
+	isSafeToResubmit(statusCode) {
+		return statusCode === 429;
+	},
+
+	// The webhook body is the prediction object.
+	readCallback: normalizeReplicatePrediction,
+
+	callbackSignature: {
+		signsBody: true,
+		secretField: 'webhookSecret',
+		verify(callback, secret, nowSeconds) {
+			const id = headerValue(callback.headers, 'webhook-id');
+			const timestamp = headerValue(callback.headers, 'webhook-timestamp');
+			if (!id) return 'the webhook-id header is missing';
+			const expected = replicateSignature(secret, id, timestamp ?? '', callback.rawBody);
+			const signatures = (headerValue(callback.headers, 'webhook-signature') ?? '')
+				.split(' ')
+				.map((entry) => entry.split(','))
+				.filter(([version]) => version === 'v1')
+				.map(([, signature]) => signature);
+			let reason: string | null = 'the signature header is missing';
+			for (const actual of signatures.length ? signatures : [undefined]) {
+				reason = checkSignature({ expected, actual, timestamp, nowSeconds });
+				if (!reason) return null;
+			}
+			return reason;
+		},
+	},
+};
+
+/** Standard Webhooks: base64(HMAC-SHA256(base64decode(secret after whsec_), id.timestamp.body)). */
+export function replicateSignature(
+	secret: string,
+	id: string,
+	timestamp: string,
+	rawBody: Buffer,
+): string {
+	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+	return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(rawBody).digest('base64');
+}
+
+/** Normalize a prediction: a status answer or a webhook body. */
+export function normalizeReplicatePrediction(data: unknown): TaskSnapshot {
+	const prediction = parseBody(predictionSchema, data, 'prediction', NAME);
+	const word = prediction.status;
+	const status = STATUS_WORDS[word];
+	if (!status) throw new ProviderError('unexpected', `${NAME} sent an unknown status "${word}"`);
+	const output = prediction.output;
+	const urls = typeof output === 'string' ? [output] : Array.isArray(output) ? output : [];
+	const predictSeconds = prediction.metrics?.predict_time;
+	return {
+		taskId: prediction.id,
+		model: prediction.model ?? null,
+		status,
+		videoUrls: finishedVideoUrls(status, urls, prediction.id, NAME),
+		error:
+			status === 'failed'
+				? {
+						code: word === 'failed' ? 'failed' : word,
+						message: errorText(prediction.error) ?? `The prediction ended with status "${word}"`,
+					}
+				: null,
+		createdAt: isoFromString(prediction.created_at),
+		completedAt: isoFromString(prediction.completed_at),
+		providerGenerationMs: typeof predictSeconds === 'number' ? predictSeconds * 1000 : null,
+		credits: null,
+	};
+}
+
+const STATUS_WORDS: Record<string, TaskStatus | undefined> = {
+	starting: 'queued',
+	processing: 'processing',
+	succeeded: 'succeeded',
+	failed: 'failed',
+	canceled: 'failed',
+	aborted: 'failed',
+};
+
+function errorText(error: unknown): string | null {
+	if (!error) return null;
+	return typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/** Errors come as problem details: `{title, detail, status}`. */
+function readBody(statusCode: number, body: unknown): unknown {
+	if (statusCode < 300) return body;
+	const problem = problemSchema.safeParse(body);
+	const detail = problem.success ? (problem.data.detail ?? problem.data.title) : undefined;
+	throw new ProviderError(
+		kindForHttpStatus(statusCode),
+		`${NAME} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}`,
+		statusCode,
+	);
+}
+
+const problemSchema = z
+	.object({ title: z.string().optional(), detail: z.string().optional() })
+	.passthrough();
+
+const predictionSchema = z
+	.object({
+		id: z.string().min(1),
+		model: z.string().nullish(),
+		status: z.string(),
+		output: z.union([z.string(), z.array(z.string())]).nullish(),
+		error: z.unknown().optional(),
+		created_at: z.string().nullish(),
+		completed_at: z.string().nullish(),
+		metrics: z.object({ predict_time: z.number().optional() }).passthrough().nullish(),
+	})
+	.passthrough();
