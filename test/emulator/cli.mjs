@@ -35,31 +35,7 @@ if (!(timeScale > 0)) {
 }
 
 const emu = await startEmulator({ port, timeScale, seed, log: arg('log') === 'true' });
-const { keys, secrets } = readDemoCredentials();
-const lines = [
-	`Kling provider emulator listening on ${emu.url} (time scale ${timeScale}, seed ${seed})`,
-	'',
-	'Base URLs (put these in the credential\'s Base URL field):',
-	`  WaveSpeed AI     ${emu.baseUrl('wavespeed')}`,
-	`  APIXO            ${emu.baseUrl('apixo')}`,
-	`  Kie.ai           ${emu.baseUrl('kie')}`,
-	`  Kie.ai uploads   ${emu.baseUrl('kie-upload')}`,
-	`  Rivya AI         ${emu.baseUrl('rivya')}`,
-	'',
-	'Test keys (from examples/credentials.demo.json):',
-	`  WaveSpeed AI     apiKey ${keys.wavespeed}   webhookSecret ${secrets.wavespeed}`,
-	`  APIXO            apiKey ${keys.apixo}`,
-	`  Kie.ai           apiKey ${keys.kie}   webhookHmacKey ${secrets.kie}`,
-	`  Rivya AI         apiKey ${keys.rivya}`,
-	'',
-	'Test images: ' + ['start.png', 'end.png', 'not-an-image.png', 'big.png'].map((n) => `${emu.url}/_assets/${n}`).join('  '),
-	`Admin: ${emu.url}/_emulator/health | journal | counts | tasks ; POST /_emulator/config, /_emulator/plan`,
-	'',
-	'Note: unlike real Rivya, this emulator accepts http:// and loopback webhook URLs, and it only ever',
-	'sends callbacks to loopback addresses. Press Ctrl-C to stop.',
-];
-console.log(lines.join('\n'));
-
+// Signal handlers first: whoever waits for the banner may send SIGINT right after reading it.
 let stopping = false;
 /** @param {string} sig */
 async function stop(sig) {
@@ -71,3 +47,34 @@ async function stop(sig) {
 }
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+const { keys, secrets } = readDemoCredentials();
+const lines = [
+	`Kling provider emulator listening on ${emu.url} (time scale ${timeScale}, seed ${seed})`,
+	'',
+	'Base URLs (put these in the credential\'s Base URL field):',
+	`  WaveSpeed AI     ${emu.baseUrl('wavespeed')}`,
+	`  APIXO            ${emu.baseUrl('apixo')}`,
+	`  Kie.ai           ${emu.baseUrl('kie')}`,
+	`  Kie.ai uploads   ${emu.baseUrl('kie-upload')}`,
+	`  Rivya AI         ${emu.baseUrl('rivya')}`,
+	`  Kling official   ${emu.baseUrl('kling')}`,
+	`  fal.ai (queue)   ${emu.baseUrl('fal')}`,
+	`  fal.ai (REST)    ${emu.baseUrl('fal-rest')}   (uploadBaseUrl; JWKS ${emu.baseUrl('fal-rest')}/.well-known/jwks.json)`,
+	`  Replicate        ${emu.baseUrl('replicate')}`,
+	'',
+	'Test keys (from examples/credentials.demo.json):',
+	`  WaveSpeed AI     apiKey ${keys.wavespeed}   webhookSecret ${secrets.wavespeed}`,
+	`  APIXO            apiKey ${keys.apixo}`,
+	`  Kie.ai           apiKey ${keys.kie}   webhookHmacKey ${secrets.kie}`,
+	`  Rivya AI         apiKey ${keys.rivya}`,
+	`  Kling official   accessKey ${keys.kling}   secretKey ${secrets.kling}   (JWT HS256, verified)`,
+	`  fal.ai           apiKey ${keys.fal}   (webhooks signed ED25519 with the emulator's own key, see JWKS)`,
+	`  Replicate        apiKey ${keys.replicate}   webhookSecret ${secrets.replicate}`,
+	'',
+	'Test images: ' + ['start.png', 'end.png', 'not-an-image.png', 'big.png'].map((n) => `${emu.url}/_assets/${n}`).join('  '),
+	`Admin: ${emu.url}/_emulator/health | journal | counts | tasks ; POST /_emulator/config, /_emulator/plan`,
+	'',
+	'Note: unlike real Rivya, this emulator accepts http:// and loopback webhook URLs, and it only ever',
+	'sends callbacks to loopback addresses. Press Ctrl-C to stop.',
+];
+console.log(lines.join('\n'));

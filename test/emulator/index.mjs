@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * Local provider emulator for n8n-nodes-kling-video: WaveSpeed AI, APIXO, Kie.ai (+ upload host) and Rivya AI
- * on one HTTP server bound to 127.0.0.1, each under its own path prefix. Implemented from
+ * Local provider emulator for n8n-nodes-kling-video: WaveSpeed AI, APIXO, Kie.ai (+ upload host), Rivya AI,
+ * the official Kling API (/kling), fal.ai (/fal queue host + /fal-rest for JWKS and uploads) and Replicate
+ * (/replicate) on one HTTP server bound to 127.0.0.1, each under its own path prefix. Implemented from
  * shared/reference/PROVIDERS.md independently of the node's adapters (nothing here imports nodes/ or dist/).
  *
  * Timing: a task's generation time is drawn per task with a seeded PRNG from the seed's ranges
@@ -24,11 +25,17 @@ import { createWaveSpeed } from './providers/wavespeed.mjs';
 import { createApixo } from './providers/apixo.mjs';
 import { createKie, createKieUpload } from './providers/kie.mjs';
 import { createRivya } from './providers/rivya.mjs';
+import { createKling } from './providers/kling.mjs';
+import { createFal, createFalRest } from './providers/fal.mjs';
+import { createReplicate } from './providers/replicate.mjs';
 
 export { PROVIDERS };
 export { wavespeedSignature } from './providers/wavespeed.mjs';
 export { kieSignature } from './providers/kie.mjs';
 export { rivyaSignature } from './providers/rivya.mjs';
+export { klingJwt } from './providers/kling.mjs';
+export { falSignedMessage, FAL_USER_ID } from './providers/fal.mjs';
+export { replicateSignature } from './providers/replicate.mjs';
 
 /**
  * @typedef {import('./core/engine.mjs').InputOptions} EmulatorOptions
@@ -59,6 +66,10 @@ export async function startEmulator(options = {}) {
 	engine.register(createKie(engine));
 	engine.register(createKieUpload(engine));
 	engine.register(createRivya(engine));
+	engine.register(createKling(engine));
+	engine.register(createFal(engine));
+	engine.register(createFalRest(engine));
+	engine.register(createReplicate(engine));
 	await engine.listen();
 	/** @type {Emulator} */
 	const emu = {

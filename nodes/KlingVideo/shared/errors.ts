@@ -61,6 +61,9 @@ export function kindForHttpStatus(status: number): ProviderErrorKind {
 
 /** Bad node input, found before any paid request; names the field and what is allowed. */
 export class InputError extends Error {
+	/** Set when the error belongs to another item than the one being processed. */
+	itemIndex?: number;
+
 	constructor(
 		readonly field: string,
 		message: string,

@@ -107,6 +107,10 @@ async function generateOne(
 	} catch (error) {
 		return failedOutcome(run, plan.itemIndex, request, null, null, describeFailure(error, null));
 	}
+	// Logged at once so a task can be recovered with Get Task even if this process dies mid-wait.
+	ctx.logger.info(
+		`Kling Video: item ${plan.itemIndex + 1} submitted to ${run.adapter.displayName} as task ${taskId}`,
+	);
 	const ref = { taskId, model: request.model, mode: request.mode };
 	const firstCheckSeconds =
 		run.options.firstCheckAfter || run.adapter.typicalGenerationSeconds(request.duration);

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IExecuteSingleFunctions } from 'n8n-workflow';
+import {
+	BINARY_ENCODING,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IExecuteSingleFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 import { KLING_MAX_PROMPT_LENGTH } from '../providers/common';
 import type {
 	GenerationMode,
@@ -43,17 +49,48 @@ export function executeItemReader(ctx: IExecuteFunctions, itemIndex: number): It
 	};
 }
 
-export function singleItemReader(ctx: IExecuteSingleFunctions): ItemReader {
-	const itemIndex = ctx.getItemIndex();
+/**
+ * Item `itemIndex` read from another item's routing context: routing hooks see one item each, yet
+ * Submit must check every item before the first paid request. Parameters are resolved like
+ * getNodeParameter does (expressions evaluated for that item); binaries are read from the item.
+ */
+export function routedItemReader(
+	ctx: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+	itemIndex: number,
+): ItemReader {
+	const resolve = (value: unknown): unknown => {
+		if (typeof value === 'string' && value.startsWith('=')) {
+			return ctx.evaluateExpression(value.slice(1), itemIndex);
+		}
+		if (Array.isArray(value)) return value.map(resolve);
+		if (value && typeof value === 'object') {
+			return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, resolve(entry)]));
+		}
+		return value;
+	};
 	return {
 		itemIndex,
-		param: (name, fallback) => ctx.getNodeParameter(name, fallback),
-		binary: async (property) =>
-			await readBinary(property, itemIndex, () => ({
-				meta: ctx.helpers.assertBinaryData(property),
-				data: ctx.helpers.getBinaryDataBuffer(property),
-			})),
+		param: (name, fallback) => {
+			const raw = ctx.getNode().parameters[name];
+			return raw === undefined ? fallback : resolve(raw);
+		},
+		binary: async (property) => {
+			const binary = items[itemIndex]?.binary?.[property];
+			if (!binary) throw missingBinary(property, itemIndex);
+			const data = binary.id
+				? await ctx.helpers.binaryToBuffer(await ctx.helpers.getBinaryStream(binary.id))
+				: Buffer.from(binary.data, BINARY_ENCODING);
+			return { data, mimeType: binary.mimeType, fileName: binary.fileName ?? 'image' };
+		},
 	};
+}
+
+function missingBinary(property: string, itemIndex: number): InputError {
+	return new InputError(
+		'Binary Property',
+		`Item ${itemIndex + 1} has no binary property "${property}". Check the binary property name, or pass the image by URL`,
+	);
 }
 
 async function readBinary(
@@ -67,12 +104,7 @@ async function readBinary(
 	} catch {
 		opened = null;
 	}
-	if (!opened) {
-		throw new InputError(
-			'Binary Property',
-			`Item ${itemIndex + 1} has no binary property "${property}". Check the binary property name, or pass the image by URL`,
-		);
-	}
+	if (!opened) throw missingBinary(property, itemIndex);
 	const data = await opened.data;
 	return { data, mimeType: opened.meta.mimeType, fileName: opened.meta.fileName ?? 'image' };
 }
@@ -135,7 +167,7 @@ export function readTaskRef(reader: ItemReader, adapter: ProviderAdapter): TaskR
 	const mode = readMode(reader);
 	const variant = resolveVariant(
 		adapter,
-		String(reader.param('model', '')),
+		String(reader.param('model', adapter.models[0].value)),
 		mode,
 		String(reader.param('customModelId', '')),
 	);
@@ -151,7 +183,7 @@ export async function readGenerationPlan(
 	const mode = readMode(reader);
 	const variant = resolveVariant(
 		adapter,
-		String(reader.param('model', '')),
+		String(reader.param('model', adapter.models[0].value)),
 		mode,
 		String(reader.param('customModelId', '')),
 	);

@@ -18,6 +18,7 @@ export function adapterFor(ctx: { getNode(): INode }): ProviderAdapter {
 /** A sentence for the editor: input errors name the field and the item. */
 export function toNodeError(ctx: { getNode(): INode }, error: unknown, itemIndex?: number): Error {
 	if (error instanceof NodeOperationError) return error;
+	if (error instanceof InputError && error.itemIndex !== undefined) itemIndex = error.itemIndex;
 	const item = itemIndex === undefined ? '' : ` (item ${itemIndex + 1})`;
 	if (error instanceof InputError) {
 		return new NodeOperationError(ctx.getNode(), `${error.message}${item}`, {

@@ -5,12 +5,13 @@ import type {
 	IN8nHttpFullResponse,
 	INodeExecutionData,
 } from 'n8n-workflow';
-import type { GenerationRequest, TaskRef, TaskSnapshot } from '../providers/types';
+import type { GenerationRequest, ProviderAdapter, TaskRef, TaskSnapshot } from '../providers/types';
 import { downloadVideo } from './download';
-import { readGenerationPlan, readTaskRef, singleItemReader } from './input';
+import { readGenerationPlan, readTaskRef, routedItemReader, type GenerationPlan } from './input';
 import { adapterFor, toNodeError } from './nodeErrors';
 import { readOptions, taskItemJson, videoFileName } from './output';
-import { settleSync } from './settle';
+import { settle, settleSync } from './settle';
+import { InputError } from './errors';
 import { idempotencyKey, readSubmitAnswer, resolveImages } from './submit';
 import {
 	httpOptions,
@@ -29,6 +30,8 @@ import {
  * request travels from one to the other (weakly held: nothing outlives the execution).
  */
 const submittedRequests = new WeakMap<object, GenerationRequest>();
+/** Every item's checked plan, per routing run (keyed by that run's input array). */
+const plannedRuns = new WeakMap<object, Promise<GenerationPlan[]>>();
 const requestedTasks = new WeakMap<object, TaskRef>();
 
 export async function prepareSubmit(
@@ -39,7 +42,7 @@ export async function prepareSubmit(
 	try {
 		const adapter = adapterFor(this);
 		const endpoint = await providerEndpoint(this, adapter);
-		const plan = await readGenerationPlan(singleItemReader(this), adapter, true);
+		const plan = (await planEveryItem(this, adapter))[itemIndex];
 		await resolveImages(this, endpoint, plan);
 		plan.request.idempotencyKey = idempotencyKey(
 			this.getExecutionId(),
@@ -53,6 +56,35 @@ export async function prepareSubmit(
 	} catch (error) {
 		throw toNodeError(this, error, itemIndex);
 	}
+}
+
+/**
+ * Check every item once, before any item's request: the routing hooks of all items run together,
+ * so without this an early item could be submitted (and paid) before a later one fails its check.
+ */
+async function planEveryItem(
+	ctx: IExecuteSingleFunctions,
+	adapter: ProviderAdapter,
+): Promise<GenerationPlan[]> {
+	const items = ctx.getWorkflowDataProxy(0).$input.all() as INodeExecutionData[];
+	let plans = plannedRuns.get(items);
+	if (!plans) {
+		plans = (async () => {
+			const checked: GenerationPlan[] = [];
+			for (let index = 0; index < items.length; index++) {
+				const reader = routedItemReader(ctx, items, index);
+				const plan = await settle(async () => await readGenerationPlan(reader, adapter, true));
+				if (!plan.ok) {
+					if (plan.error instanceof InputError) plan.error.itemIndex = index;
+					throw plan.error;
+				}
+				checked.push(plan.value);
+			}
+			return checked;
+		})();
+		plannedRuns.set(items, plans);
+	}
+	return await plans;
 }
 
 export async function readSubmitted(
@@ -90,7 +122,8 @@ export async function prepareGetTask(
 	try {
 		const adapter = adapterFor(this);
 		const endpoint = await providerEndpoint(this, adapter);
-		const ref = readTaskRef(singleItemReader(this), adapter);
+		const items = this.getWorkflowDataProxy(0).$input.all() as INodeExecutionData[];
+		const ref = readTaskRef(routedItemReader(this, items, this.getItemIndex()), adapter);
 		requestedTasks.set(this, ref);
 		return { ...requestOptions, ...httpOptions(endpoint, adapter.buildStatusRequest(ref)) };
 	} catch (error) {

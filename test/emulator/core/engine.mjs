@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { makePng, planMp4, sniff, writeMp4 } from './media.mjs';
 import { deepMerge, isLoopbackHost, isPlainObject, makeRng, parseMultipart, randomHex, redactHeaders } from './util.mjs';
 
-export const PROVIDERS = /** @type {const} */ (['wavespeed', 'apixo', 'kie', 'kie-upload', 'rivya']);
+export const PROVIDERS = /** @type {const} */ (['wavespeed', 'apixo', 'kie', 'kie-upload', 'rivya', 'kling', 'fal', 'fal-rest', 'replicate']);
 const MAX_BODY_BYTES = 120 * 1024 * 1024;
 
 /**
@@ -75,6 +75,9 @@ export function readDemoCredentials() {
 			if (c.data?.apiKey) keys[id] = c.data.apiKey;
 			if (c.data?.webhookSecret) secrets[id] = c.data.webhookSecret;
 			if (c.data?.webhookHmacKey) secrets[id] = c.data.webhookHmacKey;
+			// Kling official: the access key is the "key", the JWT secret key is kept under secrets.kling.
+			if (c.data?.accessKey) keys[id] = c.data.accessKey;
+			if (c.data?.secretKey) secrets[id] = c.data.secretKey;
 		}
 	} catch {
 		// fall back to built-in values below
@@ -85,6 +88,11 @@ export function readDemoCredentials() {
 	keys.rivya ??= 'rvya_sk_emulator_test_key';
 	secrets.wavespeed ??= 'whsec_emulatorWaveSpeedSecret0001';
 	secrets.kie ??= 'kie_emulator_hmac_key_0001';
+	keys.kling ??= 'kling_emulator_access_key';
+	secrets.kling ??= 'kling_emulator_secret_key';
+	keys.fal ??= 'fal_emulator_test_key';
+	keys.replicate ??= 'r8_emulator_test_key';
+	secrets.replicate ??= 'whsec_s6UTQ9Pww6dRwWve+DDelVhM0gAMe/FC0bTckjk+EU0=';
 	return { keys, secrets };
 }
 
@@ -794,7 +802,7 @@ export class Engine {
 		const mod = this.providers.get(prefix);
 		if (!mod) {
 			entry.kind = 'other';
-			return ctx.send(404, { error: 'unknown path; providers: /wavespeed, /apixo, /kie, /kie-upload, /rivya' });
+			return ctx.send(404, { error: `unknown path; providers: ${PROVIDERS.map((p) => `/${p}`).join(', ')}` });
 		}
 		const rm = /^\/_results\/([^/]+)\.mp4$/.exec(rest);
 		if (rm) return this.serveResult(ctx, rm[1]);

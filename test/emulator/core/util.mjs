@@ -83,7 +83,11 @@ export function redactHeaders(headers) {
 	for (const [k, v] of Object.entries(headers)) {
 		const key = k.toLowerCase();
 		const value = Array.isArray(v) ? v.join(', ') : String(v ?? '');
-		if (key === 'authorization' || key === 'proxy-authorization') out[key] = 'Bearer ***';
+		if (key === 'authorization' || key === 'proxy-authorization') {
+			// keep the scheme (Bearer, Key, …) so the journal shows which auth form was used
+			const scheme = /^(Bearer|Key|Basic|Token)\s/i.exec(value)?.[1];
+			out[key] = `${scheme ? scheme[0].toUpperCase() + scheme.slice(1).toLowerCase() : 'Bearer'} ***`;
+		}
 		else if (SECRET_HEADERS.has(key)) out[key] = '***';
 		else out[key] = value;
 	}

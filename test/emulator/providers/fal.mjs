@@ -1,0 +1,443 @@
+// @ts-check
+/**
+ * fal.ai emulator — PROVIDERS.md §0 and §5.2. Two mounts: /fal = the queue host (https://queue.fal.run) and
+ * /fal-rest = the REST host (https://rest.alpha.fal.ai / rest.fal.ai: JWKS and storage uploads).
+ *
+ * Enforced exactly (explicit in §5.2):
+ *  - Auth `Authorization: Key <FAL_KEY>` (a Bearer header is refused).
+ *  - Submit POST /fal-ai/kling-video/v2.5-turbo/pro/text-to-video and …/image-to-video, optional
+ *    `?fal_webhook=<url>` → `{request_id, gateway_request_id, status:"IN_QUEUE", status_url, response_url,
+ *    cancel_url, queue_position}`. Input: prompt (required), duration "5"|"10" STRING (default "5"),
+ *    aspect_ratio 16:9|9:16|1:1 (text-to-video only), negative_prompt, cfg_scale 0–1; image-to-video
+ *    `image_url` (required) + `tail_image_url`.
+ *  - Status GET /fal-ai/kling-video/requests/{id}/status → IN_QUEUE|IN_PROGRESS|COMPLETED; result
+ *    GET /fal-ai/kling-video/requests/{id} → `{video:{url, content_type, file_name, file_size}}`. These URLs use
+ *    ONLY the app id `fal-ai/kling-video`: the same paths under the full endpoint id answer 404.
+ *  - Webhook `{request_id, gateway_request_id, status:"OK"|"ERROR", payload, error?}`, signed ED25519:
+ *    headers X-Fal-Webhook-Request-Id, X-Fal-Webhook-User-Id, X-Fal-Webhook-Timestamp (Unix s),
+ *    X-Fal-Webhook-Signature (hex) over `${request_id}\n${user_id}\n${timestamp}\n${sha256hex(rawBody)}`. The
+ *    emulator makes its own key pair at start and serves it at GET /fal-rest/.well-known/jwks.json
+ *    (`{keys:[{kty:"OKP",crv:"Ed25519",x,kid,use:"sig",alg:"EdDSA"}]}`, no auth).
+ *  - Upload: POST /fal-rest/storage/upload/initiate?storage_type=fal-cdn-v3 `{file_name, content_type}` (Key auth)
+ *    → `{upload_url, file_url}`; PUT upload_url with the bytes (pre-signed, no auth); file_url then serves them.
+ *
+ * Choices / inferences (§5.2 and §6.5 leave these open):
+ *  - JWKS host (§6.5 rest.alpha.fal.ai vs rest.fal.ai): one emulated REST host, /fal-rest.
+ *  - Input validation happens at submit: 422 `{detail:[{loc:["body",field], msg, type}]}` (pydantic style, the
+ *    shape fal uses for model input errors). Real fal may accept the queue request and fail it later. Unknown
+ *    input fields are rejected too (strict, to catch adapter bugs). Unknown endpoint → 404 `{detail}`.
+ *    Auth errors → 401 `{detail}`.
+ *  - Failed request: status stays `COMPLETED` and adds `error` (message) and `error_type`; the result GET answers
+ *    the error: HTTP 422 (content_policy_violation, file_download_error, image_load_error, image_too_large) or
+ *    500 (internal_server_error) with `{detail:[{loc, msg, type, url}]}` and header `X-Fal-Retryable`. The ERROR
+ *    webhook carries `error:"Invalid status code: <422|500>"` and that body as `payload`.
+ *  - Result before completion → 400 `{detail:"Request is still in progress"}`.
+ *  - `data:` URIs are accepted as image_url / tail_image_url (decoded; not an image → image_load_error).
+ *  - Webhook retries are undocumented here: up to 3 retries (5/10/20 s × timeScale). User id: a fixed
+ *    emulator value. Cancel PUT …/requests/{id}/cancel → 202 `{status:"CANCELLATION_REQUESTED"}` (request ends
+ *    COMPLETED with error_type "request_cancelled"), or 400 `{status:"ALREADY_COMPLETED"}`.
+ *  - Upload: any storage_type value is accepted; the upload_url lives 1 h in real fal, forever here.
+ */
+import crypto from 'node:crypto';
+import { V } from '../core/engine.mjs';
+import { isPlainObject } from '../core/util.mjs';
+import { planMp4, sniff } from '../core/media.mjs';
+
+/** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
+
+export const FAL_APP = 'fal-ai/kling-video';
+export const FAL_T2V = 'fal-ai/kling-video/v2.5-turbo/pro/text-to-video';
+export const FAL_I2V = 'fal-ai/kling-video/v2.5-turbo/pro/image-to-video';
+export const FAL_USER_ID = 'emulator-user-0001';
+
+/** The message fal signs. @param {string} requestId @param {string} userId @param {number | string} ts @param {string | Buffer} rawBody */
+export function falSignedMessage(requestId, userId, ts, rawBody) {
+	return `${requestId}\n${userId}\n${ts}\n${crypto.createHash('sha256').update(rawBody).digest('hex')}`;
+}
+
+/**
+ * Per-engine ED25519 key material (the "published" pair and a wrong one for the bad-signature fault).
+ * @param {Engine} engine
+ */
+function falKeys(engine) {
+	const e = /** @type {any} */ (engine);
+	if (!e.falKeys) {
+		const good = crypto.generateKeyPairSync('ed25519');
+		const wrong = crypto.generateKeyPairSync('ed25519');
+		const jwk = good.publicKey.export({ format: 'jwk' });
+		e.falKeys = {
+			good,
+			wrong,
+			jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid: `emulator-${String(jwk.x).slice(0, 8)}`, use: 'sig', alg: 'EdDSA' }] },
+		};
+	}
+	return /** @type {{ good: crypto.KeyPairKeyObjectResult, wrong: crypto.KeyPairKeyObjectResult, jwks: { keys: Record<string, string>[] } }} */ (e.falKeys);
+}
+
+/** @param {Ctx} ctx @returns {string | null} the key of `Authorization: Key <key>` */
+function falKey(ctx) {
+	const h = ctx.req.headers.authorization;
+	if (!h) return null;
+	const m = /^Key\s+(.+)$/i.exec(h.trim());
+	return m ? m[1].trim() : '';
+}
+
+/** @param {Engine} engine */
+export function createFal(engine) {
+	const queueBase = () => `${engine.url}/fal/${FAL_APP}/requests`;
+	const keys = falKeys(engine);
+
+	/** @param {Ctx} ctx @param {number} status @param {unknown} detail @param {Record<string, string>} [headers] */
+	const detail = (ctx, status, detail, headers) => ctx.send(status, { detail }, headers);
+	/** @param {Ctx} ctx @param {{ loc: string[], msg: string, type: string, input?: unknown, ctx?: unknown }[]} errors */
+	const unprocessable = (ctx, errors) => ctx.send(422, { detail: errors });
+
+	/** @param {string} kind @returns {import('../core/engine.mjs').Failure} */
+	function failure(kind) {
+		switch (kind) {
+			case 'content':
+				return { kind, code: 'content_policy_violation', message: 'The content could not be processed because it contained material flagged by a content checker.' };
+			case 'image-missing':
+				return { kind, code: 'file_download_error', message: 'Failed to download the file. Please check if the URL is accessible.' };
+			case 'image-not-image':
+				return { kind, code: 'image_load_error', message: 'Failed to load the image. Please ensure the image file is not corrupted and is in a supported format.' };
+			case 'image-too-large':
+				return { kind, code: 'image_too_large', message: 'The image is too large (max 10 MB).' };
+			default:
+				return { kind, code: 'internal_server_error', message: 'Internal server error' };
+		}
+	}
+
+	/** @param {Task} task */
+	function errorAnswer(task) {
+		const type = String(task.failure?.code ?? 'internal_server_error');
+		const server = /^(internal|downstream|generation_timeout)/.test(type);
+		const status = server ? 500 : 422;
+		const field = task.failure?.kind?.startsWith('image') ? task.extra.imageField ?? 'image_url' : 'prompt';
+		return {
+			status,
+			retryable: server,
+			body: { detail: [{ loc: server ? [] : ['body', field], msg: task.failure?.message ?? 'Internal server error', type, url: `https://docs.fal.ai/errors#${type}` }] },
+		};
+	}
+
+	/** @param {Task} task */
+	function output(task) {
+		const size = planMp4(task.duration, task.aspectRatio, task.videoBytes ?? engine.opts.largeVideoBytes ?? 0).size;
+		return { video: { url: engine.resultUrl(task), content_type: 'video/mp4', file_name: 'output.mp4', file_size: size } };
+	}
+
+	/** @param {Task} task */
+	const urls = (task) => ({
+		response_url: `${queueBase()}/${task.id}`,
+		status_url: `${queueBase()}/${task.id}/status`,
+		cancel_url: `${queueBase()}/${task.id}/cancel`,
+	});
+
+	/** @param {Task} task @param {boolean} withLogs */
+	function statusBody(task, withLogs) {
+		const { phase } = engine.phase(task);
+		/** @type {Record<string, unknown>} */
+		const s = { status: phase === 'queued' ? 'IN_QUEUE' : phase === 'processing' ? 'IN_PROGRESS' : 'COMPLETED', request_id: task.id, ...urls(task) };
+		if (phase === 'queued') s.queue_position = 0;
+		if (phase !== 'queued') {
+			s.logs = withLogs ? [{ message: 'Generating video…', level: 'INFO', source: 'user', timestamp: new Date(task.createdAt + task.generationMs * 0.1).toISOString() }] : null;
+		}
+		if (phase === 'succeeded' || phase === 'failed') s.metrics = { inference_time: Math.round(task.generationMs) / 1000 };
+		if (phase === 'failed') {
+			s.error = task.failure?.message ?? 'Internal server error';
+			s.error_type = task.failure?.code ?? 'internal_server_error';
+		}
+		return s;
+	}
+
+	/**
+	 * @param {Record<string, any>} input @param {boolean} i2v
+	 * @returns {{ loc: string[], msg: string, type: string, input?: unknown }[]}
+	 */
+	function validate(input, i2v) {
+		/** @type {{ loc: string[], msg: string, type: string, input?: unknown }[]} */
+		const errs = [];
+		const loc = (/** @type {string} */ f) => ['body', f];
+		const allowed = i2v
+			? ['prompt', 'image_url', 'tail_image_url', 'duration', 'negative_prompt', 'cfg_scale']
+			: ['prompt', 'duration', 'aspect_ratio', 'negative_prompt', 'cfg_scale'];
+		for (const k of Object.keys(input)) if (!allowed.includes(k)) errs.push({ loc: loc(k), msg: 'Extra inputs are not permitted', type: 'extra_forbidden', input: input[k] });
+		if (input.prompt === undefined || input.prompt === null) errs.push({ loc: loc('prompt'), msg: 'Field required', type: 'missing' });
+		else if (typeof input.prompt !== 'string') errs.push({ loc: loc('prompt'), msg: 'Input should be a valid string', type: 'string_type', input: input.prompt });
+		else if (input.prompt.length > 2500) errs.push({ loc: loc('prompt'), msg: 'String should have at most 2500 characters', type: 'string_too_long' });
+		if (input.duration !== undefined && input.duration !== '5' && input.duration !== '10') {
+			errs.push({ loc: loc('duration'), msg: "Input should be '5' or '10'", type: 'literal_error', input: input.duration });
+		}
+		if (!i2v && input.aspect_ratio !== undefined && !['16:9', '9:16', '1:1'].includes(input.aspect_ratio)) {
+			errs.push({ loc: loc('aspect_ratio'), msg: "Input should be '16:9', '9:16' or '1:1'", type: 'literal_error', input: input.aspect_ratio });
+		}
+		if (input.negative_prompt !== undefined && typeof input.negative_prompt !== 'string') {
+			errs.push({ loc: loc('negative_prompt'), msg: 'Input should be a valid string', type: 'string_type', input: input.negative_prompt });
+		}
+		const cfg = V.number(input.cfg_scale, 'cfg_scale', 0, 1);
+		if (cfg) errs.push({ loc: loc('cfg_scale'), msg: cfg, type: typeof input.cfg_scale === 'number' ? 'less_than_equal' : 'float_type', input: input.cfg_scale });
+		if (i2v) {
+			for (const f of ['image_url', 'tail_image_url']) {
+				const v = input[f];
+				if (v === undefined || v === null) {
+					if (f === 'image_url') errs.push({ loc: loc(f), msg: 'Field required', type: 'missing' });
+					continue;
+				}
+				if (typeof v !== 'string' || !(/^data:/i.test(v) || V.url(v, f) === null)) {
+					errs.push({ loc: loc(f), msg: 'Input should be a valid URL or data URI', type: 'url_parsing', input: typeof v === 'string' ? v.slice(0, 80) : v });
+				}
+			}
+		}
+		return errs;
+	}
+
+	/** @param {string} uri @returns {Buffer | null} */
+	function decodeDataUri(uri) {
+		const m = /^data:([^,]*?)(;base64)?,(.*)$/is.exec(uri);
+		if (!m) return null;
+		return m[2] ? Buffer.from(m[3], 'base64') : Buffer.from(decodeURIComponent(m[3]), 'utf8');
+	}
+
+	/** @param {Ctx} ctx @param {string} endpoint */
+	function submit(ctx, endpoint) {
+		ctx.mark('submit');
+		let body;
+		try {
+			body = ctx.json();
+		} catch {
+			return unprocessable(ctx, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }]);
+		}
+		if (![FAL_T2V, FAL_I2V].includes(endpoint)) return detail(ctx, 404, `Application not found: ${endpoint}`);
+		if (!isPlainObject(body)) return unprocessable(ctx, [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }]);
+		const i2v = endpoint === FAL_I2V;
+		const errs = validate(body, i2v);
+		if (errs.length) return unprocessable(ctx, errs);
+		const webhook = ctx.query.get('fal_webhook');
+		if (webhook !== null) {
+			const p = V.url(webhook, 'fal_webhook', true);
+			if (p || /^data:/.test(webhook)) return detail(ctx, 400, `Invalid fal_webhook: ${p ?? 'must be an http(s) URL'}`);
+		}
+		if (engine.submitRateLimited(ctx, mod)) return;
+		/** @type {string[]} */
+		const imageUrls = [];
+		/** @type {import('../core/engine.mjs').Failure | null} */
+		let inlineFailure = null;
+		let imageField = 'image_url';
+		if (i2v) {
+			for (const f of ['image_url', 'tail_image_url']) {
+				const v = body[f];
+				if (typeof v !== 'string' || v === '') continue;
+				if (/^data:/i.test(v)) {
+					const bytes = decodeDataUri(v);
+					if (!inlineFailure && (!bytes || sniff(bytes).kind !== 'image')) {
+						inlineFailure = failure('image-not-image');
+						imageField = f;
+					} else if (!inlineFailure && bytes && bytes.length > 10 * 1024 * 1024) {
+						inlineFailure = failure('image-too-large');
+						imageField = f;
+					}
+				} else imageUrls.push(v);
+			}
+			const firstBad = imageUrls.find((u) => engine.checkImageUrl(u));
+			if (!inlineFailure && firstBad) imageField = firstBad === body.image_url ? 'image_url' : 'tail_image_url';
+		}
+		const id = crypto.randomUUID();
+		const task = engine.createTask(
+			{
+				provider: 'fal',
+				model: endpoint,
+				mode: i2v ? 'image-to-video' : 'text-to-video',
+				input: body,
+				duration: Number(body.duration ?? '5'),
+				aspectRatio: i2v ? '16:9' : /** @type {string} */ (body.aspect_ratio ?? '16:9'),
+				imageUrls,
+				callbackUrl: webhook ?? undefined,
+				id,
+				extra: { gatewayRequestId: crypto.randomUUID(), imageField },
+			},
+			mod,
+		);
+		if (inlineFailure && task.finalState === 'succeeded') {
+			task.failure = inlineFailure;
+			task.finalState = 'failed';
+		}
+		ctx.mark('submit', task.id);
+		if (webhook) engine.atCompletion(task, () => sendWebhook(task, webhook));
+		if (engine.submitAnswerLost(ctx, mod)) return;
+		ctx.send(200, { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'IN_QUEUE', ...urls(task), queue_position: 0 });
+	}
+
+	/** @param {Task} task @param {string} url */
+	function sendWebhook(task, url) {
+		if (task.extra.webhookSent) return;
+		task.extra.webhookSent = true;
+		/** @type {Record<string, unknown>} */
+		let payload;
+		if (task.finalState === 'succeeded') {
+			payload = { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'OK', payload: output(task) };
+		} else {
+			const e = errorAnswer(task);
+			payload = { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'ERROR', error: `Invalid status code: ${e.status}`, payload: e.body };
+		}
+		engine.deliver(task, {
+			url,
+			payload,
+			sign: (raw, ts, wrong) => {
+				const msg = falSignedMessage(task.id, FAL_USER_ID, ts, raw);
+				const sig = crypto.sign(null, Buffer.from(msg, 'utf8'), (wrong ? keys.wrong : keys.good).privateKey).toString('hex');
+				return {
+					'X-Fal-Webhook-Request-Id': task.id,
+					'X-Fal-Webhook-User-Id': FAL_USER_ID,
+					'X-Fal-Webhook-Timestamp': String(ts),
+					'X-Fal-Webhook-Signature': sig,
+				};
+			},
+		});
+	}
+
+	/** @param {string} id */
+	const findTask = (id) => {
+		const t = engine.tasks.get(id);
+		return t && t.provider === 'fal' ? t : undefined;
+	};
+
+	/** @param {Ctx} ctx @param {string} id @param {'status' | 'result'} what */
+	async function read(ctx, id, what) {
+		const task = findTask(id);
+		ctx.mark('status', task?.id);
+		if (!task) return detail(ctx, 404, `Request not found: ${id}`);
+		if (await engine.statusFault(ctx, task, mod)) return;
+		if (what === 'status') return ctx.send(200, statusBody(task, ctx.query.get('logs') === '1' || ctx.query.get('logs') === 'true'));
+		const { phase } = engine.phase(task);
+		if (phase === 'queued' || phase === 'processing') return detail(ctx, 400, 'Request is still in progress');
+		if (phase === 'failed') {
+			const e = errorAnswer(task);
+			return ctx.send(e.status, e.body, { 'x-fal-retryable': String(e.retryable), 'x-fal-request-id': task.id });
+		}
+		return ctx.send(200, output(task), { 'x-fal-request-id': task.id });
+	}
+
+	/** @param {Ctx} ctx @param {string} id */
+	function cancel(ctx, id) {
+		const task = findTask(id);
+		ctx.mark('other', task?.id);
+		if (!task) return detail(ctx, 404, `Request not found: ${id}`);
+		const { phase } = engine.phase(task);
+		if (phase === 'succeeded' || phase === 'failed') return ctx.send(400, { status: 'ALREADY_COMPLETED' });
+		task.finalState = 'failed';
+		task.failure = { kind: 'canceled', code: 'request_cancelled', message: 'Request was cancelled' };
+		task.completesAt = Date.now();
+		if (task.callbackUrl) sendWebhook(task, task.callbackUrl);
+		ctx.send(202, { status: 'CANCELLATION_REQUESTED' });
+	}
+
+	/** @type {import('../core/engine.mjs').ProviderModule} */
+	const mod = {
+		id: 'fal',
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure,
+		fault(ctx, fault) {
+			if (fault === '429') return detail(ctx, 429, 'Rate limit exceeded, please retry later', engine.retryAfterHeader());
+			if (fault === '500') return detail(ctx, 500, 'Internal Server Error');
+			return detail(ctx, 503, 'Service Unavailable');
+		},
+		async handle(ctx) {
+			const p = ctx.path.replace(/^\/+/, '');
+			const req = /^fal-ai\/kling-video\/requests\/([^/]+)(\/status|\/cancel)?$/.exec(p);
+			const isSubmit = ctx.method === 'POST' && !req && /^fal-ai\//.test(p);
+			if (isSubmit) ctx.mark('submit');
+			else if (req && ctx.method === 'GET') ctx.mark('status');
+			const key = falKey(ctx);
+			if (!key || key !== engine.opts.keys.fal) {
+				try {
+					ctx.json();
+				} catch {
+					/* ignore */
+				}
+				const msg = key === null ? 'Missing authorization header' : key === '' ? 'Invalid Authorization header format: expected "Key <FAL_KEY>"' : 'Invalid key';
+				return detail(ctx, 401, msg);
+			}
+			if (req && ctx.method === 'GET' && req[2] !== '/cancel') return read(ctx, req[1], req[2] === '/status' ? 'status' : 'result');
+			if (req && ctx.method === 'PUT' && req[2] === '/cancel') return cancel(ctx, req[1]);
+			if (isSubmit) return submit(ctx, p);
+			if (/\/requests\/[^/]+/.test(p)) {
+				ctx.mark('status');
+				return detail(ctx, 404, `Not found: status/result URLs use only the app id (${FAL_APP}/requests/{id}), not the full endpoint path`);
+			}
+			return detail(ctx, 404, `Not found: ${ctx.method} /${p}`);
+		},
+	};
+	return mod;
+}
+
+/**
+ * fal REST host (JWKS + storage uploads) — §5.2. Mounted under /fal-rest.
+ * @param {Engine} engine
+ */
+export function createFalRest(engine) {
+	const keys = falKeys(engine);
+	/** @type {Map<string, { fileName: string, contentType: string }>} */
+	const tickets = new Map();
+	/** @param {Ctx} ctx @param {number} status @param {unknown} d */
+	const detail = (ctx, status, d) => ctx.send(status, { detail: d });
+
+	/** @type {import('../core/engine.mjs').ProviderModule} */
+	const mod = {
+		id: 'fal-rest',
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
+		fault(ctx, fault) {
+			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader());
+			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
+		},
+		handle(ctx) {
+			const p = ctx.path;
+			if (p === '/.well-known/jwks.json' && ctx.method === 'GET') {
+				ctx.mark('other');
+				return ctx.send(200, keys.jwks, { 'cache-control': 'public, max-age=86400' });
+			}
+			const put = /^\/_upload\/([^/]+)$/.exec(p);
+			if (put && ctx.method === 'PUT') {
+				ctx.mark('upload');
+				const t = tickets.get(put[1]);
+				ctx.entry.body = { size: ctx.rawBody.length, contentType: ctx.req.headers['content-type'] ?? null };
+				if (!t) return detail(ctx, 404, 'upload URL not found or already used');
+				const mime = t.contentType || String(ctx.req.headers['content-type'] ?? '') || sniff(ctx.rawBody).mime;
+				engine.storeFile('fal-rest', t.fileName, ctx.rawBody, mime, put[1]);
+				tickets.delete(put[1]);
+				ctx.res.writeHead(200, { 'content-length': 0 });
+				ctx.res.end();
+				ctx.entry.status = 200;
+				return;
+			}
+			if (p === '/storage/upload/initiate' && ctx.method === 'POST') {
+				ctx.mark('upload');
+				const key = falKey(ctx);
+				if (!key || key !== engine.opts.keys.fal) return detail(ctx, 401, key === null ? 'Missing authorization header' : 'Invalid key');
+				let body;
+				try {
+					body = ctx.json();
+				} catch {
+					return ctx.send(422, { detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
+				}
+				if (!isPlainObject(body)) return ctx.send(422, { detail: [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }] });
+				/** @type {{ loc: string[], msg: string, type: string }[]} */
+				const errs = [];
+				for (const f of ['file_name', 'content_type']) {
+					if (typeof body[f] !== 'string' || !body[f]) errs.push({ loc: ['body', f], msg: 'Field required', type: 'missing' });
+				}
+				if (errs.length) return ctx.send(422, { detail: errs });
+				const id = engine.newId('', 32);
+				const fileName = String(body.file_name);
+				tickets.set(id, { fileName, contentType: String(body.content_type) });
+				return ctx.send(200, {
+					upload_url: `${engine.url}/fal-rest/_upload/${id}`,
+					file_url: `${engine.url}/fal-rest/_files/${id}/${encodeURIComponent(fileName)}`,
+				});
+			}
+			return detail(ctx, 404, `Not found: ${ctx.method} ${p}`);
+		},
+	};
+	return mod;
+}

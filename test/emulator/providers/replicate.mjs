@@ -1,0 +1,322 @@
+// @ts-check
+/**
+ * Replicate emulator (https://api.replicate.com) — PROVIDERS.md §0 and §5.3. Mounted under /replicate.
+ *
+ * Enforced exactly (explicit in §5.3):
+ *  - Auth `Authorization: Bearer <token>`.
+ *  - POST /v1/models/kwaivgi/kling-v2.5-turbo-pro/predictions `{input, webhook?, webhook_events_filter?}`,
+ *    input: prompt (required), negative_prompt, start_image, end_image, image (deprecated), aspect_ratio
+ *    16:9|9:16|1:1 (default 16:9, ignored when start_image is given), duration INTEGER 5|10 (default 5).
+ *  - Prediction `{id, model, version, input, logs, output, data_removed, error, status, created_at, started_at?,
+ *    completed_at?, urls:{get, cancel, web}, metrics?:{predict_time, total_time}}`; statuses
+ *    starting|processing|succeeded|failed|canceled|aborted; `output` is ONE URI string when succeeded.
+ *  - GET /v1/predictions/{id}; POST /v1/predictions/{id}/cancel.
+ *  - Webhooks: events start|output|logs|completed, filtered by webhook_events_filter (all four when absent),
+ *    body = the prediction at that moment, Standard-Webhooks signature: `webhook-id`, `webhook-timestamp`,
+ *    `webhook-signature: v1,<base64 HMAC-SHA256(key = base64decode(secret minus "whsec_"), id.ts.rawBody)>`.
+ *  - GET /v1/webhooks/default/secret → `{key:"whsec_…"}`.
+ *
+ * Choices / inferences:
+ *  - Errors use problem details `{title, detail, status}` (content-type application/problem+json): 401
+ *    Unauthenticated, 404 Not found (unknown model / prediction), 422 "Input validation failed" with
+ *    `invalid_fields:[{type, field, description}]` (Replicate's form; unknown input fields are rejected too —
+ *    strict, to catch adapter bugs; a string duration is "Invalid type. Expected: integer, given: string"),
+ *    429 Too Many Requests + Retry-After, 500/503.
+ *  - Create answers 201. `Prefer: wait[=n]` holds the answer until the prediction is terminal or n s (≤60) pass.
+ *  - start/end images: http(s) URLs or data: URIs (Replicate accepts data URLs for file inputs).
+ *  - Event timing: start at creation (status starting), logs when processing begins, output + completed at
+ *    the end. Only `completed` is retried (up to 3 retries, 5/10/20 s × timeScale); other events are sent once.
+ *    webhook-id: `msg_…`, one per event, the same on retries.
+ *  - Result URLs expire after one hour on Replicate (outputs are deleted): modelled by the `expiredResult` fault /
+ *    `downloadFault: 'expired'` (404 on the output URL). Time itself does not expire them.
+ *  - Failure messages: content → "The input or output was flagged as sensitive… (E005)", image problems →
+ *    "Failed to download/read start_image …", generic → "Prediction failed." A planned fail with code
+ *    "aborted" ends as status aborted; cancel ends as canceled.
+ *  - GET /v1/account → `{type:"user", username, name, github_url}` (credential test).
+ */
+import crypto from 'node:crypto';
+import { V } from '../core/engine.mjs';
+import { isPlainObject } from '../core/util.mjs';
+
+/** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
+
+export const REPLICATE_MODEL = 'kwaivgi/kling-v2.5-turbo-pro';
+export const REPLICATE_VERSION = '18f41bfc7e0a7b1c5e6d4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c';
+const EVENTS = ['start', 'output', 'logs', 'completed'];
+
+/** Standard-Webhooks signature (Replicate). @param {string} secret `whsec_<base64>` @param {string} id @param {number | string} ts @param {string} raw */
+export function replicateSignature(secret, id, ts, raw) {
+	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+	return crypto.createHmac('sha256', key).update(`${id}.${ts}.${raw}`).digest('base64');
+}
+
+/** @param {Engine} engine */
+export function createReplicate(engine) {
+	const base = () => `${engine.url}/replicate`;
+	const PROBLEM = { 'content-type': 'application/problem+json' };
+
+	/** @param {Ctx} ctx @param {number} status @param {string} title @param {string} detail @param {Record<string, unknown>} [extra] @param {Record<string, string>} [headers] */
+	const problem = (ctx, status, title, detail, extra = {}, headers = {}) => ctx.send(status, { title, detail, status, ...extra }, { ...PROBLEM, ...headers });
+
+	/** @param {string} kind @returns {import('../core/engine.mjs').Failure} */
+	function failure(kind) {
+		switch (kind) {
+			case 'content':
+				return { kind, code: 'E005', message: 'The input or output was flagged as sensitive. Please try again with different inputs. (E005)' };
+			case 'image-missing':
+				return { kind, code: 'download', message: 'Failed to download start_image: 404 Not Found' };
+			case 'image-not-image':
+				return { kind, code: 'image', message: 'Failed to read start_image: cannot identify image file' };
+			case 'image-too-large':
+				return { kind, code: 'image_size', message: 'start_image is too large (max 10 MB)' };
+			default:
+				return { kind, code: 'failed', message: 'Prediction failed.' };
+		}
+	}
+
+	/** @param {Task} task @param {number} [now] */
+	function prediction(task, now = Date.now()) {
+		const { phase } = engine.phase(task, now);
+		const terminal = phase === 'succeeded' || phase === 'failed';
+		let status = { queued: 'starting', processing: 'processing', succeeded: 'succeeded', failed: 'failed' }[phase];
+		if (phase === 'failed' && task.failure?.kind === 'canceled') status = 'canceled';
+		else if (phase === 'failed' && task.failure?.code === 'aborted') status = 'aborted';
+		const startedAt = task.createdAt + Math.round(task.generationMs * 0.1);
+		const logs = phase === 'queued' ? '' : `Starting prediction\nGenerating ${task.duration}s video…\n${terminal ? 'Done.\n' : ''}`;
+		/** @type {Record<string, unknown>} */
+		const p = {
+			id: task.id,
+			model: REPLICATE_MODEL,
+			version: REPLICATE_VERSION,
+			input: task.input,
+			logs,
+			output: phase === 'succeeded' ? engine.resultUrl(task) : null,
+			data_removed: false,
+			error: phase === 'failed' && status === 'failed' ? (task.failure?.message ?? 'Prediction failed.') : null,
+			status,
+			source: 'api',
+			created_at: new Date(task.createdAt).toISOString(),
+			urls: {
+				cancel: `${base()}/v1/predictions/${task.id}/cancel`,
+				get: `${base()}/v1/predictions/${task.id}`,
+				web: `https://replicate.com/p/${task.id}`,
+			},
+		};
+		if (phase !== 'queued') p.started_at = new Date(Math.min(startedAt, task.completesAt)).toISOString();
+		if (terminal) {
+			p.completed_at = new Date(task.completesAt).toISOString();
+			p.metrics = { predict_time: Math.max(0, task.completesAt - startedAt) / 1000, total_time: (task.completesAt - task.createdAt) / 1000 };
+		}
+		return p;
+	}
+
+	/** @param {Task} task @param {string} event @param {Record<string, unknown>} [snapshot] the prediction as of the event */
+	function sendEvent(task, event, snapshot) {
+		const url = task.callbackUrl;
+		const filter = /** @type {string[]} */ (task.extra.events);
+		if (!url || !filter.includes(event)) return;
+		if (event === 'completed') {
+			if (task.extra.completedSent) return;
+			task.extra.completedSent = true;
+		}
+		const msgId = `msg_${crypto.randomBytes(12).toString('hex')}`;
+		/** @type {import('../core/engine.mjs').Delivery} */
+		const d = {
+			url,
+			payload: snapshot ?? prediction(task),
+			target: event,
+			sign: (raw, ts, wrong) => {
+				const secret = wrong ? 'whsec_d3JvbmctcmVwbGljYXRlLXNlY3JldA==' : (engine.opts.secrets.replicate ?? '');
+				return { 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${replicateSignature(secret, msgId, ts, raw)}` };
+			},
+		};
+		if (event === 'completed') return engine.deliver(task, d);
+		if (task.callbackFaults.includes('drop')) return;
+		void engine.postCallback(task, d, 1);
+	}
+
+	/**
+	 * @param {Record<string, any>} body
+	 * @returns {{ type: string, field: string, description: string }[]}
+	 */
+	function validate(body) {
+		/** @type {{ type: string, field: string, description: string }[]} */
+		const errs = [];
+		const add = (/** @type {string} */ type, /** @type {string} */ field, /** @type {string} */ description) => errs.push({ type, field, description });
+		for (const k of Object.keys(body)) if (!['input', 'webhook', 'webhook_events_filter', 'stream'].includes(k)) add('additional_property_not_allowed', k, `Additional property ${k} is not allowed`);
+		if (body.webhook !== undefined) {
+			const p = V.url(body.webhook, 'webhook');
+			if (p || /^data:/.test(String(body.webhook))) add('format', 'webhook', 'Does not match format \'uri\'');
+		}
+		if (body.webhook_events_filter !== undefined) {
+			const f = body.webhook_events_filter;
+			if (!Array.isArray(f)) add('invalid_type', 'webhook_events_filter', 'Invalid type. Expected: array');
+			else f.forEach((e, i) => {
+				if (!EVENTS.includes(e)) add('enum', `webhook_events_filter.${i}`, `webhook_events_filter.${i} must be one of the following: "start", "output", "logs", "completed"`);
+			});
+		}
+		if (!isPlainObject(body.input)) {
+			add(body.input === undefined ? 'required' : 'invalid_type', 'input', body.input === undefined ? 'input is required' : 'Invalid type. Expected: object');
+			return errs;
+		}
+		const input = /** @type {Record<string, any>} */ (body.input);
+		const typeName = (/** @type {unknown} */ v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
+		for (const k of Object.keys(input)) {
+			if (!['prompt', 'negative_prompt', 'start_image', 'end_image', 'image', 'aspect_ratio', 'duration'].includes(k)) {
+				add('additional_property_not_allowed', `input.${k}`, `Additional property ${k} is not allowed`);
+			}
+		}
+		if (input.prompt === undefined) add('required', 'input', 'prompt is required');
+		else if (typeof input.prompt !== 'string') add('invalid_type', 'input.prompt', `Invalid type. Expected: string, given: ${typeName(input.prompt)}`);
+		else if (input.prompt.trim() === '') add('required', 'input.prompt', 'prompt must not be empty');
+		if (input.negative_prompt !== undefined && typeof input.negative_prompt !== 'string') {
+			add('invalid_type', 'input.negative_prompt', `Invalid type. Expected: string, given: ${typeName(input.negative_prompt)}`);
+		}
+		if (input.duration !== undefined) {
+			if (!Number.isInteger(input.duration)) add('invalid_type', 'input.duration', `Invalid type. Expected: integer, given: ${typeName(input.duration)}`);
+			else if (![5, 10].includes(input.duration)) add('enum', 'input.duration', 'input.duration must be one of the following: 5, 10');
+		}
+		if (input.aspect_ratio !== undefined && !['16:9', '9:16', '1:1'].includes(input.aspect_ratio)) {
+			add('enum', 'input.aspect_ratio', 'input.aspect_ratio must be one of the following: "16:9", "9:16", "1:1"');
+		}
+		for (const f of ['start_image', 'end_image', 'image']) {
+			const v = input[f];
+			if (v === undefined || v === null) continue;
+			if (typeof v !== 'string' || !(/^data:[^,]*,/.test(v) || V.url(v, f) === null)) add('format', `input.${f}`, "Does not match format 'uri'");
+		}
+		return errs;
+	}
+
+	/** @param {Ctx} ctx @param {string} model */
+	async function submit(ctx, model) {
+		ctx.mark('submit');
+		let body;
+		try {
+			body = ctx.json();
+		} catch {
+			return problem(ctx, 400, 'Bad request', 'The request body is not valid JSON');
+		}
+		if (model !== REPLICATE_MODEL) return problem(ctx, 404, 'Not found', `The requested model ${model} could not be found.`);
+		if (!isPlainObject(body)) return problem(ctx, 422, 'Input validation failed', '- (root): Invalid type. Expected: object', { invalid_fields: [{ type: 'invalid_type', field: '(root)', description: 'Invalid type. Expected: object' }] });
+		const errs = validate(body);
+		if (errs.length) {
+			return problem(ctx, 422, 'Input validation failed', errs.map((e) => `- ${e.field}: ${e.description}`).join('\n') + '\n', { invalid_fields: errs });
+		}
+		if (engine.submitRateLimited(ctx, mod)) return;
+		const input = /** @type {Record<string, any>} */ (body.input);
+		const start = input.start_image ?? input.image;
+		const imageUrls = [start, input.end_image].filter((u) => typeof u === 'string' && !/^data:/.test(u));
+		const webhook = /** @type {string | undefined} */ (body.webhook) || undefined;
+		const task = engine.createTask(
+			{
+				provider: 'replicate',
+				model: REPLICATE_MODEL,
+				mode: start ? 'image-to-video' : 'text-to-video',
+				input: body.input,
+				duration: input.duration ?? 5,
+				aspectRatio: start ? '16:9' : (input.aspect_ratio ?? '16:9'),
+				imageUrls,
+				callbackUrl: webhook,
+				id: randomPredictionId(),
+				extra: { events: Array.isArray(body.webhook_events_filter) ? body.webhook_events_filter : EVENTS },
+			},
+			mod,
+		);
+		ctx.mark('submit', task.id);
+		if (webhook) {
+			const atStart = prediction(task); // status "starting", even if the timer runs late
+			engine.later(() => sendEvent(task, 'start', atStart), 0);
+			const processingAt = task.createdAt + Math.ceil(task.generationMs * 0.1) + 1;
+			// as of the moment processing starts, even when the timer runs late (no processing phase → no event)
+			if (engine.phase(task, processingAt).phase === 'processing') engine.later(() => {
+				if (!task.extra.completedSent) sendEvent(task, 'logs', prediction(task, processingAt));
+			}, processingAt - Date.now());
+			engine.atCompletion(task, () => {
+				if (task.finalState === 'succeeded') sendEvent(task, 'output');
+				sendEvent(task, 'completed');
+			});
+		}
+		if (engine.submitAnswerLost(ctx, mod)) return;
+		const wait = /^wait(?:=(\d+))?$/i.exec(String(ctx.req.headers.prefer ?? '').trim());
+		if (wait) {
+			const until = Date.now() + Math.min(60, Math.max(1, Number(wait[1] ?? 60))) * 1000;
+			while (Date.now() < Math.min(until, task.completesAt) && !ctx.res.destroyed && !engine.closed) await engine.sleep(Math.min(250, Math.min(until, task.completesAt) - Date.now() + 1));
+		}
+		ctx.send(201, prediction(task));
+	}
+
+	function randomPredictionId() {
+		const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+		let s = '';
+		for (let i = 0; i < 22; i++) s += alphabet[Math.floor(engine.rng() * alphabet.length)];
+		engine.counter++;
+		return `${s}${engine.counter.toString(36).padStart(4, '0')}`;
+	}
+
+	/** @param {string} id */
+	const findTask = (id) => {
+		const t = engine.tasks.get(id);
+		return t && t.provider === 'replicate' ? t : undefined;
+	};
+
+	/** @type {import('../core/engine.mjs').ProviderModule} */
+	const mod = {
+		id: 'replicate',
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure,
+		fault(ctx, fault) {
+			const s = engine.opts.faults.retryAfterSeconds ?? 1;
+			if (fault === '429') return problem(ctx, 429, 'Too Many Requests', `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.`, {}, engine.retryAfterHeader());
+			if (fault === '500') return problem(ctx, 500, 'Internal Server Error', 'An unexpected error occurred.');
+			return problem(ctx, 503, 'Service Unavailable', 'The service is temporarily unavailable. Please retry.');
+		},
+		async handle(ctx) {
+			const p = ctx.path;
+			const create = /^\/v1\/models\/([^/]+\/[^/]+)\/predictions$/.exec(p);
+			const get = /^\/v1\/predictions\/([^/]+)$/.exec(p);
+			const cancel = /^\/v1\/predictions\/([^/]+)\/cancel$/.exec(p);
+			if (create && ctx.method === 'POST') ctx.mark('submit');
+			else if (get && ctx.method === 'GET') ctx.mark('status');
+			else if (p === '/v1/account') ctx.mark('credits');
+			const token = ctx.bearer();
+			if (!token || token !== engine.opts.keys.replicate) {
+				try {
+					ctx.json();
+				} catch {
+					/* ignore */
+				}
+				return problem(ctx, 401, 'Unauthenticated', token ? 'You did not pass a valid authentication token' : 'You did not pass an authentication token');
+			}
+			if (create && ctx.method === 'POST') return submit(ctx, create[1]);
+			if (get && ctx.method === 'GET') {
+				const task = findTask(get[1]);
+				ctx.mark('status', task?.id);
+				if (!task) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+				if (await engine.statusFault(ctx, task, mod)) return;
+				return ctx.send(200, prediction(task));
+			}
+			if (cancel && ctx.method === 'POST') {
+				const task = findTask(cancel[1]);
+				ctx.mark('other', task?.id);
+				if (!task) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+				const { phase } = engine.phase(task);
+				if (phase === 'queued' || phase === 'processing') {
+					task.finalState = 'failed';
+					task.failure = { kind: 'canceled', code: 'canceled', message: 'Prediction was canceled' };
+					task.completesAt = Date.now();
+					sendEvent(task, 'completed');
+				}
+				return ctx.send(200, prediction(task));
+			}
+			if (p === '/v1/webhooks/default/secret' && ctx.method === 'GET') {
+				ctx.mark('webhook-admin');
+				return ctx.send(200, { key: engine.opts.secrets.replicate });
+			}
+			if (p === '/v1/account' && ctx.method === 'GET') {
+				return ctx.send(200, { type: 'user', username: 'emulator', name: 'Replicate Emulator', github_url: null });
+			}
+			return problem(ctx, 404, 'Not found', `The requested resource could not be found: ${ctx.method} ${p}`);
+		},
+	};
+	return mod;
+}
