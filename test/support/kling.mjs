@@ -14,11 +14,17 @@ export const CREDENTIAL_TYPES = {
 	apixo: 'klingApixoApi',
 	kie: 'klingKieApi',
 	rivya: 'klingRivyaApi',
+	kling: 'klingOfficialApi',
+	fal: 'klingFalApi',
+	replicate: 'klingReplicateApi',
 };
 
 /** @typedef {keyof typeof CREDENTIAL_TYPES} Provider */
 /** @type {Provider[]} */
-export const ALL_PROVIDERS = ['wavespeed', 'apixo', 'kie', 'rivya'];
+export const ALL_PROVIDERS = ['wavespeed', 'apixo', 'kie', 'rivya', 'kling', 'fal', 'replicate'];
+
+/** The demo credentials point at the emulator's default address; tests run it on a free port. */
+const DEMO_EMULATOR_URL = 'http://127.0.0.1:4010';
 
 /**
  * The demo credential of a provider, pointed at a running emulator.
@@ -28,8 +34,13 @@ export function credentialsFor(provider, emulator) {
 	const type = CREDENTIAL_TYPES[provider];
 	const demo = demoCredentials.find((credential) => credential.type === type);
 	if (!demo) throw new Error(`no demo credential for ${type}`);
-	const data = { ...demo.data, baseUrl: emulator.baseUrl(provider) };
-	if (provider === 'kie') data.uploadBaseUrl = emulator.baseUrl('kie-upload');
+	const emulatorUrl = emulator.baseUrl(provider).replace(/\/[^/]+$/, '');
+	const data = Object.fromEntries(
+		Object.entries(demo.data).map(([key, value]) => [
+			key,
+			value.replace(DEMO_EMULATOR_URL, emulatorUrl),
+		]),
+	);
 	return { [type]: data };
 }
 

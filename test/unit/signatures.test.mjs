@@ -174,3 +174,153 @@ test('APIXO and Rivya document no signature: the token and a re-read are all the
 	expect(apixo.callbackSignature).toBeUndefined();
 	expect(rivya.callbackSignature).toBeUndefined();
 });
+
+describe('Replicate: Standard Webhooks — key = base64-decoded secret after whsec_, v1,<base64>', () => {
+	const { replicate } = require('../../dist/nodes/KlingVideo/providers/replicate.js');
+	const rawKey = Buffer.from('replicate-test-signing-key-0123456789');
+	const secret = `whsec_${rawKey.toString('base64')}`;
+	const body = Buffer.from('{"id":"p1","status":"succeeded","output":"https://cdn/x.mp4"}');
+	/** @param {Buffer | string} key @param {string} ts @param {Buffer} raw */
+	const sign = (key, ts, raw) =>
+		createHmac('sha256', key).update(`msg_1.${ts}.`).update(raw).digest('base64');
+	/** @param {Record<string, string>} headers @param {Buffer} [raw] */
+	const verify = (headers, raw = body) =>
+		replicate.callbackSignature.verify(
+			{ headers, rawBody: raw, body: JSON.parse(raw.toString()) },
+			secret,
+			NOW,
+		);
+	const headers = {
+		'webhook-id': 'msg_1',
+		'webhook-timestamp': String(NOW),
+		'webhook-signature': `v1,${sign(rawKey, String(NOW), body)}`,
+	};
+
+	test('a valid signature passes, also among several', () => {
+		expect(verify(headers)).toBeNull();
+		expect(
+			verify({ ...headers, 'webhook-signature': `v1,AAAA ${headers['webhook-signature']}` }),
+		).toBeNull();
+	});
+	test('the secret used as text (WaveSpeed style) fails', () =>
+		expect(
+			verify({
+				...headers,
+				'webhook-signature': `v1,${sign(secret.replace('whsec_', ''), String(NOW), body)}`,
+			}),
+		).toBe('the signature does not match'));
+	test('a tampered body, a v3 prefix and a stale timestamp fail', () => {
+		expect(verify(headers, Buffer.from(body.toString().replace('succeeded', 'failed')))).toBe(
+			'the signature does not match',
+		);
+		expect(
+			verify({
+				...headers,
+				'webhook-signature': headers['webhook-signature'].replace('v1,', 'v3,'),
+			}),
+		).toMatch(/missing/);
+		const old = String(NOW - 301);
+		expect(
+			verify({
+				...headers,
+				'webhook-timestamp': old,
+				'webhook-signature': `v1,${sign(rawKey, old, body)}`,
+			}),
+		).toMatch(/too old/);
+	});
+});
+
+describe('fal.ai: ED25519 over request_id\\nuser_id\\ntimestamp\\nsha256hex(body), keys from JWKS', () => {
+	const { fal } = require('../../dist/nodes/KlingVideo/providers/fal.js');
+	const { generateKeyPairSync, sign: edSign, createHash } = require('node:crypto');
+	const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+	const other = generateKeyPairSync('ed25519');
+	const jwks = (/** @type {any[]} */ ...keys) =>
+		JSON.stringify({ keys: keys.map((key) => key.export({ format: 'jwk' })) });
+	const body = Buffer.from(
+		'{"request_id":"r1","status":"OK","payload":{"video":{"url":"https://cdn/x.mp4"}}}',
+	);
+	/** @param {Buffer} raw @param {string} ts @param {any} key */
+	const signature = (raw, ts, key = privateKey) =>
+		edSign(
+			null,
+			Buffer.from(`r1\nu1\n${ts}\n${createHash('sha256').update(raw).digest('hex')}`),
+			key,
+		).toString('hex');
+	const headers = {
+		'x-fal-webhook-request-id': 'r1',
+		'x-fal-webhook-user-id': 'u1',
+		'x-fal-webhook-timestamp': String(NOW),
+		'x-fal-webhook-signature': signature(body, String(NOW)),
+	};
+	/** @param {Record<string, string>} h @param {Buffer} [raw] @param {string} [keys] */
+	const verify = (h, raw = body, keys = jwks(publicKey)) =>
+		fal.callbackSignature.verify({ headers: h, rawBody: raw, body: {} }, keys, NOW);
+
+	test('a valid signature passes against any key of the JWKS', () => {
+		expect(verify(headers)).toBeNull();
+		expect(verify(headers, body, jwks(other.publicKey, publicKey))).toBeNull();
+	});
+	test('another key, a tampered body, another request ID fail', () => {
+		expect(verify(headers, body, jwks(other.publicKey))).toBe('the signature does not match');
+		expect(verify(headers, Buffer.from(body.toString().replace('OK', 'ERROR')))).toBe(
+			'the signature does not match',
+		);
+		expect(verify({ ...headers, 'x-fal-webhook-request-id': 'r2' })).toBe(
+			'the signature does not match',
+		);
+	});
+	test('replayed, future, missing header and unreadable JWKS fail', () => {
+		const old = String(NOW - 301);
+		expect(
+			verify({
+				...headers,
+				'x-fal-webhook-timestamp': old,
+				'x-fal-webhook-signature': signature(body, old),
+			}),
+		).toMatch(/too old/);
+		const future = String(NOW + 301);
+		expect(
+			verify({
+				...headers,
+				'x-fal-webhook-timestamp': future,
+				'x-fal-webhook-signature': signature(body, future),
+			}),
+		).toMatch(/future/);
+		const { ['x-fal-webhook-user-id']: _dropped, ...noUser } = headers;
+		expect(verify(noUser)).toMatch(/missing/);
+		expect(verify(headers, body, 'not json')).toMatch(/could not be read/);
+	});
+});
+
+describe('Kling official: a fresh HS256 JWT per request', () => {
+	const {
+		klingToken,
+		KlingOfficialApi,
+	} = require('../../dist/credentials/KlingOfficialApi.credentials.js');
+	test('header, claims and signature follow the documented form', () => {
+		const token = klingToken('ak_test', 'sk_test', NOW);
+		const [header, payload, sig] = token.split('.');
+		expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({
+			alg: 'HS256',
+			typ: 'JWT',
+		});
+		expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toEqual({
+			iss: 'ak_test',
+			exp: NOW + 1800,
+			nbf: NOW - 5,
+		});
+		expect(sig).toBe(
+			createHmac('sha256', 'sk_test').update(`${header}.${payload}`).digest('base64url'),
+		);
+	});
+	test('the credential signs each request with a new token and never sends the secret key', async () => {
+		const credential = new KlingOfficialApi();
+		const options = await credential.authenticate(
+			{ accessKey: 'ak_test', secretKey: 'sk_test' },
+			{ url: '/v1/x', headers: {} },
+		);
+		expect(options.headers.Authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+		expect(JSON.stringify(options)).not.toContain('sk_test');
+	});
+});

@@ -160,16 +160,24 @@ const STATUS_WORDS: Record<string, TaskStatus | undefined> = {
 	failed: 'failed',
 };
 
-/** Codes that refuse before creating anything: rate, concurrency, queue full (§5.1). */
-const REFUSALS = new Set([1101, 1102, 1104]);
+/**
+ * Codes that refuse before creating anything (rate limit, concurrency, queue full), so a submit may be
+ * sent again. PROVIDERS.md §5.1 lists 1101/1102 as rate and concurrency; Kling's own error table
+ * gives 1302/1303 for those and 1101/1102 for an account in arrears. Both readings are refusals.
+ */
+const REFUSALS = new Set([1101, 1102, 1104, 1302, 1303]);
 
-/** Kling error codes (§5.1) → what the user should do. */
-function kindForKlingCode(code: number): ProviderErrorKind {
+/** Kling error codes → what the user should do; an HTTP 429 is a rate limit whatever the code. */
+function kindForKlingCode(code: number, statusCode: number): ProviderErrorKind {
+	if (statusCode === 429 || code === 1302 || code === 1303) return 'rateLimit';
 	if (code >= 1000 && code <= 1004) return 'auth';
-	if (code === 1100 || code === 1103) return 'credits';
-	if (REFUSALS.has(code)) return 'rateLimit';
+	if (code === 1101 || code === 1102) return 'credits';
+	if (code === 1100 || code === 1103) return 'auth';
+	if (code === 1104) return 'rateLimit';
+	if (statusCode === 404 || code === 1202 || code === 1203) return 'notFound';
 	if (code >= 1200 && code <= 1299) return 'validation';
 	if (code >= 1300 && code <= 1399) return 'moderation';
+	if (code === 5001) return 'unavailable';
 	if (code >= 5000) return 'server';
 	return 'unexpected';
 }
@@ -187,7 +195,7 @@ function readEnvelope(statusCode: number, body: unknown): unknown {
 	}
 	const { code, message, request_id: requestId } = parsed.data;
 	if (code === 0 && statusCode < 300) return parsed.data.data;
-	const kind = kindForKlingCode(code);
+	const kind = kindForKlingCode(code, statusCode);
 	const hint = kind === 'auth' ? ' – check access key and secret key in the credential' : '';
 	const request = requestId ? ` (request ${requestId})` : '';
 	throw new ProviderError(

@@ -274,9 +274,11 @@ function taskFailedSentence(taskId: string, snapshot: TaskSnapshot): string {
 	const error = snapshot.error ?? { code: 'failed', message: 'The task failed' };
 	const text = `${error.code} ${error.message}`;
 	let advice = 'Check the inputs, then run the item again.';
-	if (/moderat|violat|sensitive|nsfw|prohibited|\b1200\b/i.test(text)) {
+	if (
+		/moderat|violat|sensitive|nsfw|prohibited|flagged|content (security|policy|checker)/i.test(text)
+	) {
 		advice = 'The prompt or image was blocked by content moderation: change it, then run again.';
-	} else if (/image|media|\b1402\b/i.test(text)) {
+	} else if (/image|media/i.test(text)) {
 		advice =
 			'The provider could not fetch the image: make sure its URL is public and it is a JPG or PNG under 10 MB.';
 	}
