@@ -2,7 +2,7 @@ import { createHmac } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus } from '../shared/errors';
-import { checkSignature, headerValue } from '../shared/signature';
+import { checkWebhookSignature } from '../shared/signature';
 import {
 	finishedVideoUrls,
 	imageVariant,
@@ -84,21 +84,12 @@ export const replicate: ProviderAdapter = {
 		signsBody: true,
 		secretField: 'webhookSecret',
 		verify(callback, secret, nowSeconds) {
-			const id = headerValue(callback.headers, 'webhook-id');
-			const timestamp = headerValue(callback.headers, 'webhook-timestamp');
-			if (!id) return 'the webhook-id header is missing';
-			const expected = replicateSignature(secret, id, timestamp ?? '', callback.rawBody);
-			const signatures = (headerValue(callback.headers, 'webhook-signature') ?? '')
-				.split(' ')
-				.map((entry) => entry.split(','))
-				.filter(([version]) => version === 'v1')
-				.map(([, signature]) => signature);
-			let reason: string | null = 'the signature header is missing';
-			for (const actual of signatures.length ? signatures : [undefined]) {
-				reason = checkSignature({ expected, actual, timestamp, nowSeconds });
-				if (!reason) return null;
-			}
-			return reason;
+			return checkWebhookSignature(
+				callback,
+				'v1',
+				(id, timestamp) => replicateSignature(secret, id, timestamp, callback.rawBody),
+				nowSeconds,
+			);
 		},
 	},
 };

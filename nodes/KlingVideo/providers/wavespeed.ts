@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError } from '../shared/errors';
 import { multipartUpload } from '../shared/multipart';
-import { checkSignature, headerValue } from '../shared/signature';
+import { checkWebhookSignature } from '../shared/signature';
 import {
 	finishedVideoUrls,
 	httpError,
@@ -131,21 +131,12 @@ export const wavespeed: ProviderAdapter = {
 		signsBody: true,
 		secretField: 'webhookSecret',
 		verify(callback, secret, nowSeconds) {
-			const id = headerValue(callback.headers, 'webhook-id');
-			const timestamp = headerValue(callback.headers, 'webhook-timestamp');
-			if (!id) return 'the webhook-id header is missing';
-			const expected = waveSpeedSignature(secret, id, timestamp ?? '', callback.rawBody);
-			const signatures = (headerValue(callback.headers, 'webhook-signature') ?? '')
-				.split(' ')
-				.map((entry) => entry.split(','))
-				.filter(([version]) => version === 'v3')
-				.map(([, signature]) => signature);
-			let reason: string | null = 'the signature header is missing';
-			for (const actual of signatures.length ? signatures : [undefined]) {
-				reason = checkSignature({ expected, actual, timestamp, nowSeconds });
-				if (!reason) return null;
-			}
-			return reason;
+			return checkWebhookSignature(
+				callback,
+				'v3',
+				(id, timestamp) => waveSpeedSignature(secret, id, timestamp, callback.rawBody),
+				nowSeconds,
+			);
 		},
 	},
 };

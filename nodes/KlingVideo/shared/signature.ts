@@ -1,3 +1,4 @@
+import type { SignedCallback } from '../providers/types';
 import { timingSafeEqual } from 'crypto';
 
 /** Callbacks older or newer than this are replays (WaveSpeed documents 300 s; applied to Kie too). */
@@ -24,6 +25,34 @@ export function checkSignature(input: {
 		return 'the signature does not match';
 	}
 	return null;
+}
+
+/**
+ * The `webhook-id` / `webhook-timestamp` / `webhook-signature` scheme (Standard Webhooks and
+ * WaveSpeed's variant of it): the signature header is a space-separated list of `<version>,<sig>`
+ * entries, and any one valid entry of the expected version is enough.
+ */
+export function checkWebhookSignature(
+	callback: SignedCallback,
+	version: string,
+	expectedFor: (id: string, timestamp: string) => string,
+	nowSeconds: number,
+): string | null {
+	const id = headerValue(callback.headers, 'webhook-id');
+	const timestamp = headerValue(callback.headers, 'webhook-timestamp');
+	if (!id) return 'the webhook-id header is missing';
+	const expected = expectedFor(id, timestamp ?? '');
+	const signatures = (headerValue(callback.headers, 'webhook-signature') ?? '')
+		.split(' ')
+		.map((entry) => entry.split(','))
+		.filter(([entryVersion]) => entryVersion === version)
+		.map(([, signature]) => signature);
+	let reason: string | null = 'the signature header is missing';
+	for (const actual of signatures.length ? signatures : [undefined]) {
+		reason = checkSignature({ expected, actual, timestamp, nowSeconds });
+		if (!reason) return null;
+	}
+	return reason;
 }
 
 /** A header's single value (Node lower-cases names; repeated headers arrive as arrays). */
