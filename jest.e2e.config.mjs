@@ -10,4 +10,6 @@ export default {
 	testMatch: ['**/*.e2e.test.mjs'],
 	testTimeout: 10 * 60_000,
 	maxWorkers: 1,
+	// undici keep-alive sockets to the stopped n8n servers can hold the loop open for a few seconds
+	forceExit: true,
 };

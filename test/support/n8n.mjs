@@ -11,6 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const userFolder = mkdtempSync(join(tmpdir(), 'kling-n8n-'));
+// One folder per test file; removed when the worker exits.
+process.once('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 // n8n-core reads its instance settings (encryption key…) from here the first time DI is touched.
 process.env.N8N_USER_FOLDER = userFolder;
 process.env.N8N_RESTRICT_FILE_ACCESS_TO = '';
