@@ -44,6 +44,7 @@ import {
 	prepareExamples,
 	tail,
 } from '../test/e2e/host.mjs';
+import { arg } from '../test/support/cli-args.mjs';
 
 /** Providers and their credential types, from examples/credentials.demo.json (ids `<provider>Demo`). */
 const DEMO_CREDENTIALS = JSON.parse(
@@ -56,17 +57,6 @@ const CREDENTIAL_TYPES = Object.fromEntries(
 	]),
 );
 const PROVIDERS = Object.keys(CREDENTIAL_TYPES);
-
-/** @param {string} name */
-function arg(name) {
-	const argv = process.argv.slice(2);
-	const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-	if (i < 0) return undefined;
-	const a = argv[i];
-	if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
-	const next = argv[i + 1];
-	return next === undefined || next.startsWith('--') ? 'true' : next;
-}
 
 const t0 = Date.now();
 const secs = (/** @type {number} */ ms) => `${(ms / 1000).toFixed(1)} s`;

@@ -31,17 +31,7 @@ import {
 	prepareExamples,
 	startN8n,
 } from '../test/e2e/host.mjs';
-
-/** @param {string} name */
-function arg(name) {
-	const argv = process.argv.slice(2);
-	const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-	if (i < 0) return undefined;
-	const a = argv[i];
-	if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
-	const next = argv[i + 1];
-	return next === undefined || next.startsWith('--') ? 'true' : next;
-}
+import { arg } from '../test/support/cli-args.mjs';
 
 const port = Number(arg('port') ?? process.env.N8N_PORT ?? 5678);
 const version = arg('n8n') ?? process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;

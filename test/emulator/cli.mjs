@@ -10,17 +10,7 @@
  */
 import { startEmulator } from './index.mjs';
 import { readDemoCredentials } from './core/engine.mjs';
-
-/** @param {string} name */
-function arg(name) {
-	const argv = process.argv.slice(2);
-	const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-	if (i < 0) return undefined;
-	const a = argv[i];
-	if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
-	const next = argv[i + 1];
-	return next === undefined || next.startsWith('--') ? 'true' : next;
-}
+import { arg } from '../support/cli-args.mjs';
 
 const port = Number(arg('port') ?? process.env.EMULATOR_PORT ?? 4010);
 const timeScale = Number(arg('time-scale') ?? process.env.EMULATOR_TIME_SCALE ?? 1);
