@@ -193,6 +193,24 @@ describe('Submit, Get Task and Wait for Task', () => {
 		expect(emulator.journal.countsByTask()[queued.taskId].submits).toBe(1);
 	});
 
+	test('Submit checks every item first; with Continue On Fail only the bad item fails', async () => {
+		const parameters = { operation: 'submit', prompt: '={{ $json.row === 1 ? "" : "ok" }}' };
+		const strict = await run(parameters, { items: items(3) });
+		expect(strict.error?.message).toBe('Prompt is empty. Describe the video to generate (item 2)');
+		expect(emulator.journal.entries({ kind: 'submit' })).toHaveLength(0);
+
+		const lenient = await run(parameters, {
+			items: items(3),
+			nodeSettings: { onError: 'continueRegularOutput' },
+		});
+		expect(lenient.output.map((/** @type {any} */ item) => item.json.status ?? 'error')).toEqual([
+			'queued',
+			'error',
+			'queued',
+		]);
+		expect(emulator.journal.entries({ kind: 'submit' })).toHaveLength(2);
+	});
+
 	test('APIXO Get Task sends the model in the status path', async () => {
 		const submitted = await run({ authentication: 'apixo', operation: 'submit', prompt: 'path' });
 		const taskId = submitted.output[0].json.taskId;

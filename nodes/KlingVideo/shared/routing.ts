@@ -10,7 +10,7 @@ import { downloadVideo } from './download';
 import { readGenerationPlan, readTaskRef, routedItemReader, type GenerationPlan } from './input';
 import { adapterFor, toNodeError } from './nodeErrors';
 import { readOptions, taskItemJson, videoFileName } from './output';
-import { settle, settleSync } from './settle';
+import { settle, settleSync, type Settled } from './settle';
 import { InputError } from './errors';
 import { idempotencyKey, readSubmitAnswer, resolveImages } from './submit';
 import {
@@ -31,7 +31,7 @@ import {
  */
 const submittedRequests = new WeakMap<object, GenerationRequest>();
 /** Every item's checked plan, per routing run (keyed by that run's input array). */
-const plannedRuns = new WeakMap<object, Promise<GenerationPlan[]>>();
+const plannedRuns = new WeakMap<object, Promise<Array<Settled<GenerationPlan>>>>();
 const requestedTasks = new WeakMap<object, TaskRef>();
 
 export async function prepareSubmit(
@@ -42,7 +42,13 @@ export async function prepareSubmit(
 	try {
 		const adapter = adapterFor(this);
 		const endpoint = await providerEndpoint(this, adapter);
-		const plan = (await planEveryItem(this, adapter))[itemIndex];
+		const plans = await planEveryItem(this, adapter);
+		const own = plans[itemIndex];
+		if (!own.ok) throw own.error;
+		// One bad item stops every submit, unless the node continues on fail (then only it fails).
+		const firstBad = plans.find((plan) => !plan.ok);
+		if (firstBad && !firstBad.ok && !this.continueOnFail()) throw firstBad.error;
+		const plan = own.value;
 		await resolveImages(this, endpoint, plan);
 		plan.request.idempotencyKey = idempotencyKey(
 			this.getExecutionId(),
@@ -65,20 +71,17 @@ export async function prepareSubmit(
 async function planEveryItem(
 	ctx: IExecuteSingleFunctions,
 	adapter: ProviderAdapter,
-): Promise<GenerationPlan[]> {
+): Promise<Array<Settled<GenerationPlan>>> {
 	const items = ctx.getWorkflowDataProxy(0).$input.all() as INodeExecutionData[];
 	let plans = plannedRuns.get(items);
 	if (!plans) {
 		plans = (async () => {
-			const checked: GenerationPlan[] = [];
+			const checked: Array<Settled<GenerationPlan>> = [];
 			for (let index = 0; index < items.length; index++) {
 				const reader = routedItemReader(ctx, items, index);
 				const plan = await settle(async () => await readGenerationPlan(reader, adapter, true));
-				if (!plan.ok) {
-					if (plan.error instanceof InputError) plan.error.itemIndex = index;
-					throw plan.error;
-				}
-				checked.push(plan.value);
+				if (!plan.ok && plan.error instanceof InputError) plan.error.itemIndex = index;
+				checked.push(plan);
 			}
 			return checked;
 		})();
