@@ -6,6 +6,6 @@ export default {
 	transform: {},
 	roots: ['test'],
 	testMatch: ['**/*.test.mjs'],
-	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/e2e-queue/'],
 	testTimeout: 60_000,
 };

@@ -11,7 +11,8 @@
  * - `packPackage()` + `installPackage(userFolder, tgz)`: `npm pack` this package and install the tarball
  *   into `$N8N_USER_FOLDER/.n8n/nodes` the way n8n installs a community package (type names
  *   `n8n-nodes-kling-video.<node>`).
- * - `startN8n({ host, userFolder, port })` → `{ url, pid, stop() }`: `n8n start` bound to 127.0.0.1,
+ * - `startN8n({ host, userFolder, port, command? })` → `{ url, pid, stop() }`: `n8n start` (or `worker` /
+ *   `webhook` for the queue-mode tests) bound to 127.0.0.1,
  *   filesystem binary data mode, diagnostics off; resolves once /healthz answers.
  * - `n8nCli(host, userFolder, args)`: `import:credentials`, `import:workflow`, `execute --id … --rawOutput`…
  *
@@ -522,9 +523,16 @@ export function binaryFilePath(userFolder, id) {
 }
 
 /**
- * Start `n8n start` for a user folder and wait until it is healthy.
- * @param {{ host: N8nHost, userFolder: string, port?: number, env?: Record<string, string>, healthTimeoutMs?: number, logFile?: string }} opts
- * @returns {Promise<{ url: string, pid: number, port: number, logs: () => string, stop: () => Promise<void> }>}
+ * Start `n8n start` (default), `n8n worker` or `n8n webhook` for a user folder and wait until it is healthy.
+ * - `start`: healthy once the public `/rest/settings` answers JSON.
+ * - `webhook`: `port` is the webhook server's port (N8N_PORT); healthy once `/healthz` answers 200.
+ * - `worker`: `port` is the worker server's port (QUEUE_HEALTH_CHECK_PORT, health check switched on and
+ *   bound to 127.0.0.1); healthy once its `/healthz` answers 200. `args` e.g. `['--concurrency=2']`.
+ * `omitEnv`: variables of the default environment to leave out (e.g. N8N_DEFAULT_BINARY_DATA_MODE so queue
+ * mode picks its own default).
+ * @param {{ host: N8nHost, userFolder: string, port?: number, env?: Record<string, string>, healthTimeoutMs?: number, logFile?: string,
+ *   command?: 'start' | 'worker' | 'webhook', args?: string[], omitEnv?: string[] }} opts
+ * @returns {Promise<{ url: string, pid: number, port: number, logs: () => string, stop: () => Promise<void>, exited: () => boolean }>}
  */
 export async function startN8n({
 	host,
@@ -533,27 +541,39 @@ export async function startN8n({
 	env = {},
 	healthTimeoutMs = 120_000,
 	logFile,
+	command = 'start',
+	args = [],
+	omitEnv = [],
 }) {
 	const p = port ?? (await freePort());
 	const brokerPort = await freePort();
 	const url = `http://127.0.0.1:${p}`;
+	/** @type {Record<string, string>} */
+	const perCommand =
+		command === 'worker'
+			? {
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(p),
+					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+					N8N_PORT: String(await freePort()),
+				}
+			: { N8N_PORT: String(p), WEBHOOK_URL: `${url}/`, N8N_EDITOR_BASE_URL: `${url}/` };
 	const childEnv = n8nEnv(userFolder, {
 		PATH: `${dirname(host.nodeBin)}${delimiter}${process.env.PATH ?? ''}`,
-		N8N_PORT: String(p),
 		N8N_PROTOCOL: 'http',
-		WEBHOOK_URL: `${url}/`,
-		N8N_EDITOR_BASE_URL: `${url}/`,
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		...perCommand,
 		...env,
 	});
-	const child = spawn(host.nodeBin, [host.n8nBin, 'start'], {
+	for (const key of omitEnv) delete childEnv[key];
+	const child = spawn(host.nodeBin, [host.n8nBin, command, ...args], {
 		cwd: userFolder,
 		env: childEnv,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
 	});
 	const pid = /** @type {number} */ (child.pid);
-	const file = createWriteStream(logFile ?? join(userFolder, 'n8n-start.log'), { flags: 'a' });
+	const file = createWriteStream(logFile ?? join(userFolder, `n8n-${command}.log`), { flags: 'a' });
 	let output = '';
 	const onData = (/** @type {Buffer} */ d) => {
 		output = (output + d).slice(-200_000);
@@ -586,7 +606,7 @@ export async function startN8n({
 	while (true) {
 		if (exited) {
 			await stop();
-			throw new Error(`n8n start exited early (rc ${exitCode}):\n${tail(output)}`);
+			throw new Error(`n8n ${command} exited early (rc ${exitCode}):\n${tail(output)}`);
 		}
 		if (Date.now() > deadline) {
 			await stop();
@@ -595,14 +615,20 @@ export async function startN8n({
 		try {
 			// /healthz answers before the REST routes are mounted; /rest/settings (public) means the editor is up
 			// (while starting, n8n answers every path with 200 "n8n is starting up. Please wait")
-			const res = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(2000) });
-			if (res.ok && (await res.text()).trimStart().startsWith('{')) break;
+			if (command === 'start') {
+				const res = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(2000) });
+				if (res.ok && (await res.text()).trimStart().startsWith('{')) break;
+			} else {
+				const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+				await res.text();
+				if (res.ok) break;
+			}
 		} catch {
 			/* not listening yet */
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	return { url, pid, port: p, logs: () => output, stop };
+	return { url, pid, port: p, logs: () => output, stop, exited: () => exited };
 }
 
 export const OWNER = {
