@@ -284,6 +284,7 @@ describe(`n8n ${VERSION} in queue mode (main + 2 workers + webhook process, Post
 		expect(`${outcome.overLimit.error} ${outcome.overLimit.errorDescription}`).toMatch(
 			/N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE|max size limit/,
 		);
+		expect(String(outcome.overLimit.error)).toMatch(/n8n could not store the video/);
 	}, 180_000);
 
 	describe('Kling Video Trigger in queue mode', () => {

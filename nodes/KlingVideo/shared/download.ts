@@ -34,7 +34,7 @@ export async function downloadVideo(
 				timeout: DOWNLOAD_TIMEOUT_MS,
 			});
 		} catch (error) {
-			throw networkError('the video host', url, error);
+			throw storeError(url, error);
 		}
 		const { statusCode, headers } = response;
 		if (statusCode !== 200) {
@@ -66,6 +66,19 @@ export async function downloadVideo(
 		}
 		return binary;
 	}, signal);
+}
+
+/** A stream cut while storing is a network failure (retried); n8n refusing the file is not. */
+function storeError(url: string, error: unknown): ProviderError {
+	const text =
+		error instanceof Error
+			? `${error.message} ${(error as { code?: string }).code ?? ''}`
+			: String(error);
+	if (/ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|aborted|socket|terminated|premature/i.test(text)) {
+		return networkError('the video host', url, error);
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new ProviderError('storage', `n8n could not store the video: ${message}`);
 }
 
 function downloadStatusError(statusCode: number, headers: IDataObject): ProviderError {

@@ -11,6 +11,7 @@ export type ProviderErrorKind =
 	| 'server'
 	| 'network'
 	| 'ambiguousSubmit'
+	| 'storage'
 	| 'unexpected';
 
 const ADVICE: Record<ProviderErrorKind, string> = {
@@ -24,6 +25,8 @@ const ADVICE: Record<ProviderErrorKind, string> = {
 	unavailable: 'The provider is down for maintenance; run again later.',
 	server: 'The provider had an internal error; try again later.',
 	network: 'Check the Base URL in the credential and that this n8n can reach the provider.',
+	storage:
+		"Check n8n's binary data settings (N8N_DEFAULT_BINARY_DATA_MODE; in database mode N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), or turn Download Video off and use the video URL.",
 	ambiguousSubmit:
 		"Look for a new task in the provider's dashboard before running this item again, so it is not paid twice.",
 	unexpected: 'The provider answered in a shape this node does not know.',

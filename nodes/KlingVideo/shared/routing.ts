@@ -104,6 +104,10 @@ export async function readSubmitted(
 	} catch (error) {
 		throw toNodeError(this, error, this.getItemIndex());
 	}
+	// Logged at once so the task can be recovered with Get Task even if this execution is lost.
+	this.logger.info(
+		`Kling Video: item ${this.getItemIndex() + 1} submitted to ${adapter.displayName} as task ${taskId}`,
+	);
 	const options = readOptions(this.getNodeParameter('options', {}) as IDataObject);
 	const json = taskItemJson({
 		provider: adapter.id,
