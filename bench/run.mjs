@@ -566,7 +566,7 @@ async function main() {
 		const results = { env, rows, big, throughput: tput, bareRate };
 		if (!SMOKE) {
 			writeFileSync(join(BENCH, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-			writeFileSync(join(BENCH, 'RESULTS.md'), report(results));
+			writeResults(report(results));
 			await chart(rows, join(BENCH, 'wall-time.png'));
 		} else {
 			process.stdout.write(report(results));
@@ -735,10 +735,23 @@ async function chart(rows, file) {
 	writeFileSync(file.replace(/\.png$/, '.svg'), svg);
 }
 
+/**
+ * Write RESULTS.md, keeping the queue-mode section that `npm run bench:queue` (bench/queue.mjs)
+ * maintains at the end of the same file.
+ * @param {string} text
+ */
+function writeResults(text) {
+	const file = join(BENCH, 'RESULTS.md');
+	const marker = '\n## Queue mode: 1 worker vs 2 workers';
+	const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+	const queueSection = previous.includes(marker) ? previous.slice(previous.indexOf(marker)) : '';
+	writeFileSync(file, text.replace(/\n*$/, '\n') + queueSection);
+}
+
 /** `--report`: rewrite RESULTS.md and the chart from bench/results.json without running anything. */
 async function reportOnly() {
 	const results = JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8'));
-	writeFileSync(join(BENCH, 'RESULTS.md'), report(results));
+	writeResults(report(results));
 	await chart(results.rows, join(BENCH, 'wall-time.png'));
 }
 
