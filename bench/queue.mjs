@@ -48,10 +48,10 @@ import {
 	prepareExamples,
 } from '../test/e2e/host.mjs';
 import { startCluster, submittedTasks, workerOf } from '../test/e2e-queue/cluster.mjs';
+import { SCALE, generationTimes, pct, sleep } from './shared.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
-const SCALE = 0.1;
 const N8N_VERSION = process.env.BENCH_N8N_VERSION ?? '2.8.4';
 const BATCH = 50;
 const EXECUTIONS = 10;
@@ -68,30 +68,7 @@ const t0 = Date.now();
 /** @param {...unknown} a */
 const log = (...a) =>
 	process.stderr.write(`[bench:queue ${((Date.now() - t0) / 1000).toFixed(0)}s] ${a.join(' ')}\n`);
-const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32, as in bench/run.mjs @param {number} seed */
-function rng(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-/** The same list as bench/run.mjs for a batch of n: 5 s clips, 30–45 s × SCALE. @param {number} n */
-function generationTimes(n) {
-	const r = rng(1000 + n);
-	return Array.from({ length: n }, () => Math.round((30_000 + r() * 15_000) * SCALE));
-}
-/** @param {number[]} xs @param {number} p */
-function pct(xs, p) {
-	if (!xs.length) return NaN;
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 /** Webhook (answers at once) → Rows (one item per body.rows entry) → Kling Video (Generate, Kie.ai). */
 function workflow() {

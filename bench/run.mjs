@@ -39,12 +39,12 @@ import {
 	portIsFree,
 	startN8n,
 } from '../test/e2e/host.mjs';
+import { SCALE, generationTimes, pct, sleep } from './shared.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const SMOKE = process.argv.includes('--smoke');
 const KEEP = process.argv.includes('--keep');
-const SCALE = 0.1;
 const N8N_VERSION = process.env.BENCH_N8N_VERSION ?? DEFAULT_N8N_VERSION;
 const BATCHES = SMOKE ? [1] : [1, 10, 50];
 const LOAD = SMOKE ? { requests: 40, concurrency: 10, warmup: 10 } : { requests: 300, concurrency: 10, warmup: 30 };
@@ -57,30 +57,7 @@ const t0 = Date.now();
 
 /** @param {...unknown} a */
 const log = (...a) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${a.join(' ')}\n`);
-const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32 */
-function rng(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-/** Same list for every contestant: 5 s clips, 30–45 s × SCALE. @param {number} n */
-function generationTimes(n) {
-	const r = rng(1000 + n);
-	return Array.from({ length: n }, () => Math.round((30_000 + r() * 15_000) * SCALE));
-}
-/** @param {number[]} xs @param {number} p */
-function pct(xs, p) {
-	if (!xs.length) return NaN;
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 /* ------------------------------------------------------------------ RSS sampling */
 
