@@ -34,7 +34,7 @@ export async function downloadVideo(
 				timeout: DOWNLOAD_TIMEOUT_MS,
 			});
 		} catch (error) {
-			throw storeError(url, error);
+			throw networkError('the video host', url, error);
 		}
 		const { statusCode, headers } = response;
 		if (statusCode !== 200) {
@@ -55,7 +55,7 @@ export async function downloadVideo(
 		try {
 			binary = await ctx.helpers.prepareBinaryData(response.body as Buffer, fileName, 'video/mp4');
 		} catch (error) {
-			throw networkError('the video host', url, error);
+			throw storeError(url, error);
 		}
 		const stored = (binary as IBinaryData & { bytes?: number }).bytes;
 		if (Number.isFinite(expected) && stored !== undefined && stored !== expected) {
@@ -70,16 +70,14 @@ export async function downloadVideo(
 
 /** A stream cut while storing is a network failure (retried); n8n refusing the file is not. */
 function storeError(url: string, error: unknown): ProviderError {
-	const text =
-		error instanceof Error
-			? `${error.message} ${(error as { code?: string }).code ?? ''}`
-			: String(error);
-	if (/ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|aborted|socket|terminated|premature/i.test(text)) {
-		return networkError('the video host', url, error);
-	}
 	const message = error instanceof Error ? error.message : String(error);
+	const code = String((error as { code?: unknown } | null)?.code ?? '');
+	const cut = NETWORK_CODES.has(code) || /ECONNRESET|socket hang up|\baborted\b/i.test(message);
+	if (cut) return networkError('the video host', url, error);
 	return new ProviderError('storage', `n8n could not store the video: ${message}`);
 }
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
 
 function downloadStatusError(statusCode: number, headers: IDataObject): ProviderError {
 	if (statusCode === 404 || statusCode === 403 || statusCode === 410) {
