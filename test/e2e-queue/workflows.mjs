@@ -43,41 +43,74 @@ function chain(names) {
 	return connections;
 }
 
+/** The text-to-video fields every submitting workflow here uses; the prompt comes from the row. */
+const TEXT_TO_VIDEO = {
+	mode: 'text-to-video',
+	model: 'kling-v2.5-turbo-pro',
+	prompt: '={{ $json.prompt }}',
+	duration: 5,
+	aspectRatio: '9:16',
+};
+
+/**
+ * A Kling Video node.
+ * @param {{ name: string, id: string, x: number, credentials: Record<string, any>, parameters: Record<string, any> }} o
+ */
+function klingNode(o) {
+	return {
+		parameters: { resource: 'video', ...o.parameters },
+		id: o.id,
+		name: o.name,
+		type: `${PACKAGE_NAME}.klingVideo`,
+		typeVersion: 1,
+		position: [o.x, 0],
+		credentials: o.credentials,
+	};
+}
+
+/**
+ * Webhook → Rows → the given Kling Video nodes, chained in order. Node ids share the webhook id's
+ * prefix: `…01` webhook, `…03` and on for the Kling nodes.
+ * @param {{ id: string, name: string, path: string, idPrefix: string, settings?: Record<string, any>,
+ *   kling: Array<{ name: string, credentials: Record<string, any>, parameters: Record<string, any> }> }} o
+ */
+function rowsWorkflow(o) {
+	const kling = o.kling.map((node, i) =>
+		klingNode({ ...node, id: `${o.idPrefix}${String(i + 3).padStart(2, '0')}`, x: 440 + 220 * i }),
+	);
+	return {
+		id: o.id,
+		name: o.name,
+		active: false,
+		nodes: [webhookNode('Webhook', o.path, `${o.idPrefix}01`), rowsNode(), ...kling],
+		connections: chain(['Webhook', 'Rows', ...kling.map((node) => node.name)]),
+		settings: { executionOrder: 'v1', ...o.settings },
+	};
+}
+
 /**
  * Webhook → Rows → Kling Video (Generate, WaveSpeed).
  * @param {{ id: string, path: string, options: Record<string, number> }} o
  */
 export function batchWorkflow(o) {
-	return {
+	return rowsWorkflow({
 		id: o.id,
 		name: `Queue: batch generate (${o.id})`,
-		active: false,
-		nodes: [
-			webhookNode('Webhook', o.path, '2b0c1d2e-0000-4000-8000-000000000001'),
-			rowsNode(),
+		path: o.path,
+		idPrefix: '2b0c1d2e-0000-4000-8000-0000000000',
+		kling: [
 			{
+				name: 'Kling Video',
+				credentials: WAVESPEED,
 				parameters: {
 					authentication: 'wavespeed',
-					resource: 'video',
 					operation: 'generate',
-					mode: 'text-to-video',
-					model: 'kling-v2.5-turbo-pro',
-					prompt: '={{ $json.prompt }}',
-					duration: 5,
-					aspectRatio: '9:16',
+					...TEXT_TO_VIDEO,
 					options: o.options,
 				},
-				id: '0b8c1d2e-0000-4000-8000-000000000003',
-				name: 'Kling Video',
-				type: `${PACKAGE_NAME}.klingVideo`,
-				typeVersion: 1,
-				position: [440, 0],
-				credentials: WAVESPEED,
 			},
 		],
-		connections: chain(['Webhook', 'Rows', 'Kling Video']),
-		settings: { executionOrder: 'v1' },
-	};
+	});
 }
 
 /**
@@ -86,51 +119,35 @@ export function batchWorkflow(o) {
  * @param {{ id: string, path: string, options: Record<string, number> }} o
  */
 export function submitThenWaitWorkflow(o) {
-	return {
+	return rowsWorkflow({
 		id: o.id,
 		name: `Queue: submit then wait (${o.id})`,
-		active: false,
-		nodes: [
-			webhookNode('Webhook', o.path, '3c1d2e3f-0000-4000-8000-000000000001'),
-			rowsNode(),
+		path: o.path,
+		idPrefix: '3c1d2e3f-0000-4000-8000-0000000000',
+		settings: { saveExecutionProgress: true },
+		kling: [
 			{
+				name: 'Submit',
+				credentials: WAVESPEED,
 				parameters: {
 					authentication: 'wavespeed',
-					resource: 'video',
 					operation: 'submit',
-					mode: 'text-to-video',
-					model: 'kling-v2.5-turbo-pro',
-					prompt: '={{ $json.prompt }}',
-					duration: 5,
-					aspectRatio: '9:16',
+					...TEXT_TO_VIDEO,
 					options: {},
 				},
-				id: '3c1d2e3f-0000-4000-8000-000000000003',
-				name: 'Submit',
-				type: `${PACKAGE_NAME}.klingVideo`,
-				typeVersion: 1,
-				position: [440, 0],
-				credentials: WAVESPEED,
 			},
 			{
+				name: 'Wait for Task',
+				credentials: WAVESPEED,
 				parameters: {
 					authentication: 'wavespeed',
-					resource: 'video',
 					operation: 'waitForTask',
 					taskId: '={{ $json.taskId }}',
 					options: o.options,
 				},
-				id: '3c1d2e3f-0000-4000-8000-000000000004',
-				name: 'Wait for Task',
-				type: `${PACKAGE_NAME}.klingVideo`,
-				typeVersion: 1,
-				position: [660, 0],
-				credentials: WAVESPEED,
 			},
 		],
-		connections: chain(['Webhook', 'Rows', 'Submit', 'Wait for Task']),
-		settings: { executionOrder: 'v1', saveExecutionProgress: true },
-	};
+	});
 }
 
 /**
@@ -138,32 +155,24 @@ export function submitThenWaitWorkflow(o) {
  * @param {{ id: string, path: string, options: Record<string, number> }} o
  */
 export function recoverWorkflow(o) {
-	return {
+	return rowsWorkflow({
 		id: o.id,
 		name: `Queue: recover by task ID (${o.id})`,
-		active: false,
-		nodes: [
-			webhookNode('Webhook', o.path, '4d2e3f40-0000-4000-8000-000000000001'),
-			rowsNode(),
+		path: o.path,
+		idPrefix: '4d2e3f40-0000-4000-8000-0000000000',
+		kling: [
 			{
+				name: 'Kling Video',
+				credentials: WAVESPEED,
 				parameters: {
 					authentication: 'wavespeed',
-					resource: 'video',
 					operation: 'waitForTask',
 					taskId: '={{ $json.taskId }}',
 					options: o.options,
 				},
-				id: '4d2e3f40-0000-4000-8000-000000000003',
-				name: 'Kling Video',
-				type: `${PACKAGE_NAME}.klingVideo`,
-				typeVersion: 1,
-				position: [440, 0],
-				credentials: WAVESPEED,
 			},
 		],
-		connections: chain(['Webhook', 'Rows', 'Kling Video']),
-		settings: { executionOrder: 'v1' },
-	};
+	});
 }
 
 /**
@@ -171,38 +180,26 @@ export function recoverWorkflow(o) {
  * @param {{ id: string, path: string, callbackUrl: string }} o
  */
 export function submitToTriggerWorkflow(o) {
-	return {
+	return rowsWorkflow({
 		id: o.id,
 		name: `Queue: submit to trigger (${o.id})`,
-		active: false,
-		nodes: [
-			webhookNode('Webhook', o.path, '5e3f4051-0000-4000-8000-000000000001'),
-			rowsNode(),
+		path: o.path,
+		idPrefix: '5e3f4051-0000-4000-8000-0000000000',
+		kling: [
 			{
+				name: 'Kling Video',
+				credentials: KIE,
 				parameters: {
 					authentication: 'kie',
-					resource: 'video',
 					operation: 'submit',
-					mode: 'text-to-video',
-					model: 'kling-v2.5-turbo-pro',
-					prompt: '={{ $json.prompt }}',
-					duration: 5,
-					aspectRatio: '9:16',
+					...TEXT_TO_VIDEO,
 					callbackUrl: o.callbackUrl,
 					correlation: { values: [{ key: 'row', value: '={{ $json.row }}' }] },
 					options: {},
 				},
-				id: '5e3f4051-0000-4000-8000-000000000003',
-				name: 'Kling Video',
-				type: `${PACKAGE_NAME}.klingVideo`,
-				typeVersion: 1,
-				position: [440, 0],
-				credentials: KIE,
 			},
 		],
-		connections: chain(['Webhook', 'Rows', 'Kling Video']),
-		settings: { executionOrder: 'v1' },
-	};
+	});
 }
 
 /**

@@ -106,6 +106,16 @@ function credentialsHelper(
 	return new TestCredentialsHelper();
 }
 
+/** The URLs n8n would derive from its instance address; nothing listens there in these tests. */
+const INSTANCE_URLS = {
+	instanceBaseUrl: 'http://127.0.0.1:5678',
+	restApiUrl: 'http://127.0.0.1:5678/rest',
+	webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+	webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+	webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+	formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+};
+
 let executionCounter = 0;
 
 /**
@@ -172,12 +182,7 @@ export async function runKlingNode(options) {
 		hooks,
 		credentialsHelper: credentialsHelper(options.credentials ?? {}, pkg),
 		executionId,
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678',
+		...INSTANCE_URLS,
 		variables: {},
 		currentNodeParameters: undefined,
 		executionTimeoutTimestamp: undefined,
@@ -244,42 +249,24 @@ export async function createTrigger(options) {
 	const baseAdditionalData = {
 		credentialsHelper: credentialsHelper(options.credentials, pkg),
 		executionId: 'trigger-exec',
-		webhookBaseUrl: options.webhookBaseUrl ?? 'http://127.0.0.1:5678/webhook',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		instanceBaseUrl: 'http://127.0.0.1:5678',
-		restApiUrl: 'http://127.0.0.1:5678/rest',
+		...INSTANCE_URLS,
+		webhookBaseUrl: options.webhookBaseUrl ?? INSTANCE_URLS.webhookBaseUrl,
 		variables: {},
 		userId: 'test-user',
 	};
+	// What n8n gives webhookMethods when the workflow is activated.
+	const hookContext = () =>
+		new core.HookContext(workflow, node, baseAdditionalData, 'trigger', 'activate', {
+			webhookDescription: nodeType.description.webhooks[0],
+		});
 	/** @param {'checkExists' | 'create' | 'delete'} method */
-	const lifecycle = async (method) => {
-		const context = new core.HookContext(
-			workflow,
-			node,
-			baseAdditionalData,
-			'trigger',
-			'activate',
-			{ webhookDescription: nodeType.description.webhooks[0] },
-		);
-		return await nodeType.webhookMethods.default[method].call(context);
-	};
+	const lifecycle = async (method) =>
+		await nodeType.webhookMethods.default[method].call(hookContext());
 	return {
 		node,
 		staticData: () => workflow.staticData,
 		lifecycle,
-		productionUrl: () => {
-			const context = new core.HookContext(
-				workflow,
-				node,
-				baseAdditionalData,
-				'trigger',
-				'activate',
-				{ webhookDescription: nodeType.description.webhooks[0] },
-			);
-			return context.getNodeWebhookUrl('default');
-		},
+		productionUrl: () => hookContext().getNodeWebhookUrl('default'),
 		/**
 		 * @param {{ body: Buffer | string, headers?: Record<string, string>, query?: Record<string, string> }} request
 		 * @returns {Promise<{ status: number, body: any, items: any[] | null }>}
