@@ -13,7 +13,8 @@ export class KlingVideo implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["authentication"]}}',
-		description: 'Generate Kling AI videos through WaveSpeed AI, APIXO, Kie.ai or Rivya AI',
+		description:
+			'Generate Kling AI videos (text or image to video) through WaveSpeed AI, APIXO, Kie.ai, Rivya AI, fal.ai, Replicate or the official Kling API',
 		defaults: { name: 'Kling Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
