@@ -1,9 +1,9 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { generationProperties } from './descriptions/generation';
-import { operationProperty, providerProperty, resourceProperty } from './descriptions/operation';
+import { operationProperty, resourceProperty } from './descriptions/operation';
+import { providerCredentials, providerProperty } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
-import { PROVIDERS } from './providers';
-import { generateVideos, waitForTasks } from './shared/flow';
+import { generateVideos, waitForTasks } from './operations/flow';
 
 export class KlingVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,11 +19,7 @@ export class KlingVideo implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: Object.values(PROVIDERS).map((adapter) => ({
-			name: adapter.credentialType,
-			required: true,
-			displayOptions: { show: { authentication: [adapter.id] } },
-		})),
+		credentials: providerCredentials,
 		requestDefaults: { headers: { Accept: 'application/json' } },
 		properties: [
 			providerProperty,

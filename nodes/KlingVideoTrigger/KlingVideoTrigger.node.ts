@@ -8,9 +8,8 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { PROVIDERS } from '../KlingVideo/providers';
-import { providerProperty } from '../KlingVideo/descriptions/operation';
-import { adapterFor } from '../KlingVideo/shared/nodeErrors';
+import { providerCredentials, providerProperty } from '../shared/fields/provider';
+import { adapterFor } from '../shared/engine/nodeErrors';
 import { receiveCallback } from './callback';
 import { registerRivyaEndpoint, removeRivyaEndpoint, rivyaEndpointExists } from './rivyaEndpoint';
 import { checkToken } from './token';
@@ -28,11 +27,7 @@ export class KlingVideoTrigger implements INodeType {
 		defaults: { name: 'Kling Video Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: Object.values(PROVIDERS).map((adapter) => ({
-			name: adapter.credentialType,
-			required: true,
-			displayOptions: { show: { authentication: [adapter.id] } },
-		})),
+		credentials: providerCredentials,
 		webhooks: [
 			{
 				name: 'default',

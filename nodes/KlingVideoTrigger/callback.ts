@@ -4,19 +4,19 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../KlingVideo/providers/types';
-import { downloadVideo } from '../KlingVideo/shared/download';
-import { ProviderError } from '../KlingVideo/shared/errors';
+import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
+import { downloadVideo } from '../shared/engine/download';
+import { ProviderError } from '../shared/util/errors';
 import {
 	CALLBACK_MODEL_PARAM,
 	CALLBACK_MODE_PARAM,
 	CORRELATION_PREFIX,
-} from '../KlingVideo/shared/input';
-import { adapterFor } from '../KlingVideo/shared/nodeErrors';
-import { taskItemJson, videoFileName } from '../KlingVideo/shared/output';
-import { isJson, parseJson } from '../KlingVideo/shared/parse';
-import { settle, settleSync } from '../KlingVideo/shared/settle';
-import { providerEndpoint, readTaskStatus } from '../KlingVideo/shared/transport';
+} from '../shared/engine/input';
+import { adapterFor } from '../shared/engine/nodeErrors';
+import { taskItemJson, videoFileName } from '../shared/engine/output';
+import { isJson, parseJson } from '../shared/util/parse';
+import { settle, settleSync } from '../shared/util/settle';
+import { providerEndpoint, readTaskStatus } from '../shared/engine/transport';
 import { loadJwks } from './jwks';
 import { checkToken } from './token';
 import { rememberDelivery } from './deliveries';

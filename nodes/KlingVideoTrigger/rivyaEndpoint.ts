@@ -1,6 +1,6 @@
 import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
-import { rivya } from '../KlingVideo/providers/rivya';
-import { callProvider, providerEndpoint } from '../KlingVideo/shared/transport';
+import { rivya } from '../shared/providers/rivya';
+import { callProvider, providerEndpoint } from '../shared/engine/transport';
 
 /**
  * Rivya has no per-task callback URL: completions go to account-level endpoints (PROVIDERS.md

@@ -94,7 +94,7 @@ async function run(emulator, provider, parameters, extra = {}) {
 const MATRIX = { batches: 5, itemsPerBatch: 10 };
 /** Wait options of every matrix run (seconds), and the transport's attempts per status read. */
 const WAIT = { firstCheckAfter: 0.1, pollInterval: 0.1, maxWait: 30 };
-const MAX_ATTEMPTS = 5; // nodes/KlingVideo/shared/transport.ts MAX_ATTEMPTS
+const MAX_ATTEMPTS = 5; // nodes/shared/engine/transport.ts MAX_ATTEMPTS
 /**
  * Share of the 200 tasks that get each fault (issue 7). The faults are planned per task (emulator
  * `planNextTask`) from a seeded shuffle instead of the emulator's run-wide per-request rates: with 40
@@ -673,9 +673,9 @@ describe('3. queue-mode safety: nothing in process memory between executions', (
 		moduleStateFound.push(...found);
 		// Written at run time: only WeakMaps keyed by RoutingNode's per-item context or per-run input.
 		expect(found.filter((f) => f.mutated).map((f) => `${f.file}:${f.name}:${f.detail}`).sort()).toEqual([
-			'nodes/KlingVideo/shared/routing.js:plannedRuns:WeakMap',
-			'nodes/KlingVideo/shared/routing.js:requestedTasks:WeakMap',
-			'nodes/KlingVideo/shared/routing.js:submittedRequests:WeakMap',
+			'nodes/KlingVideo/operations/routing.js:plannedRuns:WeakMap',
+			'nodes/KlingVideo/operations/routing.js:requestedTasks:WeakMap',
+			'nodes/KlingVideo/operations/routing.js:submittedRequests:WeakMap',
 		]);
 		expect(found.filter((f) => f.kind === 'binding')).toEqual([]);
 		// Read-only lookup tables (Sets, objects, arrays) are fine; report them.

@@ -7,12 +7,12 @@
 import { describe, expect, test } from '@jest/globals';
 import { PNG_BYTES, dist, fixture, generation, i2v, thrown } from './helpers.mjs';
 
-const { wavespeed, normalizeWaveSpeedPrediction } = dist('providers/wavespeed');
-const { apixo, normalizeApixoTask } = dist('providers/apixo');
-const { kie, normalizeKieTask } = dist('providers/kie');
-const { rivya, normalizeRivyaGeneration } = dist('providers/rivya');
-const { PROVIDERS } = dist('providers/index');
-const { ProviderError } = dist('shared/errors');
+const { wavespeed, normalizeWaveSpeedPrediction } = dist('shared/providers/wavespeed');
+const { apixo, normalizeApixoTask } = dist('shared/providers/apixo');
+const { kie, normalizeKieTask } = dist('shared/providers/kie');
+const { rivya, normalizeRivyaGeneration } = dist('shared/providers/rivya');
+const { PROVIDERS } = dist('shared/providers/index');
+const { ProviderError } = dist('shared/util/errors');
 
 const WS = fixture('wavespeed');
 const AX = fixture('apixo');
@@ -996,7 +996,7 @@ describe('error answers without the provider envelope (proxy/CDN pages)', () => 
 		);
 	});
 
-	// BUG (nodes/KlingVideo/providers/rivya.ts readBody, line 160; PROVIDERS.md §4.6): a non-2xx answer without the
+	// BUG (nodes/shared/providers/rivya.ts readBody, line 160; PROVIDERS.md §4.6): a non-2xx answer without the
 	// {error:{code,...}} envelope (a gateway's HTML 502, a bare 429) becomes kind "unexpected",
 	// which retryDelay() never retries, so one proxy hiccup ends a Wait for Rivya while the other
 	// three adapters map the same answer by HTTP status (server / rateLimit) and retry it, as

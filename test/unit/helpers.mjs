@@ -5,9 +5,9 @@ import { createRequire } from 'node:module';
 
 export const require = createRequire(import.meta.url);
 
-/** Load a compiled module from dist/nodes/KlingVideo/<path>.js. */
+/** Load a compiled module from dist/nodes/<path>.js (e.g. `shared/providers/kie`). */
 export function dist(path) {
-	return require(`../../dist/nodes/KlingVideo/${path}.js`);
+	return require(`../../dist/nodes/${path}.js`);
 }
 
 /** A fixture file from test/unit/fixtures (PROVIDERS.md shapes). */

@@ -6,13 +6,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { PNG_BYTES, dist, rejected, thrown } from './helpers.mjs';
 
-const { readGenerationPlan, readTaskRef, resolveVariant, sniffImageType } = dist('shared/input');
-const { checkBaseUrl, joinUrl } = dist('shared/baseUrl');
-const { InputError } = dist('shared/errors');
-const { wavespeed } = dist('providers/wavespeed');
-const { apixo } = dist('providers/apixo');
-const { kie } = dist('providers/kie');
-const { rivya } = dist('providers/rivya');
+const { readGenerationPlan, readTaskRef, resolveVariant, sniffImageType } = dist('shared/engine/input');
+const { checkBaseUrl, joinUrl } = dist('shared/util/baseUrl');
+const { InputError } = dist('shared/util/errors');
+const { wavespeed } = dist('shared/providers/wavespeed');
+const { apixo } = dist('shared/providers/apixo');
+const { kie } = dist('shared/providers/kie');
+const { rivya } = dist('shared/providers/rivya');
 
 const WS_T2V = 'kwaivgi/kling-v2.5-turbo-pro/text-to-video';
 const WS_I2V = 'kwaivgi/kling-v2.5-turbo-pro/image-to-video';

@@ -7,11 +7,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { dist, thrown } from './helpers.mjs';
 
-const { wavespeed, normalizeWaveSpeedPrediction } = dist('providers/wavespeed');
-const { apixo, normalizeApixoTask } = dist('providers/apixo');
-const { kie, normalizeKieTask } = dist('providers/kie');
-const { rivya, normalizeRivyaGeneration } = dist('providers/rivya');
-const { ProviderError } = dist('shared/errors');
+const { wavespeed, normalizeWaveSpeedPrediction } = dist('shared/providers/wavespeed');
+const { apixo, normalizeApixoTask } = dist('shared/providers/apixo');
+const { kie, normalizeKieTask } = dist('shared/providers/kie');
+const { rivya, normalizeRivyaGeneration } = dist('shared/providers/rivya');
+const { ProviderError } = dist('shared/util/errors');
 
 const HTML = '<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>';
 

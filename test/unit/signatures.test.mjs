@@ -8,10 +8,10 @@ import { createRequire } from 'node:module';
 import { describe, expect, test } from '@jest/globals';
 
 const require = createRequire(import.meta.url);
-const { wavespeed } = require('../../dist/nodes/KlingVideo/providers/wavespeed.js');
-const { kie } = require('../../dist/nodes/KlingVideo/providers/kie.js');
-const { apixo } = require('../../dist/nodes/KlingVideo/providers/apixo.js');
-const { rivya } = require('../../dist/nodes/KlingVideo/providers/rivya.js');
+const { wavespeed } = require('../../dist/nodes/shared/providers/wavespeed.js');
+const { kie } = require('../../dist/nodes/shared/providers/kie.js');
+const { apixo } = require('../../dist/nodes/shared/providers/apixo.js');
+const { rivya } = require('../../dist/nodes/shared/providers/rivya.js');
 
 const NOW = 1_795_000_000;
 
@@ -176,7 +176,7 @@ test('APIXO and Rivya document no signature: the token and a re-read are all the
 });
 
 describe('Replicate: Standard Webhooks — key = base64-decoded secret after whsec_, v1,<base64>', () => {
-	const { replicate } = require('../../dist/nodes/KlingVideo/providers/replicate.js');
+	const { replicate } = require('../../dist/nodes/shared/providers/replicate.js');
 	const rawKey = Buffer.from('replicate-test-signing-key-0123456789');
 	const secret = `whsec_${rawKey.toString('base64')}`;
 	const body = Buffer.from('{"id":"p1","status":"succeeded","output":"https://cdn/x.mp4"}');
@@ -231,7 +231,7 @@ describe('Replicate: Standard Webhooks — key = base64-decoded secret after whs
 });
 
 describe('fal.ai: ED25519 over request_id\\nuser_id\\ntimestamp\\nsha256hex(body), keys from JWKS', () => {
-	const { fal } = require('../../dist/nodes/KlingVideo/providers/fal.js');
+	const { fal } = require('../../dist/nodes/shared/providers/fal.js');
 	const { generateKeyPairSync, sign: edSign, createHash } = require('node:crypto');
 	const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 	const other = generateKeyPairSync('ed25519');

@@ -7,14 +7,14 @@ import { describe, expect, test } from '@jest/globals';
 import { PNG_BYTES, dist, fixture, thrown } from './helpers.mjs';
 
 const { retryAfterMs, retryDelay, parseJsonText, networkError, httpOptions, readAnswer } =
-	dist('shared/transport');
-const { idempotencyKey, readSubmitAnswer } = dist('shared/submit');
-const { taskItemJson, readOptions, videoFileName } = dist('shared/output');
-const { multipartUpload } = dist('shared/multipart');
-const { ProviderError } = dist('shared/errors');
-const { kie } = dist('providers/kie');
-const { rivya } = dist('providers/rivya');
-const { wavespeed } = dist('providers/wavespeed');
+	dist('shared/engine/transport');
+const { idempotencyKey, readSubmitAnswer } = dist('shared/engine/submit');
+const { taskItemJson, readOptions, videoFileName } = dist('shared/engine/output');
+const { multipartUpload } = dist('shared/providers/multipart');
+const { ProviderError } = dist('shared/util/errors');
+const { kie } = dist('shared/providers/kie');
+const { rivya } = dist('shared/providers/rivya');
+const { wavespeed } = dist('shared/providers/wavespeed');
 
 const KIE = fixture('kie');
 const RV = fixture('rivya');

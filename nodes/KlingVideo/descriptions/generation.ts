@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { PROVIDERS } from '../providers';
-import { CUSTOM_MODEL } from '../shared/input';
+import { PROVIDERS } from '../../shared/providers';
+import { CUSTOM_MODEL } from '../../shared/engine/input';
 
 const WITH_MODEL = ['generate', 'submit', 'getTask', 'waitForTask'];
 const GENERATING = ['generate', 'submit'];

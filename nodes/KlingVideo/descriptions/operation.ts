@@ -1,19 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { DEFAULT_PROVIDER, PROVIDERS } from '../providers';
-import { prepareGetTask, prepareSubmit, readSubmitted, readTask } from '../shared/routing';
-
-export const providerProperty: INodeProperties = {
-	displayName: 'Provider',
-	name: 'authentication',
-	type: 'options',
-	noDataExpression: true,
-	options: Object.values(PROVIDERS).map((adapter) => ({
-		name: adapter.displayName,
-		value: adapter.id,
-	})),
-	default: DEFAULT_PROVIDER,
-	description: 'Which Kling API reseller runs the generation; each has its own credential',
-};
+import { prepareGetTask, prepareSubmit, readSubmitted, readTask } from '../operations/routing';
 
 export const resourceProperty: INodeProperties = {
 	displayName: 'Resource',

@@ -1,9 +1,9 @@
 import { createHash, createPublicKey, verify as verifySignature } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError, kindForHttpStatus } from '../shared/errors';
-import { isJson, parseJson } from '../shared/parse';
-import { headerValue, MAX_CALLBACK_AGE_SECONDS } from '../shared/signature';
+import { ProviderError, kindForHttpStatus } from '../util/errors';
+import { isJson, parseJson } from '../util/parse';
+import { headerValue, MAX_CALLBACK_AGE_SECONDS } from '../util/signature';
 import {
 	finishedVideoUrls,
 	imageVariant,

@@ -1,5 +1,11 @@
-import type { SignedCallback } from '../providers/types';
 import { timingSafeEqual } from 'crypto';
+
+/** What a signature check needs from a callback request. */
+export interface SignedCallback {
+	headers: Record<string, string | string[] | undefined>;
+	rawBody: Buffer;
+	body: unknown;
+}
 
 /** Callbacks older or newer than this are replays (WaveSpeed documents 300 s; applied to Kie too). */
 export const MAX_CALLBACK_AGE_SECONDS = 300;

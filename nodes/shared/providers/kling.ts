@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError, type ProviderErrorKind } from '../shared/errors';
+import { ProviderError, type ProviderErrorKind } from '../util/errors';
 import {
 	finishedVideoUrls,
 	imageVariant,

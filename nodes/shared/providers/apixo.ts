@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError } from '../shared/errors';
+import { ProviderError } from '../util/errors';
 import {
 	finishedVideoUrls,
 	httpError,

@@ -1,7 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 import { DEFAULT_PROVIDER, PROVIDERS, isProviderId } from '../providers';
 import type { ProviderAdapter } from '../providers/types';
-import { InputError, ProviderError } from './errors';
+import { InputError, ProviderError } from '../util/errors';
 
 /** The adapter for the node's `authentication` (provider) parameter. */
 export function adapterFor(ctx: { getNode(): INode }): ProviderAdapter {

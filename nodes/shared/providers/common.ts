@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ProviderError, kindForHttpStatus } from '../shared/errors';
-import { isJson, parseJson } from '../shared/parse';
+import { ProviderError, kindForHttpStatus } from '../util/errors';
+import { isJson, parseJson } from '../util/parse';
 import type { ModelVariant, TaskStatus } from './types';
 
 /** Kling generation limits shared by every reseller (prompt ≤ 2500 chars, 5 or 10 s clips). */

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import type { ProviderAdapter } from '../providers/types';
-import { ExecutionCancelledError, ProviderError } from './errors';
+import { ExecutionCancelledError, ProviderError } from '../util/errors';
 import type { GenerationPlan, ImageInput } from './input';
-import { settleSync } from './settle';
+import { settleSync } from '../util/settle';
 import {
 	callProvider,
 	pause,

@@ -14,8 +14,8 @@ import type {
 	TaskRef,
 	UploadFile,
 } from '../providers/types';
-import { InputError } from './errors';
-import { isJson, parseJson, parseUrl } from './parse';
+import { InputError } from '../util/errors';
+import { isJson, parseJson, parseUrl } from '../util/parse';
 
 export const CUSTOM_MODEL = 'custom';
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

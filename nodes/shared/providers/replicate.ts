@@ -1,8 +1,8 @@
 import { createHmac } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError, kindForHttpStatus } from '../shared/errors';
-import { checkWebhookSignature } from '../shared/signature';
+import { ProviderError, kindForHttpStatus } from '../util/errors';
+import { checkWebhookSignature } from '../util/signature';
 import {
 	finishedVideoUrls,
 	imageVariant,

@@ -5,14 +5,24 @@ import type {
 	IN8nHttpFullResponse,
 	INodeExecutionData,
 } from 'n8n-workflow';
-import type { GenerationRequest, ProviderAdapter, TaskRef, TaskSnapshot } from '../providers/types';
-import { downloadVideo } from './download';
-import { readGenerationPlan, readTaskRef, routedItemReader, type GenerationPlan } from './input';
-import { adapterFor, toNodeError } from './nodeErrors';
-import { readOptions, taskItemJson, videoFileName } from './output';
-import { settle, settleSync, type Settled } from './settle';
-import { InputError } from './errors';
-import { idempotencyKey, readSubmitAnswer, resolveImages } from './submit';
+import type {
+	GenerationRequest,
+	ProviderAdapter,
+	TaskRef,
+	TaskSnapshot,
+} from '../../shared/providers/types';
+import { downloadVideo } from '../../shared/engine/download';
+import {
+	readGenerationPlan,
+	readTaskRef,
+	routedItemReader,
+	type GenerationPlan,
+} from '../../shared/engine/input';
+import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
+import { readOptions, taskItemJson, videoFileName } from '../../shared/engine/output';
+import { settle, settleSync, type Settled } from '../../shared/util/settle';
+import { InputError } from '../../shared/util/errors';
+import { idempotencyKey, readSubmitAnswer, resolveImages } from '../../shared/engine/submit';
 import {
 	httpOptions,
 	parseJsonText,
@@ -21,7 +31,7 @@ import {
 	readTaskStatus,
 	retryDelay,
 	type ProviderAnswer,
-} from './transport';
+} from '../../shared/engine/transport';
 
 /*
  * Submit and Get Task return at once, so they run through n8n's declarative routing: preSend builds

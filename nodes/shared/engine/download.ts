@@ -1,5 +1,5 @@
 import type { IBinaryData, IDataObject } from 'n8n-workflow';
-import { ProviderError } from './errors';
+import { ProviderError } from '../util/errors';
 import {
 	networkError,
 	retryAfterMs,

@@ -5,14 +5,34 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import type { GenerationRequest, ProviderAdapter, TaskRef, TaskSnapshot } from '../providers/types';
-import { downloadVideo } from './download';
-import { ExecutionCancelledError, ProviderError } from './errors';
-import { executeItemReader, readGenerationPlan, readTaskRef, type GenerationPlan } from './input';
-import { readOptions, taskItemJson, videoFileName, type NodeOptions } from './output';
-import { idempotencyKey, resolveImages, submitTask } from './submit';
-import { pause, providerEndpoint, readTaskStatus, type ProviderEndpoint } from './transport';
-import { adapterFor, toNodeError } from './nodeErrors';
+import type {
+	GenerationRequest,
+	ProviderAdapter,
+	TaskRef,
+	TaskSnapshot,
+} from '../../shared/providers/types';
+import { downloadVideo } from '../../shared/engine/download';
+import { ExecutionCancelledError, ProviderError } from '../../shared/util/errors';
+import {
+	executeItemReader,
+	readGenerationPlan,
+	readTaskRef,
+	type GenerationPlan,
+} from '../../shared/engine/input';
+import {
+	readOptions,
+	taskItemJson,
+	videoFileName,
+	type NodeOptions,
+} from '../../shared/engine/output';
+import { idempotencyKey, resolveImages, submitTask } from '../../shared/engine/submit';
+import {
+	pause,
+	providerEndpoint,
+	readTaskStatus,
+	type ProviderEndpoint,
+} from '../../shared/engine/transport';
+import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
 
 /** How one item ended: its output item, and a sentence when it failed. */
 interface ItemOutcome {

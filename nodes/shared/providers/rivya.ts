@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError, kindForHttpStatus, type ProviderErrorKind } from '../shared/errors';
-import { multipartUpload } from '../shared/multipart';
+import { ProviderError, kindForHttpStatus, type ProviderErrorKind } from '../util/errors';
+import { multipartUpload } from './multipart';
 import {
 	finishedVideoUrls,
 	imageVariant,

@@ -1,3 +1,4 @@
+import type { SignedCallback } from '../util/signature';
 import type { IDataObject } from 'n8n-workflow';
 
 /** Provider ids: the `authentication` parameter values, emulator prefixes and the `provider` output field. */
@@ -140,9 +141,4 @@ export interface ProviderAdapter {
 	};
 }
 
-/** What a signature check needs from a callback request. */
-export interface SignedCallback {
-	headers: Record<string, string | string[] | undefined>;
-	rawBody: Buffer;
-	body: unknown;
-}
+export type { SignedCallback };

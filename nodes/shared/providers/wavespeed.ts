@@ -1,9 +1,9 @@
 import { createHmac } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError } from '../shared/errors';
-import { multipartUpload } from '../shared/multipart';
-import { checkWebhookSignature } from '../shared/signature';
+import { ProviderError } from '../util/errors';
+import { multipartUpload } from './multipart';
+import { checkWebhookSignature } from '../util/signature';
 import {
 	finishedVideoUrls,
 	httpError,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import type { ProviderRequest, UploadFile } from '../providers/types';
+import type { ProviderRequest, UploadFile } from './types';
 
 /** A multipart/form-data POST with text fields and one file, built by hand (no form-data dependency). */
 export function multipartUpload(

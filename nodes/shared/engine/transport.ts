@@ -8,9 +8,9 @@ import type {
 } from 'n8n-workflow';
 import * as n8nWorkflow from 'n8n-workflow';
 import type { ProviderAdapter, ProviderRequest } from '../providers/types';
-import { checkBaseUrl, joinUrl } from './baseUrl';
-import { ExecutionCancelledError, ProviderError } from './errors';
-import { settle, settleSync } from './settle';
+import { checkBaseUrl, joinUrl } from '../util/baseUrl';
+import { ExecutionCancelledError, ProviderError } from '../util/errors';
+import { settle, settleSync } from '../util/settle';
 
 /** The contexts that call providers: handlers, routing hooks, the trigger and its lifecycle. */
 export type RequestContext =
