@@ -22,19 +22,34 @@ export class KlingOfficialApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Give an API key, or an access key and secret key. Kling 3.0 Turbo, and the new per-model API, need the API key.',
+			name: 'keysNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"From the Kling AI developer console → API keys (shown once). With it the node uses Kling's per-model API where the model has one.",
+		},
+		{
 			displayName: 'Access Key',
 			name: 'accessKey',
 			type: 'string',
-			required: true,
 			default: '',
-			description: 'From the Kling AI developer console → API keys',
+			description:
+				'From the Kling AI developer console → access keys (legacy /v1 API; not needed with an API key)',
 		},
 		{
 			displayName: 'Secret Key',
 			name: 'secretKey',
 			type: 'string',
 			typeOptions: { password: true },
-			required: true,
 			default: '',
 			description:
 				'Shown once when the key pair is created. The node signs its own short-lived tokens with it.',
@@ -47,14 +62,28 @@ export class KlingOfficialApi implements ICredentialType {
 			description:
 				'Scheme and host of the API, without the API path. Change it only for a proxy or the local emulator.',
 		},
+		{
+			displayName: 'Webhook Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'whsec_…',
+			description:
+				'Only for the Kling Video Trigger: the Webhook Secret from the Kling console (Basic settings → Webhook), to verify signed callbacks',
+		},
 	];
 
-	// A JWT (HS256, iss = access key) signed with the secret key, minted per request.
+	// The API key where there is one (both API generations take it), else a JWT (HS256, iss = access
+	// key) signed with the secret key, minted per request.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const token = klingToken(String(credentials.accessKey), String(credentials.secretKey));
+		const apiKey = String(credentials.apiKey ?? '').trim();
+		const token = apiKey
+			? apiKey
+			: klingToken(String(credentials.accessKey ?? ''), String(credentials.secretKey ?? ''));
 		return {
 			...requestOptions,
 			headers: { ...requestOptions.headers, Authorization: `Bearer ${token}` },

@@ -3,6 +3,7 @@ import { generationProperties } from './descriptions/generation';
 import { operationProperty, resourceProperty } from './descriptions/operation';
 import { providerCredentials, providerProperty } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
+import { subtitleExpression } from './descriptions/subtitle';
 import { generateVideos, waitForTasks } from './operations/flow';
 
 export class KlingVideo implements INodeType {
@@ -11,8 +12,10 @@ export class KlingVideo implements INodeType {
 		name: 'klingVideo',
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["authentication"]}}',
+		// Version 2: each provider starts with its newest Kling model; Custom Model ID only overrides the id.
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle: subtitleExpression(),
 		description:
 			'Generate Kling AI videos (text or image to video) through WaveSpeed AI, APIXO, Kie.ai, Rivya AI, fal.ai, Replicate or the official Kling API',
 		defaults: { name: 'Kling Video' },

@@ -17,6 +17,7 @@ import { taskItemJson, videoFileName } from '../shared/engine/output';
 import { isJson, parseJson } from '../shared/util/parse';
 import { settle, settleSync } from '../shared/util/settle';
 import { providerEndpoint, readTaskStatus } from '../shared/engine/transport';
+import { CATALOG, entriesFor } from '../shared/catalog';
 import { loadJwks } from './jwks';
 import { checkToken } from './token';
 import { rememberDelivery } from './deliveries';
@@ -89,7 +90,12 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	if (!bodyIsSigned && options.refetch !== false) {
 		const fresh = await settle(async () => {
 			const endpoint = await providerEndpoint(ctx, adapter);
-			return await readTaskStatus(ctx, endpoint, { taskId: snapshot.taskId, model, mode });
+			return await readTaskStatus(ctx, endpoint, {
+				taskId: snapshot.taskId,
+				model,
+				mode,
+				api: snapshot.api,
+			});
 		});
 		if (!fresh.ok) {
 			const error = fresh.error;
@@ -171,9 +177,13 @@ function correlationFrom(query: IDataObject): IDataObject {
 	return correlation;
 }
 
+/** The model id to re-read a task with when the callback URL does not say (version 1's default). */
 function defaultModel(adapter: ProviderAdapter, mode: GenerationMode): string {
-	const variant = mode === 'image-to-video' ? 'imageToVideo' : 'textToVideo';
-	return adapter.models.find((model) => model[variant])?.[variant]?.id ?? '';
+	const catalog = CATALOG[adapter.id];
+	const entries = entriesFor(adapter.id, mode);
+	return (
+		(entries.find((entry) => entry.model === catalog.firstVersionDefault) ?? entries[0])?.id ?? ''
+	);
 }
 
 function reject(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {

@@ -4,10 +4,13 @@
  * Submit / Get Task / Wait for Task, money rules on submit, downloads, errors a user can act on.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { createRequire } from 'node:module';
 import { startEmulator } from '../emulator/index.mjs';
 import { FAST, SECRETS, credentialsFor } from '../support/kling.mjs';
 import { inspectMp4 } from '../support/mp4.mjs';
 import { runKlingNode } from '../support/n8n.mjs';
+
+const require = createRequire(import.meta.url);
 
 /** @type {Awaited<ReturnType<typeof startEmulator>>} */
 let emulator;
@@ -258,15 +261,28 @@ describe('Submit, Get Task and Wait for Task', () => {
 		},
 	);
 
-	test('Rivya explains that it has no per-task callback URL, before sending anything', async () => {
+	test('Rivya has no per-task callback URL: the editor offers none, and a saved one is never sent', async () => {
+		const { KlingVideo } = require('../../dist/nodes/KlingVideo/KlingVideo.node.js');
+		const properties = new KlingVideo().description.properties;
+		const shownForRivya = (name) =>
+			properties.some(
+				(p) => p.name === name && !(p.displayOptions?.hide?.authentication ?? []).includes('rivya'),
+			);
+		expect(shownForRivya('callbackUrl')).toBe(false);
+		expect(shownForRivya('correlation')).toBe(false);
+		expect(
+			properties.find((p) => p.name === 'rivyaCallbackNotice').displayName,
+		).toMatch(/Rivya AI has no per-task callback URL/);
 		const result = await run({
 			authentication: 'rivya',
 			operation: 'submit',
 			prompt: 'x',
 			callbackUrl: 'http://127.0.0.1:9/hook',
 		});
-		expect(result.error?.message).toMatch(/Rivya AI has no per-task callback URL/);
-		expect(emulator.journal.entries({ kind: 'submit' })).toHaveLength(0);
+		expect(result.error).toBeUndefined();
+		const [submit] = emulator.journal.entries({ kind: 'submit' });
+		expect(JSON.stringify(submit.body)).not.toContain('127.0.0.1:9');
+		expect(result.output[0].json.callbackUrl).toBeUndefined();
 	});
 });
 

@@ -38,7 +38,15 @@ const UPLOAD_FILE = { data: PNG_BYTES, fileName: 'frame.png', mimeType: 'image/p
 
 describe('registry', () => {
 	test('every provider id maps to its adapter with the contract methods', () => {
-		expect(Object.keys(PROVIDERS).sort()).toEqual(['apixo', 'fal', 'kie', 'kling', 'replicate', 'rivya', 'wavespeed']);
+		expect(Object.keys(PROVIDERS).sort()).toEqual([
+			'apixo',
+			'fal',
+			'kie',
+			'kling',
+			'replicate',
+			'rivya',
+			'wavespeed',
+		]);
 		for (const [id, adapter] of Object.entries(PROVIDERS)) {
 			expect(adapter.id).toBe(id);
 			for (const method of [
@@ -47,7 +55,6 @@ describe('registry', () => {
 				'buildStatusRequest',
 				'readStatusResponse',
 				'isSafeToResubmit',
-				'typicalGenerationSeconds',
 			]) {
 				expect(typeof adapter[method]).toBe('function');
 			}
@@ -72,10 +79,12 @@ describe('registry', () => {
 		expect(rivya.apiPathPrefix).toBe('/api/v1');
 	});
 
-	test('typical generation time follows the seed advice (~30 s for 5 s, ~45 s for 10 s)', () => {
-		for (const adapter of Object.values(PROVIDERS)) {
-			expect(adapter.typicalGenerationSeconds(5)).toBe(30);
-			expect(adapter.typicalGenerationSeconds(10)).toBe(45);
+	test('typical generation time of Kling 2.5 Turbo Pro follows the seed advice (~30 s for 5 s, ~45 s for 10 s)', () => {
+		const { CATALOG, typicalSeconds } = dist('shared/catalog/index');
+		for (const catalog of Object.values(CATALOG)) {
+			const turbo = catalog.entries.find((entry) => entry.kling === 'kling-2.5-turbo-pro');
+			expect(typicalSeconds(turbo, 5)[0]).toBe(30);
+			expect(typicalSeconds(turbo, 10)[0]).toBe(45);
 		}
 	});
 });
@@ -86,7 +95,9 @@ describe('WaveSpeed AI (§1)', () => {
 	const I2V = 'kwaivgi/kling-v2.5-turbo-pro/image-to-video';
 
 	test('model ids are the URL paths after /api/v3/ (§1.2)', () => {
-		const ids = wavespeed.models.flatMap((m) => [m.textToVideo?.id, m.imageToVideo?.id]);
+		const { CATALOG } = dist('shared/catalog/index');
+		const entries = CATALOG.wavespeed.entries;
+		const ids = entries.map((entry) => entry.id);
 		expect(ids).toEqual(
 			expect.arrayContaining([
 				T2V,
@@ -98,8 +109,8 @@ describe('WaveSpeed AI (§1)', () => {
 				'kwaivgi/kling-v2.1-i2v-pro/start-end-frame',
 			]),
 		);
-		const v20 = wavespeed.models.find((m) => m.value === 'kling-v2.0-master');
-		expect(v20.textToVideo.cfgScale).toBe(false); // seed 004: no guidance_scale in the table
+		const v20 = entries.find((e) => e.model === 'kling-v2.0-master' && e.mode === 'text-to-video');
+		expect(v20.cfgScale).toBe(false); // seed 004: no guidance_scale in the table
 		expect(wavespeed.imageMimeTypes).toEqual(['image/jpeg', 'image/png']); // jpg/jpeg/png only
 	});
 
@@ -544,11 +555,14 @@ describe('Kie.ai (§3)', () => {
 	const I2V = 'kling/v2-5-turbo-image-to-video-pro';
 
 	test('model ids and i2v negative prompt limit 2496 (§3.2)', () => {
-		const [spec] = kie.models;
-		expect(spec.textToVideo.id).toBe(T2V);
-		expect(spec.imageToVideo.id).toBe(I2V);
-		expect(spec.imageToVideo.maxNegativePromptLength).toBe(2496);
-		expect(spec.textToVideo.maxNegativePromptLength).toBe(2500);
+		const { CATALOG } = dist('shared/catalog/index');
+		const turbo = CATALOG.kie.entries.filter((entry) => entry.model === 'kling-v2.5-turbo-pro');
+		const t2v = turbo.find((entry) => entry.mode === 'text-to-video');
+		const i2v = turbo.find((entry) => entry.mode === 'image-to-video');
+		expect(t2v.id).toBe(T2V);
+		expect(i2v.id).toBe(I2V);
+		expect(i2v.negativePromptMaxLength).toBe(2496);
+		expect(t2v.negativePromptMaxLength).toBeUndefined(); // Kling's 2500
 	});
 
 	test('t2v: POST /api/v1/jobs/createTask {model, input}, duration as a STRING', () => {

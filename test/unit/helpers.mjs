@@ -35,11 +35,31 @@ export async function rejected(fn) {
 	throw new Error('expected the call to reject, but it resolved');
 }
 
-/** A GenerationRequest as readGenerationPlan would produce it, with overrides. */
+/**
+ * The catalog entry whose provider model id is `model` for `mode` (any provider), or a stand-in that
+ * takes every common field by its usual name (for ids the catalog does not list).
+ */
+function entryFor(model, mode) {
+	const { CATALOG } = dist('shared/catalog/index');
+	for (const catalog of Object.values(CATALOG)) {
+		const entry = catalog.entries.find((e) => e.id === model && e.mode === mode);
+		if (entry) return entry;
+	}
+	throw new Error(`no catalog entry for ${model} (${mode})`);
+}
+
+/** A GenerationRequest as readGenerationPlan would produce it (entry from the catalog), with overrides. */
 export function generation(overrides = {}) {
+	const mode = overrides.mode ?? 'text-to-video';
+	const model = overrides.model ?? 'kwaivgi/kling-v2.5-turbo-pro/text-to-video';
 	return {
+		entry: entryFor(model, mode),
 		mode: 'text-to-video',
 		model: 'model-id',
+		audio: null,
+		resolution: null,
+		shots: null,
+		elements: null,
 		prompt: 'A red kite over the sea',
 		negativePrompt: 'blur',
 		duration: 10,

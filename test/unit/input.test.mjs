@@ -6,7 +6,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { PNG_BYTES, dist, rejected, thrown } from './helpers.mjs';
 
-const { readGenerationPlan, readTaskRef, resolveVariant, sniffImageType } = dist('shared/engine/input');
+const { readGenerationPlan, readTaskRef, readModel, sniffImageType, PENDING_UPLOAD } =
+	dist('shared/engine/input');
 const { checkBaseUrl, joinUrl } = dist('shared/util/baseUrl');
 const { InputError } = dist('shared/util/errors');
 const { wavespeed } = dist('shared/providers/wavespeed');
@@ -28,10 +29,18 @@ function reader(params, binaries = {}) {
 		itemIndex: 2,
 		param: (name, fallback) =>
 			Object.prototype.hasOwnProperty.call(params, name) ? params[name] : fallback,
-		binary: async (property) => {
+		nodeVersion: 1,
+		binary: (property) => {
 			calls.binary.push(property);
-			if (!binaries[property]) throw new Error(`no binary ${property}`);
-			return binaries[property];
+			const file = binaries[property];
+			if (!file) throw new Error(`no binary ${property}`);
+			return {
+				fileName: file.fileName,
+				mimeType: file.mimeType,
+				size: async () => file.data.length,
+				head: async () => file.data.subarray(0, 16),
+				read: async () => file.data,
+			};
 		},
 	};
 }
@@ -109,7 +118,9 @@ describe('readGenerationPlan: a valid item', () => {
 		expect(plan.itemIndex).toBe(2);
 		expect(plan.startImage).toBeNull();
 		expect(plan.endImage).toBeNull();
-		expect(plan.request).toEqual({
+		const { entry, ...request } = plan.request;
+		expect(entry).toMatchObject({ provider: 'wavespeed', id: WS_T2V, mode: 'text-to-video' });
+		expect(request).toEqual({
 			mode: 'text-to-video',
 			model: WS_T2V,
 			prompt: 'A red kite',
@@ -117,10 +128,13 @@ describe('readGenerationPlan: a valid item', () => {
 			duration: 5,
 			aspectRatio: '16:9',
 			cfgScale: 0.6,
+			audio: null,
+			resolution: null,
 			startImageUrl: null,
 			endImageUrl: null,
+			shots: null,
+			elements: null,
 			additionalFields: {},
-			variantParams: {},
 			callbackUrl: null,
 			idempotencyKey: null,
 		});
@@ -183,7 +197,7 @@ describe('readGenerationPlan: prompt', () => {
 		await expectInputError(
 			{ ...T2V, prompt: 'x'.repeat(2501) },
 			'Prompt',
-			'Prompt has 2501 characters; Kling allows at most 2500',
+			'Prompt has 2501 characters; Kling 2.5 Turbo Pro on WaveSpeed AI allows at most 2500',
 		);
 	});
 
@@ -191,7 +205,7 @@ describe('readGenerationPlan: prompt', () => {
 		await expectInputError(
 			{ ...I2V, generationSettings: { negativePrompt: 'n'.repeat(2497) } },
 			'Negative Prompt',
-			'Negative prompt has 2497 characters; kling/v2-5-turbo-image-to-video-pro allows at most 2496',
+			'Negative prompt has 2497 characters; Kling 2.5 Turbo Pro on Kie.ai allows at most 2496',
 			kie,
 		);
 	});
@@ -210,7 +224,7 @@ describe('readGenerationPlan: model, mode, duration, aspect ratio, CFG', () => {
 		await expectInputError(
 			{ ...T2V, model: 'kling-v9' },
 			'Model',
-			/^Model "kling-v9" is not offered by WaveSpeed AI\. Choose one of: kling-v2\.5-turbo-pro, /,
+			/^Model "kling-v9" is not offered by WaveSpeed AI\. Choose one of: kling-4\.0, .*kling-v2\.5-turbo-pro/,
 		);
 	});
 
@@ -218,15 +232,23 @@ describe('readGenerationPlan: model, mode, duration, aspect ratio, CFG', () => {
 		await expectInputError(
 			{ ...T2V, model: 'kling-v2.1-pro' },
 			'Model',
-			'Kling 2.1 Pro (Image-to-Video Only) on WaveSpeed AI has no text-to-video mode. Choose another model or generation type',
+			'Kling 2.1 Pro on WaveSpeed AI has no text-to-video. Choose another model or Generation Type',
 		);
 	});
 
-	test.each([[7], [15], ['abc']])('duration %j the model lacks', async (duration) => {
+	test.each([[7], [15]])('duration %j the model lacks', async (duration) => {
 		await expectInputError(
 			{ ...T2V, duration },
 			'Duration',
-			`Duration ${duration} s is not available for ${WS_T2V}. Allowed: 5 or 10 seconds`,
+			`Duration ${duration} s is not available for Kling 2.5 Turbo Pro on WaveSpeed AI. Allowed: 5 or 10 seconds`,
+		);
+	});
+
+	test('a duration that is not a number', async () => {
+		await expectInputError(
+			{ ...T2V, duration: 'abc' },
+			'Duration',
+			'Duration "abc" is not a number of seconds. Allowed for Kling 2.5 Turbo Pro: 5 or 10 seconds',
 		);
 	});
 
@@ -234,7 +256,7 @@ describe('readGenerationPlan: model, mode, duration, aspect ratio, CFG', () => {
 		await expectInputError(
 			{ ...T2V, aspectRatio: '4:3' },
 			'Aspect Ratio',
-			`Aspect ratio "4:3" is not available for ${WS_T2V}. Allowed: 16:9, 9:16, 1:1`,
+			'Aspect ratio "4:3" is not available for Kling 2.5 Turbo Pro on WaveSpeed AI. Allowed: 16:9, 9:16, 1:1',
 		);
 	});
 
@@ -250,7 +272,7 @@ describe('readGenerationPlan: model, mode, duration, aspect ratio, CFG', () => {
 		await expectInputError(
 			{ ...T2V, model: 'kling-v2.0-master', generationSettings: { cfgScale: 0.5 } },
 			'Guidance (CFG) Scale',
-			'kwaivgi/kling-v2.0-t2v-master on WaveSpeed AI has no guidance (CFG) scale. Remove it from Generation Settings',
+			'Kling 2.0 Master on WaveSpeed AI has no guidance (CFG) scale. Remove it from Generation Settings',
 		);
 	});
 
@@ -291,7 +313,7 @@ describe('readGenerationPlan: images', () => {
 				endImageUrl: 'https://img.example.com/end.png',
 			},
 			'End Frame',
-			'kwaivgi/kling-v2.1-i2v-master does not take an end frame. Set "End Frame" to None or choose a model with end-frame support',
+			'Kling 2.1 Master on WaveSpeed AI does not take an end frame. Set "End Frame" to None or choose a model with end-frame support',
 		);
 	});
 
@@ -299,7 +321,7 @@ describe('readGenerationPlan: images', () => {
 		await expectInputError(
 			{ ...I2V, model: 'kling-v2.1-pro-start-end-frame' },
 			'End Frame',
-			'kwaivgi/kling-v2.1-i2v-pro/start-end-frame needs an end frame. Set "End Frame" to an image URL or a binary property',
+			'Kling 2.1 Pro Start-End Frame on WaveSpeed AI needs an end frame. Set "End Frame" to an image URL or a binary property',
 		);
 	});
 
@@ -363,7 +385,7 @@ describe('readGenerationPlan: images', () => {
 	test('a binary that is not an image: the bytes are sniffed, not the declared MIME type', async () => {
 		const error = await expectInputError(
 			{ ...I2V, startImageSource: 'binary', startImageBinaryProperty: 'photo' },
-			'Start Frame',
+			'Start Frame Binary Property',
 			'Start Frame "photo.png" is not a JPEG, PNG image. WaveSpeed AI accepts JPEG, PNG',
 			wavespeed,
 			false,
@@ -375,7 +397,7 @@ describe('readGenerationPlan: images', () => {
 	test('a WebP binary on WaveSpeed (jpg/png only, §1.2) says what it is', async () => {
 		await expectInputError(
 			{ ...I2V, startImageSource: 'binary' },
-			'Start Frame',
+			'Start Frame Binary Property',
 			'Start Frame "frame.webp" is not a JPEG, PNG image (it is image/webp). WaveSpeed AI accepts JPEG, PNG',
 			wavespeed,
 			false,
@@ -409,7 +431,7 @@ describe('readGenerationPlan: images', () => {
 		);
 		expect(plan.startImage.source).toBe('binary');
 		expect(plan.startImage.file.mimeType).toBe('image/png');
-		expect(plan.request.startImageUrl).toBeNull(); // filled in after the upload
+		expect(plan.request.startImageUrl).toBe(PENDING_UPLOAD); // replaced by the upload's URL
 	});
 
 	test('an image over 10 MB', async () => {
@@ -420,7 +442,7 @@ describe('readGenerationPlan: images', () => {
 		};
 		await expectInputError(
 			{ ...I2V, startImageSource: 'binary' },
-			'Start Frame',
+			'Start Frame Binary Property',
 			'Start Frame "big.png" is 11.0 MB; images may be at most 10 MB',
 			wavespeed,
 			false,
@@ -439,7 +461,7 @@ describe('readGenerationPlan: images', () => {
 			kie,
 			false,
 		);
-		expect(plan.startImage.file.data.length).toBe(10 * 1024 * 1024);
+		expect(await plan.startImage.file.size()).toBe(10 * 1024 * 1024);
 	});
 
 	test('a binary image on APIXO (no files API, §2.5) asks for a URL without reading the binary', async () => {
@@ -449,7 +471,7 @@ describe('readGenerationPlan: images', () => {
 		);
 		const error = await rejected(() => readGenerationPlan(fake, apixo, false));
 		expect(error).toBeInstanceOf(InputError);
-		expect(error.field).toBe('Start Frame');
+		expect(error.field).toBe('Start Frame Binary Property');
 		expect(error.message).toBe(
 			'APIXO has no file upload API, so images must be public URLs. Upload the image somewhere public (for example an S3 or Google Drive share link) and set "Start Frame" to its URL',
 		);
@@ -482,17 +504,36 @@ describe('readGenerationPlan: custom model, additional fields, callback', () => 
 			false,
 		);
 		expect(plan.request.model).toBe('kwaivgi/kling-v2.6-pro/text-to-video');
-		const variant = resolveVariant(
+		// Version 1: a custom model follows version 1's first listed model (2.5 Turbo Pro).
+		const { entry, model } = readModel(
+			reader({ model: 'custom', customModelId: 'kwaivgi/kling-v3.0-pro/image-to-video' }),
 			wavespeed,
-			'custom',
 			'image-to-video',
-			'kwaivgi/kling-v3.0-pro/image-to-video',
+			{ hasApiKey: false },
 		);
-		expect(variant).toMatchObject({
-			id: 'kwaivgi/kling-v3.0-pro/image-to-video',
-			durations: [5, 10],
+		expect(model).toBe('kwaivgi/kling-v3.0-pro/image-to-video');
+		expect(entry).toMatchObject({
+			model: 'kling-v2.5-turbo-pro',
+			durations: { values: [5, 10] },
 			endFrame: 'optional',
 		});
+	});
+
+	test('version 2: Custom Model ID replaces only the id; the chosen model decides fields and limits', () => {
+		const v2 = {
+			...reader({
+				model: 'kling-3.0-pro',
+				customModelId: ' kwaivgi/kling-v3.1-pro/text-to-video ',
+			}),
+			nodeVersion: 2,
+		};
+		const { entry, model } = readModel(v2, wavespeed, 'text-to-video', { hasApiKey: false });
+		expect(model).toBe('kwaivgi/kling-v3.1-pro/text-to-video');
+		expect(entry).toMatchObject({ model: 'kling-3.0-pro', durations: { min: 3, max: 15 } });
+		const unset = { ...reader({}), nodeVersion: 2 };
+		expect(readModel(unset, wavespeed, 'text-to-video', { hasApiKey: false }).entry.model).toBe(
+			'kling-4.0',
+		);
 	});
 
 	test.each([['{mode: pro}'], ['{"mode": "pro"']])(
@@ -501,7 +542,7 @@ describe('readGenerationPlan: custom model, additional fields, callback', () => 
 			await expectInputError(
 				{ ...T2V, generationSettings: { additionalFields } },
 				'Additional Fields (JSON)',
-				'Additional Fields (JSON) is not valid JSON. Enter an object such as {"mode": "pro"}',
+				'Additional Fields (JSON) is not valid JSON. Enter an object such as {"seed": 42}',
 			);
 		},
 	);
@@ -512,7 +553,7 @@ describe('readGenerationPlan: custom model, additional fields, callback', () => 
 			await expectInputError(
 				{ ...T2V, generationSettings: { additionalFields } },
 				'Additional Fields (JSON)',
-				'Additional Fields (JSON) must be a JSON object such as {"mode": "pro"}',
+				'Additional Fields (JSON) must be a JSON object such as {"seed": 42}',
 			);
 		},
 	);
@@ -585,7 +626,7 @@ describe('readGenerationPlan: custom model, additional fields, callback', () => 
 	});
 });
 
-describe('readTaskRef and resolveVariant', () => {
+describe('readTaskRef and readModel', () => {
 	test('empty task ID', () => {
 		const error = thrown(() =>
 			readTaskRef(reader({ taskId: '  ', model: 'kling-2-5-turbo-pro' }), apixo),
@@ -617,20 +658,46 @@ describe('readTaskRef and resolveVariant', () => {
 		).toEqual({ taskId: 't', model: 'kling-3-0', mode: 'text-to-video' });
 	});
 
-	test('resolveVariant picks the listed variant per mode', () => {
-		expect(resolveVariant(kie, 'kling-v2.5-turbo-pro', 'image-to-video', '').id).toBe(
-			'kling/v2-5-turbo-image-to-video-pro',
-		);
-		expect(resolveVariant(wavespeed, 'kling-v2.0-master', 'image-to-video', '')).toMatchObject({
+	test('readModel picks the catalog entry per mode', () => {
+		const at = (params) => reader(params);
+		expect(
+			readModel(at({ model: 'kling-v2.5-turbo-pro' }), kie, 'image-to-video', { hasApiKey: false })
+				.model,
+		).toBe('kling/v2-5-turbo-image-to-video-pro');
+		expect(
+			readModel(at({ model: 'kling-v2.0-master' }), wavespeed, 'image-to-video', {
+				hasApiKey: false,
+			}).entry,
+		).toMatchObject({
 			id: 'kwaivgi/kling-v2.0-i2v-master',
 			endFrame: 'optional',
 			aspectRatios: [],
 		});
-		const error = thrown(() => resolveVariant(rivya, 'nope', 'text-to-video', ''));
+		const error = thrown(() =>
+			readModel(at({ model: 'nope' }), rivya, 'text-to-video', { hasApiKey: false }),
+		);
 		expect(error).toBeInstanceOf(InputError);
 		expect(error.message).toBe(
-			'Model "nope" is not offered by Rivya AI. Choose one of: kling-v2-5-turbo-pro',
+			'Model "nope" is not offered by Rivya AI. Choose one of: kling-3.0-pro, kling-3.0-std, kling-2.6-pro, kling-v2-5-turbo-pro',
 		);
+	});
+
+	test('Kling official: an API key selects the new per-model API; a new-API-only model needs one', () => {
+		const { kling } = dist('shared/providers/kling');
+		const pro = reader({ model: 'kling-3.0-pro' });
+		expect(readModel(pro, kling, 'text-to-video', { hasApiKey: false }).entry).toMatchObject({
+			api: 'v1',
+			id: 'kling-v3',
+		});
+		expect(readModel(pro, kling, 'text-to-video', { hasApiKey: true }).entry).toMatchObject({
+			api: 'new',
+			id: 'kling-3.0',
+		});
+		const turbo = thrown(() =>
+			readModel(reader({ model: 'kling-3.0-turbo' }), kling, 'text-to-video', { hasApiKey: false }),
+		);
+		expect(turbo.field).toBe('Model');
+		expect(turbo.message).toMatch(/only on Kling's new API, which needs an API key/);
 	});
 });
 

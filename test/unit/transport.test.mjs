@@ -295,9 +295,17 @@ describe('taskItemJson', () => {
 		providerGenerationMs: 41000,
 		credits: 42,
 	};
+	const { CATALOG } = dist('shared/catalog/index');
 	const request = {
+		entry: CATALOG.kie.entries.find(
+			(e) => e.model === 'kling-3.0-pro' && e.mode === 'text-to-video',
+		),
 		mode: 'text-to-video',
 		model: 'm',
+		audio: true,
+		resolution: null,
+		shots: null,
+		elements: null,
 		prompt: 'A kite',
 		negativePrompt: null,
 		duration: 5,
@@ -341,6 +349,9 @@ describe('taskItemJson', () => {
 				cfgScale: 0.5,
 				startImageUrl: null,
 				endImageUrl: null,
+				audio: true,
+				resolution: 'pro',
+				shots: null,
 			},
 		});
 	});

@@ -33,6 +33,7 @@ import {
 	type ProviderEndpoint,
 } from '../../shared/engine/transport';
 import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
+import { typicalSeconds } from '../../shared/catalog';
 
 /** How one item ended: its output item, and a sentence when it failed. */
 interface ItemOutcome {
@@ -51,7 +52,12 @@ export async function generateVideos(this: IExecuteFunctions): Promise<INodeExec
 	for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
 		try {
 			outcomes.push(
-				await readGenerationPlan(executeItemReader(this, itemIndex), run.adapter, false),
+				await readGenerationPlan(
+					executeItemReader(this, itemIndex),
+					run.adapter,
+					false,
+					run.endpoint,
+				),
 			);
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this, error, itemIndex);
@@ -70,7 +76,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 	const refs: Array<TaskRef | ItemOutcome> = [];
 	for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
 		try {
-			refs.push(readTaskRef(executeItemReader(this, itemIndex), run.adapter));
+			refs.push(readTaskRef(executeItemReader(this, itemIndex), run.adapter, run.endpoint));
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this, error, itemIndex);
 			refs.push(inputFailure(run, itemIndex, error));
@@ -131,9 +137,9 @@ async function generateOne(
 	ctx.logger.info(
 		`Kling Video: item ${plan.itemIndex + 1} submitted to ${run.adapter.displayName} as task ${taskId}`,
 	);
-	const ref = { taskId, model: request.model, mode: request.mode };
+	const ref = { taskId, model: request.model, mode: request.mode, api: request.entry.api };
 	const firstCheckSeconds =
-		run.options.firstCheckAfter || run.adapter.typicalGenerationSeconds(request.duration);
+		run.options.firstCheckAfter || typicalSeconds(request.entry, request.duration)[0];
 	return await finishTask(ctx, run, plan.itemIndex, ref, request, Date.now(), firstCheckSeconds);
 }
 

@@ -52,7 +52,7 @@ export async function prepareSubmit(
 	try {
 		const adapter = adapterFor(this);
 		const endpoint = await providerEndpoint(this, adapter);
-		const plans = await planEveryItem(this, adapter);
+		const plans = await planEveryItem(this, adapter, endpoint);
 		const own = plans[itemIndex];
 		if (!own.ok) throw own.error;
 		// One bad item stops every submit, unless the node continues on fail (then only it fails).
@@ -81,6 +81,7 @@ export async function prepareSubmit(
 async function planEveryItem(
 	ctx: IExecuteSingleFunctions,
 	adapter: ProviderAdapter,
+	endpoint: { hasApiKey: boolean },
 ): Promise<Array<Settled<GenerationPlan>>> {
 	const items = ctx.getWorkflowDataProxy(0).$input.all() as INodeExecutionData[];
 	let plans = plannedRuns.get(items);
@@ -89,7 +90,9 @@ async function planEveryItem(
 			const checked: Array<Settled<GenerationPlan>> = [];
 			for (let index = 0; index < items.length; index++) {
 				const reader = routedItemReader(ctx, items, index);
-				const plan = await settle(async () => await readGenerationPlan(reader, adapter, true));
+				const plan = await settle(
+					async () => await readGenerationPlan(reader, adapter, true, endpoint),
+				);
 				if (!plan.ok && plan.error instanceof InputError) plan.error.itemIndex = index;
 				checked.push(plan);
 			}
@@ -140,7 +143,7 @@ export async function prepareGetTask(
 		const adapter = adapterFor(this);
 		const endpoint = await providerEndpoint(this, adapter);
 		const items = this.getWorkflowDataProxy(0).$input.all() as INodeExecutionData[];
-		const ref = readTaskRef(routedItemReader(this, items, this.getItemIndex()), adapter);
+		const ref = readTaskRef(routedItemReader(this, items, this.getItemIndex()), adapter, endpoint);
 		requestedTasks.set(this, ref);
 		return { ...requestOptions, ...httpOptions(endpoint, adapter.buildStatusRequest(ref)) };
 	} catch (error) {

@@ -1,58 +1,94 @@
 import {
 	BINARY_ENCODING,
+	type IBinaryData,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IExecuteSingleFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { KLING_MAX_PROMPT_LENGTH } from '../providers/common';
+import { CATALOG } from '../catalog';
+import type { GenerationMode, ModelEntry } from '../catalog/types';
 import type {
-	GenerationMode,
+	ElementInput,
 	GenerationRequest,
-	ModelVariant,
 	ProviderAdapter,
+	Shot,
 	TaskRef,
 	UploadFile,
 } from '../providers/types';
 import { InputError } from '../util/errors';
 import { isJson, parseJson, parseUrl } from '../util/parse';
+import { checkRequest, describeDurations, resolveEntry } from './request';
 
+/** Version 1's model list had this option for a model the list lacked (mapped like its default). */
 export const CUSTOM_MODEL = 'custom';
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
 /** One item's parameters and binary data, whichever context reads them. */
 export interface ItemReader {
 	itemIndex: number;
+	nodeVersion: number;
 	param(name: string, fallback?: unknown): unknown;
-	binary(property: string): Promise<UploadFile>;
+	/** An input binary's metadata, with a reader for its bytes (read only when it is uploaded). */
+	binary(property: string, field: string): BinaryInput;
 }
 
-export type ImageInput = { source: 'url'; url: string } | { source: 'binary'; file: UploadFile };
+export interface BinaryInput {
+	fileName: string;
+	/** The MIME type the binary was stored with; the bytes decide (see sniffImageType). */
+	mimeType: string;
+	/** The size in bytes, from n8n's metadata (nothing is read). */
+	size(): Promise<number>;
+	/** The first bytes, enough to tell the file type. */
+	head(): Promise<Buffer>;
+	/** All bytes (read when the image is uploaded or inlined, then released). */
+	read(): Promise<Buffer>;
+}
 
-/** A validated generation for one item; binary images still need uploading. */
+export type ImageInput =
+	| { source: 'url'; url: string }
+	| { source: 'binary'; field: string; file: BinaryInput };
+
+/** A validated generation for one item; binary images are uploaded (or inlined) when it is sent. */
 export interface GenerationPlan {
 	itemIndex: number;
 	request: GenerationRequest;
 	startImage: ImageInput | null;
 	endImage: ImageInput | null;
+	/** Per element, its reference images given as binary data (URLs are already in the request). */
+	elementImages: ImageInput[][];
+}
+
+/** What the credential says that changes which API a model uses (Kling official). */
+export interface CredentialFacts {
+	hasApiKey: boolean;
 }
 
 export function executeItemReader(ctx: IExecuteFunctions, itemIndex: number): ItemReader {
 	return {
 		itemIndex,
+		nodeVersion: ctx.getNode().typeVersion,
 		param: (name, fallback) => ctx.getNodeParameter(name, itemIndex, fallback),
-		binary: async (property) =>
-			await readBinary(property, itemIndex, () => ({
-				meta: ctx.helpers.assertBinaryData(itemIndex, property),
-				data: ctx.helpers.getBinaryDataBuffer(itemIndex, property),
-			})),
+		binary: (property, field) => {
+			let meta: IBinaryData;
+			try {
+				meta = ctx.helpers.assertBinaryData(itemIndex, property);
+			} catch {
+				throw missingBinary(field, property, itemIndex);
+			}
+			return binaryInput(
+				meta,
+				ctx.helpers,
+				async () => await ctx.helpers.getBinaryDataBuffer(itemIndex, property),
+			);
+		},
 	};
 }
 
 /**
- * Item `itemIndex` read from another item's routing context: routing hooks see one item each, yet
- * Submit must check every item before the first paid request. Parameters are resolved like
- * getNodeParameter does (expressions evaluated for that item); binaries are read from the item.
+ * Item `itemIndex` read from another item's routing context (Get Task runs through routing, one
+ * item per context). Parameters are resolved like getNodeParameter does (expressions evaluated for
+ * that item); binaries are read from the item.
  */
 export function routedItemReader(
 	ctx: IExecuteSingleFunctions,
@@ -71,78 +107,65 @@ export function routedItemReader(
 	};
 	return {
 		itemIndex,
+		nodeVersion: ctx.getNode().typeVersion,
 		param: (name, fallback) => {
 			const raw = ctx.getNode().parameters[name];
 			return raw === undefined ? fallback : resolve(raw);
 		},
-		binary: async (property) => {
+		binary: (property, field) => {
 			const binary = items[itemIndex]?.binary?.[property];
-			if (!binary) throw missingBinary(property, itemIndex);
-			const data = binary.id
-				? await ctx.helpers.binaryToBuffer(await ctx.helpers.getBinaryStream(binary.id))
-				: Buffer.from(binary.data, BINARY_ENCODING);
-			return { data, mimeType: binary.mimeType, fileName: binary.fileName ?? 'image' };
+			if (!binary) throw missingBinary(field, property, itemIndex);
+			return binaryInput(binary, ctx.helpers, async () =>
+				binary.id
+					? await ctx.helpers.binaryToBuffer(await ctx.helpers.getBinaryStream(binary.id))
+					: Buffer.from(binary.data, BINARY_ENCODING),
+			);
 		},
 	};
 }
 
-function missingBinary(property: string, itemIndex: number): InputError {
+/** The binary helpers a BinaryInput needs, in both execution contexts. */
+interface BinaryHelpers {
+	getBinaryStream(
+		binaryDataId: string,
+		chunkSize?: number,
+	): Promise<AsyncIterable<unknown> & { destroy(): void }>;
+	getBinaryMetadata(binaryDataId: string): Promise<{ fileSize: number }>;
+}
+
+/** Stored by id (filesystem, database, S3 modes) or inline as base64 (n8n's in-memory mode). */
+function binaryInput(
+	meta: IBinaryData,
+	helpers: BinaryHelpers,
+	read: () => Promise<Buffer>,
+): BinaryInput {
+	const id = meta.id;
+	return {
+		fileName: meta.fileName ?? 'image',
+		mimeType: meta.mimeType,
+		size: async () => {
+			if (id) return (await helpers.getBinaryMetadata(id)).fileSize;
+			const padding = meta.data.endsWith('==') ? 2 : meta.data.endsWith('=') ? 1 : 0;
+			return Math.floor((meta.data.length * 3) / 4) - padding;
+		},
+		head: async () => {
+			if (!id) return Buffer.from(meta.data.slice(0, 24), BINARY_ENCODING);
+			const stream = await helpers.getBinaryStream(id, 64);
+			for await (const chunk of stream) {
+				stream.destroy();
+				return Buffer.from(chunk as Buffer).subarray(0, 16);
+			}
+			return Buffer.alloc(0);
+		},
+		read,
+	};
+}
+
+function missingBinary(field: string, property: string, itemIndex: number): InputError {
 	return new InputError(
-		'Binary Property',
-		`Item ${itemIndex + 1} has no binary property "${property}". Check the binary property name, or pass the image by URL`,
+		field,
+		`Item ${itemIndex + 1} has no binary property "${property}". Check "${field}", or pass the image by URL`,
 	);
-}
-
-async function readBinary(
-	property: string,
-	itemIndex: number,
-	open: () => { meta: { mimeType: string; fileName?: string }; data: Promise<Buffer> },
-): Promise<UploadFile> {
-	let opened: ReturnType<typeof open> | null;
-	try {
-		opened = open();
-	} catch {
-		opened = null;
-	}
-	if (!opened) throw missingBinary(property, itemIndex);
-	const data = await opened.data;
-	return { data, mimeType: opened.meta.mimeType, fileName: opened.meta.fileName ?? 'image' };
-}
-
-/** The listed model (or the custom model mapped like the first listed one) for a mode. */
-export function resolveVariant(
-	adapter: ProviderAdapter,
-	modelValue: string,
-	mode: GenerationMode,
-	customModelId: string,
-): ModelVariant {
-	const key = mode === 'text-to-video' ? 'textToVideo' : 'imageToVideo';
-	if (modelValue === CUSTOM_MODEL) {
-		const id = customModelId.trim();
-		if (!id)
-			throw new InputError(
-				'Custom Model ID',
-				"Custom Model ID is empty. Enter the provider's model ID",
-			);
-		const base = adapter.models.find((model) => model[key]);
-		return { ...(base?.[key] as ModelVariant), id };
-	}
-	const spec = adapter.models.find((model) => model.value === modelValue);
-	if (!spec) {
-		const names = adapter.models.map((model) => model.value).join(', ');
-		throw new InputError(
-			'Model',
-			`Model "${modelValue}" is not offered by ${adapter.displayName}. Choose one of: ${names}`,
-		);
-	}
-	const variant = spec[key];
-	if (!variant) {
-		throw new InputError(
-			'Model',
-			`${spec.name} on ${adapter.displayName} has no ${mode} mode. Choose another model or generation type`,
-		);
-	}
-	return variant;
 }
 
 function readMode(reader: ItemReader): GenerationMode {
@@ -156,22 +179,53 @@ function readMode(reader: ItemReader): GenerationMode {
 	return mode;
 }
 
+/**
+ * The catalog entry and the model id to send. Version 1's "Custom Model ID" option maps like the
+ * provider's first listed model of that version; from version 2 on, Custom Model ID replaces only the
+ * id of the chosen listed model, which decides fields and limits.
+ */
+export function readModel(
+	reader: ItemReader,
+	adapter: ProviderAdapter,
+	mode: GenerationMode,
+	credential: CredentialFacts,
+): { entry: ModelEntry; model: string } {
+	const catalog = CATALOG[adapter.id];
+	const fallback = reader.nodeVersion >= 2 ? catalog.defaultModel : catalog.firstVersionDefault;
+	const chosen = String(reader.param('model', fallback) ?? fallback);
+	const customId = String(reader.param('customModelId', '') ?? '').trim();
+	if (chosen === CUSTOM_MODEL) {
+		if (!customId) {
+			throw new InputError(
+				'Custom Model ID',
+				"Custom Model ID is empty. Enter the provider's model ID",
+			);
+		}
+		return {
+			entry: resolveEntry(adapter.id, catalog.firstVersionDefault, mode, credential),
+			model: customId,
+		};
+	}
+	const entry = resolveEntry(adapter.id, chosen, mode, credential);
+	return { entry, model: customId || entry.id };
+}
+
 /** The task a Get Task / Wait for Task item points at. */
-export function readTaskRef(reader: ItemReader, adapter: ProviderAdapter): TaskRef {
+export function readTaskRef(
+	reader: ItemReader,
+	adapter: ProviderAdapter,
+	credential: CredentialFacts = { hasApiKey: false },
+): TaskRef {
 	const taskId = String(reader.param('taskId', '') ?? '').trim();
-	if (!taskId)
+	if (!taskId) {
 		throw new InputError(
 			'Task ID',
 			'Task ID is empty. Use the taskId output of a Submit or Generate Video node',
 		);
+	}
 	const mode = readMode(reader);
-	const variant = resolveVariant(
-		adapter,
-		String(reader.param('model', adapter.models[0].value)),
-		mode,
-		String(reader.param('customModelId', '')),
-	);
-	return { taskId, model: variant.id, mode };
+	const { entry, model } = readModel(reader, adapter, mode, credential);
+	return { taskId, model, mode, api: entry.api };
 }
 
 /** Read and check one item's generation fields. Throws InputError before anything is sent. */
@@ -179,142 +233,215 @@ export async function readGenerationPlan(
 	reader: ItemReader,
 	adapter: ProviderAdapter,
 	withCallback: boolean,
+	credential: CredentialFacts = { hasApiKey: false },
 ): Promise<GenerationPlan> {
 	const mode = readMode(reader);
-	const variant = resolveVariant(
-		adapter,
-		String(reader.param('model', adapter.models[0].value)),
-		mode,
-		String(reader.param('customModelId', '')),
-	);
+	const { entry, model } = readModel(reader, adapter, mode, credential);
 	const settings = (reader.param('generationSettings', {}) ?? {}) as IDataObject;
-
-	const prompt = String(reader.param('prompt', '') ?? '').trim();
-	if (!prompt) throw new InputError('Prompt', 'Prompt is empty. Describe the video to generate');
-	if (prompt.length > KLING_MAX_PROMPT_LENGTH) {
-		throw new InputError(
-			'Prompt',
-			`Prompt has ${prompt.length} characters; Kling allows at most ${KLING_MAX_PROMPT_LENGTH}`,
-		);
-	}
-
-	const duration = Number(reader.param('duration', 5));
-	if (!variant.durations.includes(duration)) {
-		throw new InputError(
-			'Duration',
-			`Duration ${String(reader.param('duration'))} s is not available for ${variant.id}. Allowed: ${variant.durations.join(' or ')} seconds`,
-		);
-	}
-
-	let aspectRatio: string | null = null;
-	if (mode === 'text-to-video') {
-		aspectRatio = String(reader.param('aspectRatio', '16:9'));
-		if (!variant.aspectRatios.includes(aspectRatio)) {
-			throw new InputError(
-				'Aspect Ratio',
-				`Aspect ratio "${aspectRatio}" is not available for ${variant.id}. Allowed: ${variant.aspectRatios.join(', ')}`,
-			);
-		}
-	}
-
-	const negativePrompt = String(settings.negativePrompt ?? '').trim() || null;
-	if (negativePrompt && negativePrompt.length > variant.maxNegativePromptLength) {
-		throw new InputError(
-			'Negative Prompt',
-			`Negative prompt has ${negativePrompt.length} characters; ${variant.id} allows at most ${variant.maxNegativePromptLength}`,
-		);
-	}
-
-	const cfgScale = readCfgScale(settings.cfgScale, variant, adapter);
-	const additionalFields = readAdditionalFields(settings.additionalFields);
+	const shots = entry.multiShot ? readShots(reader) : null;
+	const prompt = shots ? null : String(reader.param('prompt', '') ?? '').trim() || null;
 
 	let startImage: ImageInput | null = null;
 	let endImage: ImageInput | null = null;
 	if (mode === 'image-to-video') {
 		startImage = await readImage(reader, adapter, 'start');
-		if (!startImage) {
-			throw new InputError(
-				'Start Frame',
-				'Image-to-video needs a start frame. Set "Start Frame" to an image URL or a binary property',
-			);
-		}
 		endImage = await readImage(reader, adapter, 'end');
-		if (endImage && variant.endFrame === 'none') {
-			throw new InputError(
-				'End Frame',
-				`${variant.id} does not take an end frame. Set "End Frame" to None or choose a model with end-frame support`,
-			);
-		}
-		if (!endImage && variant.endFrame === 'required') {
-			throw new InputError(
-				'End Frame',
-				`${variant.id} needs an end frame. Set "End Frame" to an image URL or a binary property`,
-			);
-		}
 	}
+	const { elements, elementImages } = await readElements(reader, adapter, entry);
 
-	const callbackUrl = withCallback ? readCallbackUrl(reader, variant.id, mode) : null;
-
-	return {
-		itemIndex: reader.itemIndex,
-		startImage,
-		endImage,
-		request: {
-			mode,
-			model: variant.id,
-			prompt,
-			negativePrompt,
-			duration,
-			aspectRatio,
-			cfgScale,
-			startImageUrl: startImage?.source === 'url' ? startImage.url : null,
-			endImageUrl: endImage?.source === 'url' ? endImage.url : null,
-			additionalFields,
-			variantParams: variant.fixedParams ?? {},
-			callbackUrl,
-			idempotencyKey: null,
-		},
+	const request: GenerationRequest = {
+		entry,
+		mode,
+		model,
+		prompt,
+		negativePrompt: String(settings.negativePrompt ?? '').trim() || null,
+		duration: readDuration(reader, entry),
+		// Image-to-video models without an aspect ratio follow the start frame (the editor says so).
+		aspectRatio: entry.aspectRatios.length ? readAspectRatio(reader, entry) : null,
+		cfgScale: readCfgScale(settings.cfgScale),
+		audio: entry.audio.kind === 'switch' ? reader.param('audio', true) === true : null,
+		resolution: entry.resolutions.length
+			? String(reader.param('resolution', entry.resolutions[0]))
+			: null,
+		startImageUrl: imageUrlOf(startImage),
+		endImageUrl: imageUrlOf(endImage),
+		shots,
+		elements,
+		additionalFields: readAdditionalFields(settings.additionalFields, entry),
+		callbackUrl: withCallback ? readCallbackUrl(reader, model, mode) : null,
+		idempotencyKey: null,
 	};
+	checkRequest(request);
+	return { itemIndex: reader.itemIndex, request, startImage, endImage, elementImages };
 }
 
-function readCfgScale(
-	value: unknown,
-	variant: ModelVariant,
+/** A placeholder until the binary is uploaded, so checks that need "a start frame" see one. */
+export const PENDING_UPLOAD = 'binary:pending-upload';
+
+function imageUrlOf(image: ImageInput | null): string | null {
+	if (!image) return null;
+	return image.source === 'url' ? image.url : PENDING_UPLOAD;
+}
+
+function readDuration(reader: ItemReader, entry: ModelEntry): number {
+	const raw = reader.param('duration', entry.defaultDuration);
+	const duration = Number(raw);
+	if (raw === '' || raw === null || !Number.isFinite(duration)) {
+		throw new InputError(
+			'Duration',
+			`Duration "${String(raw)}" is not a number of seconds. Allowed for ${entry.name}: ${describeDurations(entry.durations)}`,
+		);
+	}
+	return duration;
+}
+
+function readAspectRatio(reader: ItemReader, entry: ModelEntry): string | null {
+	const value = reader.param('aspectRatio', entry.mode === 'text-to-video' ? '16:9' : '');
+	// Image-to-video models that take an aspect ratio default to the start frame's ("").
+	return value === '' || value === null || value === undefined ? null : String(value);
+}
+
+function readShots(reader: ItemReader): Shot[] | null {
+	if (reader.param('multiShot', false) !== true) return null;
+	const raw = (reader.param('shots', {}) ?? {}) as {
+		shot?: Array<{ prompt?: unknown; duration?: unknown }>;
+	};
+	const shots = (raw.shot ?? []).map((shot) => ({
+		prompt: String(shot.prompt ?? '').trim(),
+		duration: Number(shot.duration),
+	}));
+	if (shots.length < 2) {
+		throw new InputError(
+			'Multi-Shot',
+			`Multi-Shot needs at least 2 shots (it has ${shots.length}). Add shots, or turn Multi-Shot off and write one prompt`,
+		);
+	}
+	return shots;
+}
+
+async function readElements(
+	reader: ItemReader,
 	adapter: ProviderAdapter,
-): number | null {
+	entry: ModelEntry,
+): Promise<{ elements: ElementInput[] | null; elementImages: ImageInput[][] }> {
+	if (!entry.elements) return { elements: null, elementImages: [] };
+	const raw = (reader.param('elements', {}) ?? {}) as {
+		element?: Array<Record<string, unknown>>;
+	};
+	const list = raw.element ?? [];
+	if (!list.length) return { elements: null, elementImages: [] };
+	const elementImages: ImageInput[][] = [];
+	const elements: ElementInput[] = [];
+	for (const [index, item] of list.entries()) {
+		const field = 'Elements';
+		if (entry.elements.kind === 'ids') {
+			elementImages.push([]);
+			elements.push({ elementId: String(item.elementId ?? '').trim() });
+			continue;
+		}
+		const urls = splitList(item.imageUrls).map((url) =>
+			checkImageUrl(url, `${field} (element ${index + 1})`),
+		);
+		const binaries: ImageInput[] = [];
+		for (const property of splitList(item.imageBinaryProperties)) {
+			const file = await readBinaryImage(reader, adapter, property, field);
+			binaries.push({ source: 'binary', field, file });
+		}
+		elementImages.push(binaries);
+		elements.push({
+			name: String(item.name ?? '').trim() || `element_${index + 1}`,
+			description: String(item.description ?? '').trim(),
+			imageUrls: [...urls, ...binaries.map(() => PENDING_UPLOAD)],
+		});
+	}
+	return { elements, elementImages };
+}
+
+function splitList(value: unknown): string[] {
+	if (Array.isArray(value))
+		return value
+			.map(String)
+			.map((v) => v.trim())
+			.filter(Boolean);
+	return String(value ?? '')
+		.split(/[\s,]+/)
+		.map((part) => part.trim())
+		.filter(Boolean);
+}
+
+function readCfgScale(value: unknown): number | null {
 	if (value === undefined || value === null || value === '') return null;
 	const cfgScale = Number(value);
-	if (!Number.isFinite(cfgScale) || cfgScale < 0 || cfgScale > 1) {
+	if (!Number.isFinite(cfgScale)) {
 		throw new InputError(
 			'Guidance (CFG) Scale',
 			`Guidance (CFG) Scale must be a number from 0 to 1, not ${String(value)}`,
 		);
 	}
-	if (!variant.cfgScale) {
-		throw new InputError(
-			'Guidance (CFG) Scale',
-			`${variant.id} on ${adapter.displayName} has no guidance (CFG) scale. Remove it from Generation Settings`,
-		);
-	}
 	return cfgScale;
 }
 
-function readAdditionalFields(value: unknown): IDataObject {
+/**
+ * Extra provider fields, sent as they are. A key that the node writes itself from a validated field
+ * is refused: it would bypass the checks and make `json.request` differ from what was sent.
+ */
+function readAdditionalFields(value: unknown, entry: ModelEntry): IDataObject {
 	if (value === undefined || value === null || value === '') return {};
 	const parsed = typeof value === 'string' ? parseJson(value) : value;
 	if (!isJson(parsed)) {
 		throw new InputError(
 			'Additional Fields (JSON)',
-			'Additional Fields (JSON) is not valid JSON. Enter an object such as {"mode": "pro"}',
+			'Additional Fields (JSON) is not valid JSON. Enter an object such as {"seed": 42}',
 		);
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw new InputError(
 			'Additional Fields (JSON)',
-			'Additional Fields (JSON) must be a JSON object such as {"mode": "pro"}',
+			'Additional Fields (JSON) must be a JSON object such as {"seed": 42}',
+		);
+	}
+	const owned = ownedFieldNames(entry);
+	const clash = Object.keys(parsed).find((key) => owned.has(key));
+	if (clash) {
+		throw new InputError(
+			'Additional Fields (JSON)',
+			`Additional Fields (JSON) sets "${clash}", which the node sends itself from a checked field. Use the node's own field for it (or a Custom Model ID for another model) and remove "${clash}"`,
 		);
 	}
 	return parsed as IDataObject;
+}
+
+/** The top-level provider fields the node writes for this entry. */
+function ownedFieldNames(entry: ModelEntry): Set<string> {
+	const fields = entry.fields;
+	const names = [
+		fields.prompt ?? 'prompt',
+		fields.negativePrompt,
+		fields.duration.field,
+		fields.aspectRatio,
+		fields.cfgScale,
+		fields.audio?.field,
+		fields.resolution,
+		fields.startImage,
+		fields.endImage,
+		fields.imageList?.field,
+		fields.shots?.field,
+		fields.shots?.switchField?.field,
+		fields.shots?.shotType?.field,
+		fields.elements?.field,
+		...Object.keys(entry.fixed ?? {}),
+		// The envelopes: model names, callbacks, inputs.
+		'model',
+		'model_name',
+		'input',
+		'params',
+		'contents',
+		'callBackUrl',
+		'callback_url',
+		'webhook',
+		'request_type',
+	];
+	return new Set(names.filter((name): name is string => !!name).map((name) => name.split('.')[0]));
 }
 
 async function readImage(
@@ -330,15 +457,76 @@ async function readImage(
 		return { source: 'url', url: checkImageUrl(raw, `${label} URL`) };
 	}
 	const property = String(reader.param(`${which}ImageBinaryProperty`, 'data') ?? '').trim();
+	const field = `${label} Binary Property`;
+	return { source: 'binary', field, file: await readBinaryImage(reader, adapter, property, field) };
+}
+
+/**
+ * A binary image, checked before anything is sent from its size (n8n's metadata) and first bytes
+ * (the real type, whatever its name or declared type say); all bytes are read only when it is sent.
+ */
+async function readBinaryImage(
+	reader: ItemReader,
+	adapter: ProviderAdapter,
+	property: string,
+	field: string,
+): Promise<BinaryInput> {
 	if (!adapter.buildUploadRequest && !adapter.inlineImage) {
 		throw new InputError(
-			label,
-			`${adapter.displayName} has no file upload API, so images must be public URLs. Upload the image somewhere public (for example an S3 or Google Drive share link) and set "${label}" to its URL`,
+			field,
+			`${adapter.displayName} has no file upload API, so images must be public URLs. Upload the image somewhere public (for example an S3 or Google Drive share link) and set "${imageLabel(field)}" to its URL`,
 		);
 	}
-	const file = await reader.binary(property);
-	checkImageFile(file, adapter, label);
-	return { source: 'binary', file };
+	const file = reader.binary(property, field);
+	const sniffed = sniffImageType(await file.head());
+	if (!sniffed || !adapter.imageMimeTypes.includes(sniffed)) {
+		throw notAnImage(file.fileName, sniffed, adapter, field);
+	}
+	checkImageSize(await file.size(), file.fileName, field);
+	return { ...file, mimeType: sniffed };
+}
+
+/** Read a binary image's bytes, check their real type and size, and release nothing else. */
+export async function readImageBytes(
+	image: Extract<ImageInput, { source: 'binary' }>,
+	adapter: ProviderAdapter,
+): Promise<UploadFile> {
+	const data = await image.file.read();
+	const sniffed = sniffImageType(data);
+	if (!sniffed || !adapter.imageMimeTypes.includes(sniffed)) {
+		throw notAnImage(image.file.fileName, sniffed, adapter, image.field);
+	}
+	checkImageSize(data.length, image.file.fileName, image.field);
+	return { data, mimeType: sniffed, fileName: image.file.fileName };
+}
+
+function notAnImage(
+	fileName: string,
+	actual: string | null,
+	adapter: ProviderAdapter,
+	field: string,
+): InputError {
+	const allowed = adapter.imageMimeTypes
+		.map((type) => type.replace('image/', '').toUpperCase())
+		.join(', ');
+	return new InputError(
+		field,
+		`${imageLabel(field)} "${fileName}" is not a ${allowed} image${actual ? ` (it is ${actual})` : ''}. ${adapter.displayName} accepts ${allowed}`,
+	);
+}
+
+function checkImageSize(bytes: number, fileName: string, field: string): void {
+	if (bytes <= MAX_IMAGE_BYTES) return;
+	const mb = (bytes / 1024 / 1024).toFixed(1);
+	throw new InputError(
+		field,
+		`${imageLabel(field)} "${fileName}" is ${mb} MB; images may be at most 10 MB`,
+	);
+}
+
+/** "Start Frame" for the field "Start Frame Binary Property": what the user calls the image. */
+function imageLabel(field: string): string {
+	return field.replace(/ Binary Property$/, '');
 }
 
 function checkImageUrl(raw: unknown, field: string): string {
@@ -347,11 +535,12 @@ function checkImageUrl(raw: unknown, field: string): string {
 		raw = raw[0];
 	}
 	const url = String(raw ?? '').trim();
-	if (!url)
+	if (!url) {
 		throw new InputError(
 			field,
 			`${field} is empty. Enter a public http(s) link to a JPG, PNG or WebP image`,
 		);
+	}
 	const urls = url.split(/[\s,]+(?=https?:\/\/)/i);
 	if (urls.length > 1) throw tooManyImages(field, urls.length);
 	const parsed = parseUrl(url);
@@ -372,28 +561,6 @@ function tooManyImages(field: string, count: number): InputError {
 		field,
 		`${field} holds ${count} images; Kling takes at most 2 images: one start frame and one optional end frame`,
 	);
-}
-
-/** Sniff the file's real type (the name or declared MIME type can lie) and check its size. */
-function checkImageFile(file: UploadFile, adapter: ProviderAdapter, label: string): void {
-	const sniffed = sniffImageType(file.data);
-	if (!sniffed || !adapter.imageMimeTypes.includes(sniffed)) {
-		const allowed = adapter.imageMimeTypes
-			.map((type) => type.replace('image/', '').toUpperCase())
-			.join(', ');
-		throw new InputError(
-			label,
-			`${label} "${file.fileName}" is not a ${allowed} image${sniffed ? ` (it is ${sniffed})` : ''}. ${adapter.displayName} accepts ${allowed}`,
-		);
-	}
-	if (file.data.length > MAX_IMAGE_BYTES) {
-		const mb = (file.data.length / 1024 / 1024).toFixed(1);
-		throw new InputError(
-			label,
-			`${label} "${file.fileName}" is ${mb} MB; images may be at most 10 MB`,
-		);
-	}
-	file.mimeType = sniffed;
 }
 
 export function sniffImageType(data: Buffer): string | null {

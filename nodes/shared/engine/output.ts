@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { requestJson } from './request';
 import type {
 	GenerationMode,
 	GenerationRequest,
@@ -70,15 +71,7 @@ export function taskItemJson(input: TaskItemInput): IDataObject {
 		completedAt,
 		generationMs: fromTimestamps ?? snapshot?.providerGenerationMs ?? null,
 		credits: snapshot?.credits ?? null,
-		request: {
-			prompt: request?.prompt ?? null,
-			negativePrompt: request?.negativePrompt ?? null,
-			duration: request?.duration ?? null,
-			aspectRatio: request?.aspectRatio ?? null,
-			cfgScale: request?.cfgScale ?? null,
-			startImageUrl: request?.startImageUrl ?? null,
-			endImageUrl: request?.endImageUrl ?? null,
-		},
+		request: requestJson(request),
 	};
 	if (request?.callbackUrl) json.callbackUrl = request.callbackUrl;
 	if (input.includeRaw) json.raw = (input.raw ?? null) as IDataObject;

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { ProviderAdapter } from '../providers/types';
 import { ExecutionCancelledError, ProviderError } from '../util/errors';
-import type { GenerationPlan, ImageInput } from './input';
+import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
 import { settleSync } from '../util/settle';
 import {
 	callProvider,
@@ -26,6 +26,15 @@ export async function resolveImages(
 	const { request } = plan;
 	request.startImageUrl = await imageUrl(ctx, endpoint, plan.startImage, request.model, signal);
 	request.endImageUrl = await imageUrl(ctx, endpoint, plan.endImage, request.model, signal);
+	for (const [index, images] of plan.elementImages.entries()) {
+		const element = request.elements?.[index];
+		if (!element?.imageUrls || !images.length) continue;
+		const uploaded: string[] = [];
+		for (const image of images) {
+			uploaded.push((await imageUrl(ctx, endpoint, image, request.model, signal)) as string);
+		}
+		element.imageUrls = [...element.imageUrls.filter((url) => url !== PENDING_UPLOAD), ...uploaded];
+	}
 }
 
 async function imageUrl(
@@ -38,8 +47,9 @@ async function imageUrl(
 	if (!image) return null;
 	if (image.source === 'url') return image.url;
 	const { adapter } = endpoint;
-	if (adapter.inlineImage) return adapter.inlineImage(image.file);
-	const upload = adapter.buildUploadRequest!(image.file, model);
+	const file = await readImageBytes(image, adapter);
+	if (adapter.inlineImage) return adapter.inlineImage(file);
+	const upload = adapter.buildUploadRequest!(file, model);
 	return await withRetries(async () => {
 		const answer = await callProvider(ctx, endpoint, upload, signal);
 		return readAnswer(answer, () => adapter.readUploadResponse!(answer.statusCode, answer.body));

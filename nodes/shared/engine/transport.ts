@@ -33,6 +33,8 @@ export interface ProviderEndpoint {
 	adapter: ProviderAdapter;
 	baseUrl: string;
 	uploadBaseUrl: string | null;
+	/** The credential has an API key (Kling official: selects its new per-model API). */
+	hasApiKey: boolean;
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -51,6 +53,7 @@ export async function providerEndpoint(
 			typeof credentials.uploadBaseUrl === 'string' && credentials.uploadBaseUrl.trim() !== ''
 				? checkBaseUrl(credentials.uploadBaseUrl, '/api/file-stream-upload', 'Upload Base URL')
 				: null,
+		hasApiKey: typeof credentials.apiKey === 'string' && credentials.apiKey.trim() !== '',
 	};
 }
 

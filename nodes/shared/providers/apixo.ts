@@ -4,13 +4,11 @@ import { ProviderError } from '../util/errors';
 import {
 	finishedVideoUrls,
 	httpError,
-	imageVariant,
 	isoFromEpochMs,
 	parseBody,
 	resultUrlsFromJson,
-	textVariant,
-	typicalKlingSeconds,
 } from './common';
+import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'APIXO';
@@ -27,34 +25,11 @@ export const apixo: ProviderAdapter = {
 	displayName: NAME,
 	credentialType: 'klingApixoApi',
 	apiPathPrefix: '/api/v1',
-	models: [
-		{
-			value: 'kling-2-5-turbo-pro',
-			name: 'Kling 2.5 Turbo Pro',
-			description: 'Fast, cinematic; start and optional end frame',
-			textToVideo: textVariant('kling-2-5-turbo-pro'),
-			imageToVideo: imageVariant('kling-2-5-turbo-pro'),
-		},
-	],
-
 	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
 
-	typicalGenerationSeconds: typicalKlingSeconds,
-
 	buildSubmitRequest(request) {
-		const input: IDataObject = {
-			mode: request.mode,
-			prompt: request.prompt,
-			duration: request.duration,
-		};
-		if (request.aspectRatio) input.aspect_ratio = request.aspectRatio;
-		if (request.startImageUrl) {
-			// The second image is the end (tail) frame.
-			input.image_urls = [request.startImageUrl, request.endImageUrl].filter(Boolean);
-		}
-		if (request.negativePrompt) input.negative_prompt = request.negativePrompt;
-		if (request.cfgScale !== null) input.cfg_scale = request.cfgScale;
-		Object.assign(input, request.additionalFields);
+		// `input.mode` (text-to-video | image-to-video) is a fixed parameter of each catalog entry.
+		const input: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		const body: IDataObject = request.callbackUrl
 			? { request_type: 'callback', callback_url: request.callbackUrl, input }
 			: { request_type: 'async', input };

@@ -1,35 +1,7 @@
 import { z } from 'zod';
 import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { isJson, parseJson } from '../util/parse';
-import type { ModelVariant, TaskStatus } from './types';
-
-/** Kling generation limits shared by every reseller (prompt ≤ 2500 chars, 5 or 10 s clips). */
-export const KLING_DURATIONS = [5, 10];
-export const KLING_ASPECT_RATIOS = ['16:9', '9:16', '1:1'];
-export const KLING_MAX_PROMPT_LENGTH = 2500;
-
-/** A text-to-video variant with the usual Kling 2.x controls. */
-export function textVariant(id: string, overrides: Partial<ModelVariant> = {}): ModelVariant {
-	return {
-		id,
-		durations: KLING_DURATIONS,
-		aspectRatios: KLING_ASPECT_RATIOS,
-		cfgScale: true,
-		maxNegativePromptLength: KLING_MAX_PROMPT_LENGTH,
-		endFrame: 'none',
-		...overrides,
-	};
-}
-
-/** An image-to-video variant: the output follows the start frame, so no aspect ratio. */
-export function imageVariant(id: string, overrides: Partial<ModelVariant> = {}): ModelVariant {
-	return textVariant(id, { aspectRatios: [], endFrame: 'optional', ...overrides });
-}
-
-/** Seed advice (APIXO, Kie): 5 s clips take about 30 s, 10 s clips about 45 s. */
-export function typicalKlingSeconds(durationSeconds: number): number {
-	return durationSeconds > 5 ? 45 : 30;
-}
+import type { TaskStatus } from './types';
 
 /** Epoch milliseconds (number or numeric string) to ISO 8601, or null. */
 export function isoFromEpochMs(value: unknown): string | null {

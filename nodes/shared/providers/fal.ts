@@ -4,13 +4,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { isJson, parseJson } from '../util/parse';
 import { headerValue, MAX_CALLBACK_AGE_SECONDS } from '../util/signature';
-import {
-	finishedVideoUrls,
-	imageVariant,
-	parseBody,
-	textVariant,
-	typicalKlingSeconds,
-} from './common';
+import { finishedVideoUrls, parseBody } from './common';
+import { entryFields } from './fields';
 import type { ProviderAdapter, TaskRef, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'fal.ai';
@@ -30,28 +25,10 @@ export const fal: ProviderAdapter = {
 	displayName: NAME,
 	credentialType: 'klingFalApi',
 	apiPathPrefix: '/fal-ai',
-	models: [
-		{
-			value: 'kling-video-v2.5-turbo-pro',
-			name: 'Kling 2.5 Turbo Pro',
-			description: 'Start and optional end frame (fal-ai/kling-video/v2.5-turbo/pro)',
-			textToVideo: textVariant('fal-ai/kling-video/v2.5-turbo/pro/text-to-video'),
-			imageToVideo: imageVariant('fal-ai/kling-video/v2.5-turbo/pro/image-to-video'),
-		},
-	],
 	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
 
-	typicalGenerationSeconds: typicalKlingSeconds,
-
 	buildSubmitRequest(request) {
-		// fal's duration is a string enum ("5" | "10").
-		const body: IDataObject = { prompt: request.prompt, duration: String(request.duration) };
-		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
-		if (request.negativePrompt) body.negative_prompt = request.negativePrompt;
-		if (request.cfgScale !== null) body.cfg_scale = request.cfgScale;
-		if (request.startImageUrl) body.image_url = request.startImageUrl;
-		if (request.endImageUrl) body.tail_image_url = request.endImageUrl;
-		Object.assign(body, request.additionalFields);
+		const body: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		return {
 			method: 'POST',
 			path: `/${request.model}`,

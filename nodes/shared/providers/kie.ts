@@ -7,13 +7,11 @@ import { checkSignature, headerValue } from '../util/signature';
 import {
 	finishedVideoUrls,
 	httpError,
-	imageVariant,
 	isoFromEpochMs,
 	parseBody,
 	resultUrlsFromJson,
-	textVariant,
-	typicalKlingSeconds,
 } from './common';
+import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'Kie.ai';
@@ -33,31 +31,10 @@ export const kie: ProviderAdapter = {
 	displayName: NAME,
 	credentialType: 'klingKieApi',
 	apiPathPrefix: '/api/v1',
-	models: [
-		{
-			value: 'kling-v2.5-turbo-pro',
-			name: 'Kling 2.5 Turbo Pro',
-			description: 'Fast, cinematic; start and optional end frame',
-			textToVideo: textVariant('kling/v2-5-turbo-text-to-video-pro'),
-			imageToVideo: imageVariant('kling/v2-5-turbo-image-to-video-pro', {
-				maxNegativePromptLength: 2496,
-			}),
-		},
-	],
-
 	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
 
-	typicalGenerationSeconds: typicalKlingSeconds,
-
 	buildSubmitRequest(request) {
-		// Kie's duration is a string enum ("5" | "10").
-		const input: IDataObject = { prompt: request.prompt, duration: String(request.duration) };
-		if (request.aspectRatio) input.aspect_ratio = request.aspectRatio;
-		if (request.negativePrompt) input.negative_prompt = request.negativePrompt;
-		if (request.cfgScale !== null) input.cfg_scale = request.cfgScale;
-		if (request.startImageUrl) input.image_url = request.startImageUrl;
-		if (request.endImageUrl) input.tail_image_url = request.endImageUrl;
-		Object.assign(input, request.additionalFields);
+		const input: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		const body: IDataObject = { model: request.model, input };
 		if (request.callbackUrl) body.callBackUrl = request.callbackUrl;
 		return { method: 'POST', path: '/api/v1/jobs/createTask', body };

@@ -1,78 +1,60 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, type ProviderErrorKind } from '../util/errors';
-import {
-	finishedVideoUrls,
-	imageVariant,
-	isoFromEpochMs,
-	parseBody,
-	textVariant,
-	typicalKlingSeconds,
-} from './common';
-import type { GenerationMode, ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+import { checkWebhookSignature } from '../util/signature';
+import { finishedVideoUrls, isoFromEpochMs, parseBody } from './common';
+import { entryFields } from './fields';
+import { replicateSignature } from './replicate';
+import type {
+	GenerationMode,
+	GenerationRequest,
+	ProviderAdapter,
+	ProviderRequest,
+	TaskSnapshot,
+	TaskStatus,
+} from './types';
 
 const NAME = 'Kling AI';
 
 /**
- * The official Kling API (PROVIDERS.md §5.1). Auth is a JWT minted per request by the credential.
+ * The official Kling API, both generations (KLING-MODELS.md §3.5 A, B, D; PROVIDERS.md §5.1):
+ * - legacy `/v1/videos/{text2video,image2video}` with `model_name`: `{code, message, data}`,
+ *   `task_id` / `task_status` (`succeed`), `task_result.videos[]`; a task is found only under its
+ *   own mode's path;
+ * - the new per-model API (`POST /text-to-video/kling-3.0`…): `data{id, status, …}`, read back with
+ *   `GET /tasks?task_ids=` (an array even for one id), status `succeeded`, `outputs[]`.
+ * The catalog entry's `api` decides; the credential authenticates with its API key where it has one
+ * (both generations take it), else with a JWT minted from the access key and secret key.
  * Choices where the docs are open:
- * - `cfg_scale` is "not supported by v2.x models" (kling-api types), so CFG is rejected for every
- *   listed model rather than silently ignored (§6.6).
  * - `image` takes a URL or raw base64 (no data: prefix), so binary frames are sent inline.
- * - `mode` (std | pro) is part of the model choice; the end frame (`image_tail`) is offered where
- *   the docs allow it (kling-v2-5-turbo: pro only).
- * - Callbacks are not signed: the trigger checks its URL token and re-reads the task.
+ * - callbacks: the legacy body is the task object, the new one a bare task object; both are signed
+ *   the Standard Webhooks way once a Webhook Secret exists (§3.5 D: "signing only adds headers" —
+ *   legacy signing inferred), otherwise checked by the URL token and re-read.
  */
 export const kling: ProviderAdapter = {
 	id: 'kling',
 	displayName: NAME,
 	credentialType: 'klingOfficialApi',
 	apiPathPrefix: '/v1',
-	models: [
-		klingModel(
-			'kling-v2-5-turbo-pro',
-			'Kling 2.5 Turbo Pro',
-			'kling-v2-5-turbo',
-			'pro',
-			'optional',
-		),
-		klingModel(
-			'kling-v2-5-turbo-std',
-			'Kling 2.5 Turbo Standard',
-			'kling-v2-5-turbo',
-			'std',
-			'none',
-		),
-		klingModel('kling-v2-1-master', 'Kling 2.1 Master', 'kling-v2-1-master', 'pro', 'none'),
-		klingModel('kling-v2-master', 'Kling 2.0 Master', 'kling-v2-master', 'pro', 'none'),
-	],
 	imageMimeTypes: ['image/jpeg', 'image/png'],
 
-	typicalGenerationSeconds: typicalKlingSeconds,
-
 	buildSubmitRequest(request) {
-		const body: IDataObject = {
-			model_name: request.model,
-			prompt: request.prompt,
-			duration: String(request.duration),
-			...request.variantParams,
-		};
-		if (request.negativePrompt) body.negative_prompt = request.negativePrompt;
-		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
-		if (request.cfgScale !== null) body.cfg_scale = request.cfgScale;
-		if (request.startImageUrl) body.image = request.startImageUrl;
-		if (request.endImageUrl) body.image_tail = request.endImageUrl;
-		if (request.callbackUrl) body.callback_url = request.callbackUrl;
-		Object.assign(body, request.additionalFields);
-		return { method: 'POST', path: `/v1/videos/${endpointFor(request.mode)}`, body };
+		return request.entry.api === 'new' ? newApiSubmit(request) : legacySubmit(request);
 	},
 
 	readSubmitResponse(statusCode, body) {
-		return parseBody(taskSchema, readEnvelope(statusCode, body), 'submit response', NAME).task_id;
+		const data = readEnvelope(statusCode, body);
+		const created = parseBody(createdSchema, data, 'submit response', NAME);
+		const taskId = created.task_id ?? created.id;
+		if (!taskId)
+			throw new ProviderError('unexpected', `${NAME} answered a submit without a task id`);
+		return taskId;
 	},
 
-	// A task is found only under its own mode's path.
 	buildStatusRequest(task) {
+		if (task.api === 'new') {
+			return { method: 'GET', path: '/tasks', qs: { task_ids: task.taskId } };
+		}
 		return {
 			method: 'GET',
 			path: `/v1/videos/${endpointFor(task.mode)}/${encodeURIComponent(task.taskId)}`,
@@ -80,7 +62,14 @@ export const kling: ProviderAdapter = {
 	},
 
 	readStatusResponse(statusCode, body, task) {
-		return normalizeKlingTask(readEnvelope(statusCode, body), task.model);
+		const data = readEnvelope(statusCode, body);
+		if (task.api !== 'new') return normalizeKlingTask(data, task.model);
+		const list = parseBody(z.array(z.unknown()), data, 'task list', NAME);
+		const found = list.find((item) => newTaskSchema.safeParse(item).data?.id === task.taskId);
+		if (!found) {
+			throw new ProviderError('notFound', `${NAME} has no task ${task.taskId}`, 404);
+		}
+		return normalizeNewTask(found, task.model);
 	},
 
 	inlineImage(file) {
@@ -92,38 +81,75 @@ export const kling: ProviderAdapter = {
 		return statusCode === 429 || (code !== undefined && REFUSALS.has(code));
 	},
 
-	// The callback body is the task object itself, sent on each status change.
+	// Sent on each status change: the legacy task object, or the new API's bare task object.
 	readCallback(body) {
+		if (newTaskSchema.safeParse(body).success) return normalizeNewTask(body, null);
 		return normalizeKlingTask(body, null);
+	},
+
+	callbackSignature: {
+		signsBody: true,
+		secretField: 'webhookSecret',
+		// Standard Webhooks, the same scheme as Replicate (§3.5 D).
+		verify(callback, secret, nowSeconds) {
+			return checkWebhookSignature(
+				callback,
+				'v1',
+				(id, timestamp) => replicateSignature(secret, id, timestamp, callback.rawBody),
+				nowSeconds,
+			);
+		},
 	},
 };
 
-function klingModel(
-	value: string,
-	name: string,
-	modelName: string,
-	mode: 'std' | 'pro',
-	endFrame: 'none' | 'optional',
-) {
-	const fixedParams = { mode };
-	return {
-		value,
-		name,
-		description: `Model name ${modelName}, mode ${mode}`,
-		textToVideo: textVariant(modelName, { cfgScale: false, fixedParams }),
-		imageToVideo: imageVariant(modelName, { cfgScale: false, endFrame, fixedParams }),
-	};
+function legacySubmit(request: GenerationRequest): ProviderRequest {
+	const body: IDataObject = { model_name: request.model, ...entryFields(request) };
+	if (request.callbackUrl) body.callback_url = request.callbackUrl;
+	Object.assign(body, request.additionalFields);
+	return { method: 'POST', path: `/v1/videos/${endpointFor(request.mode)}`, body };
 }
 
-/** `text2video` or `image2video`: the submit and status paths depend on the mode. */
+/**
+ * The new API: text-to-video sends `prompt`; image-to-video sends `contents[]` in the docs' order
+ * (prompt, first frame, last frame, elements); `settings{}` from the entry; the callback in `options`.
+ */
+function newApiSubmit(request: GenerationRequest): ProviderRequest {
+	const { fields } = request.entry;
+	const written = entryFields(request);
+	const body: IDataObject = {};
+	if (request.mode === 'image-to-video') {
+		const contents: IDataObject[] = [];
+		if (typeof written.prompt === 'string') contents.push({ type: 'prompt', text: written.prompt });
+		for (const type of [fields.startImage, fields.endImage]) {
+			if (type && typeof written[type] === 'string') contents.push({ type, url: written[type] });
+		}
+		const elements = fields.elements ? (written[fields.elements.field] as IDataObject[]) : [];
+		(elements ?? []).forEach((element, index) =>
+			contents.push({
+				type: 'element',
+				element_id: element.element_id,
+				id: `element_${index + 1}`,
+			}),
+		);
+		body.contents = contents;
+	} else if (written.prompt !== undefined) {
+		body.prompt = written.prompt;
+	}
+	if (written.settings) body.settings = written.settings;
+	if (request.callbackUrl) body.options = { callback_url: request.callbackUrl };
+	Object.assign(body, request.additionalFields);
+	return { method: 'POST', path: `/${request.mode}/${request.model}`, body };
+}
+
+/** `text2video` or `image2video`: the legacy submit and status paths depend on the mode. */
 function endpointFor(mode: GenerationMode): string {
 	return mode === 'image-to-video' ? 'image2video' : 'text2video';
 }
 
-/** Normalize a task object: the `data` of a status answer, or a callback body. */
+/** Normalize a legacy task object: the `data` of a status answer, or a callback body. */
 export function normalizeKlingTask(data: unknown, model: string | null): TaskSnapshot {
 	const task = parseBody(taskSchema, data, 'task', NAME);
-	const status = STATUS_WORDS[task.task_status ?? ''];
+	const status = LEGACY_STATUS[task.task_status ?? ''];
 	if (!status) {
 		throw new ProviderError(
 			'unexpected',
@@ -150,35 +176,75 @@ export function normalizeKlingTask(data: unknown, model: string | null): TaskSna
 		completedAt: terminal ? isoFromEpochMs(task.updated_at) : null,
 		providerGenerationMs: null,
 		credits: task.final_unit_deduction === undefined ? null : Number(task.final_unit_deduction),
+		api: 'v1',
 	};
 }
 
-const STATUS_WORDS: Record<string, TaskStatus | undefined> = {
+/** Normalize a new-API task object: an item of `GET /tasks`, or a callback body. */
+export function normalizeNewTask(data: unknown, model: string | null): TaskSnapshot {
+	const task = parseBody(newTaskSchema, data, 'task', NAME);
+	const status = NEW_STATUS[task.status];
+	if (!status) {
+		throw new ProviderError('unexpected', `${NAME} sent an unknown task status "${task.status}"`);
+	}
+	const videos = (task.outputs ?? []).filter((output) => (output.type ?? 'video') === 'video');
+	const terminal = status === 'succeeded' || status === 'failed';
+	const units = (task.billing ?? []).find((charge) => charge.charge_type === 'unit')?.amount;
+	return {
+		taskId: task.id,
+		model,
+		status,
+		videoUrls: finishedVideoUrls(
+			status,
+			videos.map((video) => video.url),
+			task.id,
+			NAME,
+		),
+		error:
+			status === 'failed' ? { code: 'failed', message: task.message || 'The task failed' } : null,
+		createdAt: isoFromEpochMs(task.create_time),
+		completedAt: terminal ? isoFromEpochMs(task.update_time) : null,
+		providerGenerationMs: null,
+		credits: units === undefined ? null : Number(units),
+		api: 'new',
+	};
+}
+
+const LEGACY_STATUS: Record<string, TaskStatus | undefined> = {
 	submitted: 'queued',
 	processing: 'processing',
 	succeed: 'succeeded',
 	failed: 'failed',
 };
 
-/**
- * Codes that refuse before creating anything (rate limit, concurrency, queue full), so a submit may be
- * sent again. PROVIDERS.md §5.1 lists 1101/1102 as rate and concurrency; Kling's own error table
- * gives 1302/1303 for those and 1101/1102 for an account in arrears. Both readings are refusals.
- */
-const REFUSALS = new Set([1101, 1102, 1104, 1302, 1303]);
+const NEW_STATUS: Record<string, TaskStatus | undefined> = {
+	submitted: 'queued',
+	processing: 'processing',
+	succeeded: 'succeeded',
+	failed: 'failed',
+};
 
-/** Kling error codes → what the user should do; an HTTP 429 is a rate limit whatever the code. */
+/**
+ * Codes that refuse before anything is created, so a submit may be sent again after a wait: Kling's
+ * error table (§3.5 D) — 1302 rate limit, 1303 concurrency over the package; 5001 maintenance.
+ * 1101/1102 (arrears, resource pack exhausted) are refusals too but waiting does not help: they are
+ * out of credit (mapped to `credits`).
+ */
+const REFUSALS = new Set([1302, 1303, 5001]);
+
+/** Kling error codes → what the user should do (§3.5 D). */
 function kindForKlingCode(code: number, statusCode: number): ProviderErrorKind {
-	if (statusCode === 429 || code === 1302 || code === 1303) return 'rateLimit';
 	if (code >= 1000 && code <= 1004) return 'auth';
 	if (code === 1101 || code === 1102) return 'credits';
-	if (code === 1100 || code === 1103) return 'auth';
-	if (code === 1104) return 'rateLimit';
-	if (statusCode === 404 || code === 1202 || code === 1203) return 'notFound';
+	if (code === 1100 || code === 1103 || code === 1304) return 'auth';
+	if (code === 1302 || code === 1303) return 'rateLimit';
+	if (code === 1202 || code === 1203) return 'notFound';
 	if (code >= 1200 && code <= 1299) return 'validation';
-	if (code >= 1300 && code <= 1399) return 'moderation';
+	if (code === 1300 || code === 1301) return 'moderation';
 	if (code === 5001) return 'unavailable';
 	if (code >= 5000) return 'server';
+	if (statusCode === 429) return 'rateLimit';
+	if (statusCode === 404) return 'notFound';
 	return 'unexpected';
 }
 
@@ -196,7 +262,8 @@ function readEnvelope(statusCode: number, body: unknown): unknown {
 	const { code, message, request_id: requestId } = parsed.data;
 	if (code === 0 && statusCode < 300) return parsed.data.data;
 	const kind = kindForKlingCode(code, statusCode);
-	const hint = kind === 'auth' ? ' – check access key and secret key in the credential' : '';
+	const hint =
+		kind === 'auth' ? ' – check the API key (or access key and secret key) in the credential' : '';
 	const request = requestId ? ` (request ${requestId})` : '';
 	throw new ProviderError(
 		kind,
@@ -217,6 +284,10 @@ const envelopeSchema = z
 
 const numberish = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 
+const createdSchema = z
+	.object({ task_id: z.string().min(1).optional(), id: z.string().min(1).optional() })
+	.passthrough();
+
 const taskSchema = z
 	.object({
 		task_id: z.string().min(1),
@@ -228,6 +299,29 @@ const taskSchema = z
 		task_result: z
 			.object({ videos: z.array(z.object({ url: z.string() }).passthrough()).optional() })
 			.passthrough()
+			.nullish(),
+	})
+	.passthrough();
+
+const newTaskSchema = z
+	.object({
+		id: z.string().min(1),
+		status: z.string(),
+		message: z.string().nullish(),
+		create_time: numberish.nullish(),
+		update_time: numberish.nullish(),
+		outputs: z
+			.array(z.object({ type: z.string().optional(), url: z.string() }).passthrough())
+			.nullish(),
+		billing: z
+			.array(
+				z
+					.object({
+						charge_type: z.string().optional(),
+						amount: z.union([z.number(), z.string()]).optional(),
+					})
+					.passthrough(),
+			)
 			.nullish(),
 	})
 	.passthrough();

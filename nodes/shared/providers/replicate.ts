@@ -3,14 +3,8 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { checkWebhookSignature } from '../util/signature';
-import {
-	finishedVideoUrls,
-	imageVariant,
-	isoFromString,
-	parseBody,
-	textVariant,
-	typicalKlingSeconds,
-} from './common';
+import { finishedVideoUrls, isoFromString, parseBody } from './common';
+import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'Replicate';
@@ -29,26 +23,10 @@ export const replicate: ProviderAdapter = {
 	displayName: NAME,
 	credentialType: 'klingReplicateApi',
 	apiPathPrefix: '/v1',
-	models: [
-		{
-			value: 'kwaivgi/kling-v2.5-turbo-pro',
-			name: 'Kling 2.5 Turbo Pro',
-			description: 'Start and optional end frame (kwaivgi/kling-v2.5-turbo-pro)',
-			textToVideo: textVariant('kwaivgi/kling-v2.5-turbo-pro', { cfgScale: false }),
-			imageToVideo: imageVariant('kwaivgi/kling-v2.5-turbo-pro', { cfgScale: false }),
-		},
-	],
 	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
 
-	typicalGenerationSeconds: typicalKlingSeconds,
-
 	buildSubmitRequest(request) {
-		const input: IDataObject = { prompt: request.prompt, duration: request.duration };
-		if (request.negativePrompt) input.negative_prompt = request.negativePrompt;
-		if (request.aspectRatio) input.aspect_ratio = request.aspectRatio;
-		if (request.startImageUrl) input.start_image = request.startImageUrl;
-		if (request.endImageUrl) input.end_image = request.endImageUrl;
-		Object.assign(input, request.additionalFields);
+		const input: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		const body: IDataObject = { input };
 		if (request.callbackUrl) {
 			body.webhook = request.callbackUrl;

@@ -2,22 +2,16 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus, type ProviderErrorKind } from '../util/errors';
 import { multipartUpload } from './multipart';
-import {
-	finishedVideoUrls,
-	imageVariant,
-	isoFromString,
-	parseBody,
-	textVariant,
-	typicalKlingSeconds,
-} from './common';
+import { finishedVideoUrls, isoFromString, parseBody } from './common';
+import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'Rivya AI';
 
 /**
  * Rivya AI Public API v1 (PROVIDERS.md §4). Choices where the docs are open:
- * - `params.duration`: examples send the string "5", the table says select 5|10; we send the string
- *   the examples show (§4.1).
+ * - `params`: the examples send every value as a string ("5", "true"); the catalog writes them so
+ *   (§4.1, KLING-MODELS.md §3.4).
  * - no per-task callback URL: webhooks are account-level endpoints (§4.5), so Submit cannot carry
  *   one; the trigger registers an endpoint instead.
  * - failed `error`: an object `{code, message}` or a plain string are both read (§4.2 truncated).
@@ -29,19 +23,7 @@ export const rivya: ProviderAdapter = {
 	displayName: NAME,
 	credentialType: 'klingRivyaApi',
 	apiPathPrefix: '/api/v1',
-	models: [
-		{
-			value: 'kling-v2-5-turbo-pro',
-			name: 'Kling 2.5 Turbo Pro',
-			description: 'Fast, cinematic; start and optional end frame',
-			textToVideo: textVariant('kling-v2-5-turbo-pro'),
-			imageToVideo: imageVariant('kling-v2-5-turbo-pro'),
-		},
-	],
-
 	imageMimeTypes: ['image/jpeg', 'image/png', 'image/webp'],
-
-	typicalGenerationSeconds: typicalKlingSeconds,
 
 	buildSubmitRequest(request) {
 		if (request.callbackUrl) {
@@ -50,20 +32,14 @@ export const rivya: ProviderAdapter = {
 				`${NAME} has no per-task callback URL: its webhooks are account-level endpoints. Leave "Callback URL" empty and register the Kling Video Trigger as a Rivya webhook endpoint instead`,
 			);
 		}
-		const params: IDataObject = { duration: String(request.duration) };
-		if (request.aspectRatio) params.aspect_ratio = request.aspectRatio;
-		if (request.negativePrompt) params.negative_prompt = request.negativePrompt;
-		if (request.cfgScale !== null) params.cfg_scale = request.cfgScale;
-		// The second reference image is the end frame.
-		const images = [request.startImageUrl, request.endImageUrl].filter(Boolean);
-		if (images.length) params.referenceMediaItems = images.map((url) => ({ url, kind: 'image' }));
-		Object.assign(params, request.additionalFields);
+		const { prompt, ...fields } = entryFields(request);
+		const params: IDataObject = { ...fields, ...request.additionalFields };
 		const headers: Record<string, string> = {};
 		if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
 		return {
 			method: 'POST',
 			path: '/api/v1/generations',
-			body: { model: request.model, prompt: request.prompt, params },
+			body: { model: request.model, prompt, params },
 			headers,
 		};
 	},

@@ -1,36 +1,10 @@
-import type { SignedCallback } from '../util/signature';
 import type { IDataObject } from 'n8n-workflow';
+import type { GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
+import type { SignedCallback } from '../util/signature';
 
-/** Provider ids: the `authentication` parameter values, emulator prefixes and the `provider` output field. */
-export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya' | 'kling' | 'fal' | 'replicate';
-
-export type GenerationMode = 'text-to-video' | 'image-to-video';
+export type { GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
 
 export type TaskStatus = 'queued' | 'processing' | 'succeeded' | 'failed';
-
-/** What a provider's variant of a model accepts, used to reject bad input before a paid request. */
-export interface ModelVariant {
-	/** The provider's model id as sent (WaveSpeed: the URL path after /api/v3/). */
-	id: string;
-	durations: number[];
-	/** Aspect ratios the variant accepts; empty when the output follows the input image. */
-	aspectRatios: string[];
-	cfgScale: boolean;
-	maxNegativePromptLength: number;
-	endFrame: 'none' | 'optional' | 'required';
-	/** Provider parameters that come with this variant (Kling official: `mode: "pro"`). */
-	fixedParams?: IDataObject;
-}
-
-/** A Kling model as listed in the node, with its provider-specific text- and image-to-video variants. */
-export interface ModelSpec {
-	/** Option value in the node's model list. */
-	value: string;
-	name: string;
-	description: string;
-	textToVideo?: ModelVariant;
-	imageToVideo?: ModelVariant;
-}
 
 /** A request an adapter wants sent; the transport joins `path` to the credential's Base URL. */
 export interface ProviderRequest {
@@ -43,20 +17,42 @@ export interface ProviderRequest {
 	uploadHost?: boolean;
 }
 
-/** The common, validated fields of one generation, as the user gave them. */
-export interface GenerationRequest {
-	mode: GenerationMode;
-	model: string;
+/** One shot of a multi-shot clip. */
+export interface Shot {
 	prompt: string;
+	duration: number;
+}
+
+/** A reference element: existing at the provider (`elementId`) or given by its images/video. */
+export interface ElementInput {
+	name?: string;
+	description?: string;
+	imageUrls?: string[];
+	videoUrl?: string;
+	elementId?: string;
+}
+
+/** The common, validated fields of one generation, and the catalog entry that decides their form. */
+export interface GenerationRequest {
+	entry: ModelEntry;
+	mode: GenerationMode;
+	/** The provider model id as sent: the entry's, or the Custom Model ID that replaces it. */
+	model: string;
+	/** Null when the clip is made of shots. */
+	prompt: string | null;
 	negativePrompt: string | null;
 	duration: number;
 	aspectRatio: string | null;
 	cfgScale: number | null;
+	/** The user's audio choice; null where the model has no switch. */
+	audio: boolean | null;
+	/** The separate resolution choice (Kling 4.0 `720p` | `1080p`), null where the model has none. */
+	resolution: string | null;
 	startImageUrl: string | null;
 	endImageUrl: string | null;
+	shots: Shot[] | null;
+	elements: ElementInput[] | null;
 	additionalFields: IDataObject;
-	/** The chosen variant's fixed parameters, sent before the additional fields. */
-	variantParams: IDataObject;
 	callbackUrl: string | null;
 	idempotencyKey: string | null;
 }
@@ -66,6 +62,8 @@ export interface TaskRef {
 	taskId: string;
 	model: string;
 	mode: GenerationMode;
+	/** Kling official: which API generation the task was created on (their status paths differ). */
+	api?: 'v1' | 'new';
 }
 
 export interface TaskError {
@@ -87,6 +85,8 @@ export interface TaskSnapshot {
 	credits: number | null;
 	/** The status says "done" but the result is a second read away (fal's queue API). */
 	needsResult?: boolean;
+	/** Kling official: the API generation the task object came from. */
+	api?: 'v1' | 'new';
 }
 
 export interface UploadFile {
@@ -102,11 +102,9 @@ export interface ProviderAdapter {
 	credentialType: string;
 	/** API path prefix that users sometimes paste into the Base URL by mistake. */
 	apiPathPrefix: string;
-	models: ModelSpec[];
 	/** Image types the provider accepts for start and end frames. */
 	imageMimeTypes: string[];
-	/** Seconds a task of this duration typically takes (seed advice), used for the first check. */
-	typicalGenerationSeconds(durationSeconds: number): number;
+	/** The submit request: the entry's field names (see ./fields) inside the provider's envelope. */
 	buildSubmitRequest(request: GenerationRequest): ProviderRequest;
 	readSubmitResponse(statusCode: number, body: unknown): string;
 	buildStatusRequest(task: TaskRef): ProviderRequest;

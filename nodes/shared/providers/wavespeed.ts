@@ -4,15 +4,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { ProviderError } from '../util/errors';
 import { multipartUpload } from './multipart';
 import { checkWebhookSignature } from '../util/signature';
-import {
-	finishedVideoUrls,
-	httpError,
-	imageVariant,
-	isoFromString,
-	parseBody,
-	textVariant,
-	typicalKlingSeconds,
-} from './common';
+import { finishedVideoUrls, httpError, isoFromString, parseBody } from './common';
+import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'WaveSpeed AI';
@@ -21,8 +14,8 @@ const NAME = 'WaveSpeed AI';
  * WaveSpeed AI, API v3 (PROVIDERS.md §1). Open questions and the choices made here:
  * - duration: the parameter tables say integer, some curl examples send "5"; we send the integer
  *   the current tables show (§1.2).
- * - end frame: `last_image` for kling-v2.5-turbo-pro i2v (newer docs), `end_image` for v2.0 i2v
- *   master and v2.1 start-end-frame (official tables) (§1.2).
+ * - field names per model (`end_image` vs `last_image`, `cfg_scale` vs `guidance_scale`) live in the
+ *   catalog (nodes/shared/catalog/wavespeed.ts).
  * - status path: `/predictions/{id}/result` as the SDKs and the official n8n node use (§1.4).
  * - upload: `/media/upload/binary`, the most widely confirmed endpoint (§1.9).
  * - webhook: the `webhook` query parameter of the dedicated webhook docs and SDK (§1.7).
@@ -32,63 +25,10 @@ export const wavespeed: ProviderAdapter = {
 	displayName: NAME,
 	credentialType: 'klingWaveSpeedApi',
 	apiPathPrefix: '/api/v3',
-	models: [
-		{
-			value: 'kling-v2.5-turbo-pro',
-			name: 'Kling 2.5 Turbo Pro',
-			description: 'Fast, cinematic; start and optional end frame',
-			textToVideo: textVariant('kwaivgi/kling-v2.5-turbo-pro/text-to-video'),
-			imageToVideo: imageVariant('kwaivgi/kling-v2.5-turbo-pro/image-to-video'),
-		},
-		{
-			value: 'kling-v2.1-master',
-			name: 'Kling 2.1 Master',
-			description: 'Highest quality 2.1; image-to-video without end frame',
-			textToVideo: textVariant('kwaivgi/kling-v2.1-t2v-master'),
-			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-master', { endFrame: 'none' }),
-		},
-		{
-			value: 'kling-v2.1-pro',
-			name: 'Kling 2.1 Pro (Image-to-Video Only)',
-			description: 'Image-to-video, no end frame',
-			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-pro', { endFrame: 'none' }),
-		},
-		{
-			value: 'kling-v2.1-pro-start-end-frame',
-			name: 'Kling 2.1 Pro Start-End Frame (Image-to-Video Only)',
-			description: 'Image-to-video that needs both a start and an end frame',
-			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-pro/start-end-frame', {
-				endFrame: 'required',
-			}),
-		},
-		{
-			value: 'kling-v2.1-standard',
-			name: 'Kling 2.1 Standard (Image-to-Video Only)',
-			description: 'Cheaper image-to-video, no end frame',
-			imageToVideo: imageVariant('kwaivgi/kling-v2.1-i2v-standard', { endFrame: 'none' }),
-		},
-		{
-			value: 'kling-v2.0-master',
-			name: 'Kling 2.0 Master',
-			description: 'Text-to-video without guidance scale; image-to-video with optional end frame',
-			textToVideo: textVariant('kwaivgi/kling-v2.0-t2v-master', { cfgScale: false }),
-			imageToVideo: imageVariant('kwaivgi/kling-v2.0-i2v-master'),
-		},
-	],
-
 	imageMimeTypes: ['image/jpeg', 'image/png'],
 
-	typicalGenerationSeconds: typicalKlingSeconds,
-
 	buildSubmitRequest(request) {
-		const body: IDataObject = { prompt: request.prompt };
-		if (request.negativePrompt) body.negative_prompt = request.negativePrompt;
-		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
-		body.duration = request.duration;
-		if (request.cfgScale !== null) body.guidance_scale = request.cfgScale;
-		if (request.startImageUrl) body.image = request.startImageUrl;
-		if (request.endImageUrl) body[endFrameField(request.model)] = request.endImageUrl;
-		Object.assign(body, request.additionalFields);
+		const body: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		return {
 			method: 'POST',
 			path: `/api/v3/${request.model}`,
@@ -155,11 +95,6 @@ export function waveSpeedSignature(
 		.update(`${id}.${timestamp}.`)
 		.update(rawBody)
 		.digest('hex');
-}
-
-/** The end-frame field is model-specific: `last_image` on 2.5 Turbo Pro, `end_image` elsewhere. */
-function endFrameField(modelId: string): string {
-	return modelId.includes('kling-v2.5-turbo') ? 'last_image' : 'end_image';
 }
 
 /** WaveSpeed words → normalized status; `cancelled`, `timeout`, `deleted` are failures (SDK). */

@@ -1,0 +1,286 @@
+import {
+	FIVE_OR_TEN,
+	KLING_2_TIME,
+	KLING_3_TIME,
+	KLING_4_RESOLUTIONS,
+	KLING_ASPECT_RATIOS,
+	KLING_PROMPT_LIMIT,
+	KLING_SHOTS,
+	THREE_TO_FIFTEEN,
+} from './common';
+import type { FieldNames, ModelEntry, ProviderCatalog, Tier } from './types';
+
+/**
+ * Kie.ai (`POST /api/v1/jobs/createTask`, `{model, callBackUrl?, input}`), KLING-MODELS.md §3.3,
+ * PROVIDERS.md §3. Durations are string enums; `kling-3.0/video` is one model whose `mode` is the tier.
+ */
+
+const DURATION = { field: 'duration', type: 'string' } as const;
+const SOUND = { field: 'sound', encoding: 'boolean' } as const;
+const IMAGE_URLS = { field: 'image_urls', item: 'url' } as const;
+const KIE_ELEMENTS = { field: 'kling_elements', shape: 'kie' } as const;
+
+const BASE: Omit<ModelEntry, 'model' | 'kling' | 'name' | 'mode' | 'id' | 'tier' | 'fields'> = {
+	provider: 'kie',
+	durations: THREE_TO_FIFTEEN,
+	defaultDuration: 5,
+	aspectRatios: KLING_ASPECT_RATIOS,
+	resolutions: [],
+	audio: { kind: 'switch', providerDefault: false },
+	endFrame: 'none',
+	negativePrompt: false,
+	cfgScale: false,
+	multiShot: null,
+	elements: null,
+	promptMaxLength: KLING_PROMPT_LIMIT,
+	typicalSeconds: KLING_3_TIME,
+};
+
+/** [K1]: shots of 1–12 s with prompts of at most 500 characters; `sound` must be on with shots. */
+const KIE_3_SHOTS = {
+	...KLING_SHOTS,
+	maxShotDuration: 12,
+	maxShotPromptLength: 500,
+	requiresAudio: true,
+};
+/** [K1]: `multi_shots` and `multi_prompt` are required; single-shot sends `false` and `[]`. */
+const KIE_3_SHOT_FIELDS = {
+	field: 'multi_prompt',
+	encoding: 'array',
+	durationType: 'integer',
+	switchField: { field: 'multi_shots', encoding: 'boolean' },
+	requiredWhenSingle: true,
+} as const;
+
+/** [K1] credits per second at $0.005 a credit (3p citing kie.ai [K3]). */
+function kiePrice(credits: number, creditsWithAudio?: number) {
+	return {
+		usdPerSecond: credits * 0.005,
+		usdPerSecondWithAudio: creditsWithAudio === undefined ? undefined : creditsWithAudio * 0.005,
+		date: '2026-09-26',
+		source: 'K3',
+	};
+}
+
+const KLING_3_NAMES: Record<Tier, string> = {
+	pro: 'Kling 3.0 Pro',
+	std: 'Kling 3.0 Standard',
+	'4k': 'Kling 3.0 4K',
+};
+const KLING_3_PRICES: Record<Tier, ReturnType<typeof kiePrice>> = {
+	std: kiePrice(14, 20),
+	pro: kiePrice(18, 27),
+	'4k': kiePrice(67),
+};
+
+const kling3 = (['pro', 'std', '4k'] as const).flatMap((tier): ModelEntry[] => {
+	const common = {
+		...BASE,
+		model: `kling-3.0-${tier}`,
+		kling: `kling-3.0-${tier}`,
+		name: KLING_3_NAMES[tier],
+		id: 'kling-3.0/video',
+		tier,
+		negativePrompt: true,
+		multiShot: KIE_3_SHOTS,
+		// [K1] mode std|pro; 3p [K3]: "4K" accepted.
+		fixed: { mode: tier === '4k' ? '4K' : tier },
+		price: KLING_3_PRICES[tier],
+		inferred:
+			'[K3][K4] negative_prompt and mode "4K" only third-party confirmed; at most 6 shots and 3 elements (Kling rules)',
+	};
+	const fields: FieldNames = {
+		prompt: 'prompt',
+		negativePrompt: 'negative_prompt',
+		duration: DURATION,
+		aspectRatio: 'aspect_ratio',
+		audio: SOUND,
+		shots: KIE_3_SHOT_FIELDS,
+	};
+	return [
+		{ ...common, mode: 'text-to-video', fields },
+		{
+			...common,
+			mode: 'image-to-video',
+			aspectRatios: [],
+			endFrame: 'optional',
+			elements: { kind: 'inline', max: 3 },
+			fields: {
+				...fields,
+				aspectRatio: undefined,
+				imageList: IMAGE_URLS,
+				elements: KIE_ELEMENTS,
+			},
+		},
+	];
+});
+
+const omni = (['pro', 'std', '4k'] as const).flatMap((tier): ModelEntry[] => {
+	const common = {
+		...BASE,
+		model: `kling-3.0-omni-${tier}`,
+		kling: `kling-3.0-omni-${tier}`,
+		name: `Kling 3.0 Omni ${{ pro: 'Pro', std: 'Standard', '4k': '4K' }[tier]}`,
+		tier,
+		multiShot: { ...KLING_SHOTS, maxShotPromptLength: 500 },
+		// [K3]: `resolution` 720p | 1080p | 4k is the Omni models' tier.
+		fixed: { resolution: { std: '720p', pro: '1080p', '4k': '4k' }[tier] },
+		inferred:
+			'[K3] third-party tested spec only: integer duration, customize_multi_shots switch, elements as kling_elements; text-to-video fields inferred from image-to-video',
+	};
+	const shots = {
+		field: 'multi_prompt',
+		encoding: 'array',
+		durationType: 'integer',
+		switchField: { field: 'customize_multi_shots', encoding: 'boolean' },
+	} as const;
+	const fields: FieldNames = {
+		prompt: 'prompt',
+		duration: { field: 'duration', type: 'integer' },
+		aspectRatio: 'aspect_ratio',
+		audio: { field: 'audio', encoding: 'boolean' },
+		shots,
+	};
+	return [
+		{ ...common, mode: 'text-to-video', id: 'kling-3.0-omni/text-to-video', fields },
+		{
+			...common,
+			mode: 'image-to-video',
+			id: 'kling-3.0-omni/image-to-video',
+			aspectRatios: [],
+			elements: { kind: 'inline', max: 3 },
+			fields: {
+				...fields,
+				aspectRatio: undefined,
+				imageList: IMAGE_URLS,
+				elements: { field: 'elements', shape: 'kie' },
+			},
+		},
+	];
+});
+
+const entries: ModelEntry[] = [
+	...kling3,
+	{
+		...BASE,
+		model: 'kling-3.0-turbo',
+		kling: 'kling-3.0-turbo',
+		name: 'Kling 3.0 Turbo',
+		mode: 'text-to-video',
+		id: 'kling/v3-turbo-text-to-video',
+		tier: null,
+		resolutions: KLING_4_RESOLUTIONS,
+		audio: { kind: 'always' },
+		fields: {
+			prompt: 'prompt',
+			duration: DURATION,
+			aspectRatio: 'aspect_ratio',
+			resolution: 'resolution',
+		},
+		inferred:
+			'[K4] field names not in the docs: taken from third-party Kie callers; audio always on (third-party reports)',
+	},
+	{
+		...BASE,
+		model: 'kling-3.0-turbo',
+		kling: 'kling-3.0-turbo',
+		name: 'Kling 3.0 Turbo',
+		mode: 'image-to-video',
+		id: 'kling/v3-turbo-image-to-video',
+		tier: null,
+		aspectRatios: [],
+		resolutions: KLING_4_RESOLUTIONS,
+		audio: { kind: 'always' },
+		fields: {
+			prompt: 'prompt',
+			duration: DURATION,
+			resolution: 'resolution',
+			imageList: IMAGE_URLS,
+		},
+		inferred:
+			'[K4] field names not in the docs: taken from third-party Kie callers; audio always on (third-party reports)',
+	},
+	...omni,
+	{
+		...BASE,
+		model: 'kling-2.6-pro',
+		kling: 'kling-2.6-pro',
+		name: 'Kling 2.6',
+		mode: 'text-to-video',
+		id: 'kling-2.6/text-to-video',
+		tier: null,
+		durations: FIVE_OR_TEN,
+		fields: { prompt: 'prompt', duration: DURATION, aspectRatio: 'aspect_ratio', audio: SOUND },
+		typicalSeconds: KLING_2_TIME,
+		inferred: '[K4] four fields per the catalogue; aspect ratios as Kling 3.0',
+	},
+	{
+		...BASE,
+		model: 'kling-2.6-pro',
+		kling: 'kling-2.6-pro',
+		name: 'Kling 2.6',
+		mode: 'image-to-video',
+		id: 'kling-2.6/image-to-video',
+		tier: null,
+		durations: FIVE_OR_TEN,
+		aspectRatios: [],
+		fields: { prompt: 'prompt', duration: DURATION, audio: SOUND, imageList: IMAGE_URLS },
+		typicalSeconds: KLING_2_TIME,
+		inferred: '[K4] image_urls takes one image: no end frame',
+	},
+	{
+		...BASE,
+		model: 'kling-v2.5-turbo-pro',
+		kling: 'kling-2.5-turbo-pro',
+		name: 'Kling 2.5 Turbo Pro',
+		mode: 'text-to-video',
+		id: 'kling/v2-5-turbo-text-to-video-pro',
+		tier: 'pro',
+		durations: FIVE_OR_TEN,
+		audio: { kind: 'none' },
+		negativePrompt: true,
+		cfgScale: true,
+		fields: {
+			prompt: 'prompt',
+			negativePrompt: 'negative_prompt',
+			duration: DURATION,
+			aspectRatio: 'aspect_ratio',
+			cfgScale: 'cfg_scale',
+		},
+		typicalSeconds: KLING_2_TIME,
+	},
+	{
+		...BASE,
+		model: 'kling-v2.5-turbo-pro',
+		kling: 'kling-2.5-turbo-pro',
+		name: 'Kling 2.5 Turbo Pro',
+		mode: 'image-to-video',
+		id: 'kling/v2-5-turbo-image-to-video-pro',
+		tier: 'pro',
+		durations: FIVE_OR_TEN,
+		aspectRatios: [],
+		audio: { kind: 'none' },
+		endFrame: 'optional',
+		negativePrompt: true,
+		// PROVIDERS.md §3.2: the image-to-video negative prompt is capped at 2496 characters.
+		negativePromptMaxLength: 2496,
+		cfgScale: true,
+		fields: {
+			prompt: 'prompt',
+			negativePrompt: 'negative_prompt',
+			duration: DURATION,
+			cfgScale: 'cfg_scale',
+			startImage: 'image_url',
+			endImage: 'tail_image_url',
+		},
+		typicalSeconds: KLING_2_TIME,
+	},
+];
+
+export const kieCatalog: ProviderCatalog = {
+	provider: 'kie',
+	entries,
+	perTaskCallbacks: true,
+	firstVersionDefault: 'kling-v2.5-turbo-pro',
+	defaultModel: 'kling-3.0-pro',
+};

@@ -1,0 +1,156 @@
+/**
+ * The model catalog's vocabulary. One `ModelEntry` per (provider, model, tier, generation type) says
+ * what the model accepts and how its request spells each common field; validation, the editor's
+ * fields and the README's tables all read it. Adding a model on a provider is one entry.
+ */
+
+/** Provider ids: the `authentication` parameter values, emulator prefixes and the `provider` output field. */
+export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya' | 'kling' | 'fal' | 'replicate';
+
+export type GenerationMode = 'text-to-video' | 'image-to-video';
+
+/** Kling's quality tiers as the node normalizes them (`standard` → `std`). */
+export type Tier = 'std' | 'pro' | '4k';
+
+/** A set of durations in seconds, or a whole-second range. */
+export type DurationSpec = { values: number[] } | { min: number; max: number };
+
+/** Whether the model makes sound: not at all, always, or as the user switches it. */
+export type AudioSpec =
+	| { kind: 'none' }
+	| { kind: 'always' }
+	/** `providerDefault` is what the provider does when the field is left out. */
+	| { kind: 'switch'; providerDefault: boolean };
+
+export interface MultiShotSpec {
+	/** Null where the provider documents no cap. */
+	maxShots: number | null;
+	minShotDuration: number;
+	maxShotDuration: number | null;
+	/** The shots' durations must add up to the clip's duration. */
+	sumEqualsDuration: boolean;
+	/** Whether an end frame may be given together with a shot list. */
+	withEndFrame: boolean;
+	maxShotPromptLength: number | null;
+	/** The provider needs audio on with a shot list (Kie `kling-3.0/video`: `sound` must be true). */
+	requiresAudio?: boolean;
+}
+
+export interface ElementsSpec {
+	/** `inline`: reference images are given with each element; `ids`: elements created at the provider. */
+	kind: 'inline' | 'ids';
+	max: number;
+}
+
+/** How a value is written on the wire. */
+export type BooleanEncoding = 'boolean' | 'boolean-string' | 'on-off' | 'native-off';
+
+export interface ShotFields {
+	field: string;
+	/**
+	 * A JSON array, the array serialized into a string (Replicate), or Kling's prompt syntax
+	 * `镜头 n, m, words;` written into the prompt field (Kling's new API).
+	 */
+	encoding: 'array' | 'json-string' | 'kling-prompt';
+	durationType: 'integer' | 'string';
+	/** Items carry a 1-based `index` (Kling's legacy API). */
+	indexed?: boolean;
+	/** A switch that turns multi-shot on (Kie `multi_shots`, Kling `multi_shot`). */
+	switchField?: { field: string; encoding: BooleanEncoding };
+	/** `shot_type` and the value meaning "the node's own shot list". */
+	shotType?: { field: string; value: string };
+	/** Send the empty list in single-shot requests, where the provider requires the field. */
+	requiredWhenSingle?: boolean;
+	/** Send the prompt too when there are shots (otherwise it is left out: prompt XOR shots). */
+	keepPrompt?: boolean | 'empty';
+}
+
+/**
+ * The provider's names for the common fields of one model's request. The dialect decides the
+ * envelope (`input`, `params`…); these are the names inside it. Absent = the model has no such field.
+ */
+export interface FieldNames {
+	prompt?: string;
+	negativePrompt?: string;
+	duration: { field: string; type: 'integer' | 'string' };
+	aspectRatio?: string;
+	cfgScale?: string;
+	audio?: { field: string; encoding: BooleanEncoding };
+	resolution?: string;
+	startImage?: string;
+	endImage?: string;
+	/** Start and end frame in one list (`image_urls`, Rivya's `referenceMediaItems`). */
+	imageList?: { field: string; item: 'url' | 'media-item' };
+	shots?: ShotFields;
+	/** `element-ids`: `[{element_id}]`, the id as a number where it is a safe integer if `numericIds`. */
+	elements?: { field: string; shape: 'element-ids' | 'kie' | 'fal'; numericIds?: boolean };
+}
+
+/** A dated price per second of output, in USD, from KLING-MODELS.md. */
+export interface PriceSpec {
+	usdPerSecond: number;
+	/** The price with audio on, where it differs. */
+	usdPerSecondWithAudio?: number;
+	/** Prices per resolution choice, where they differ (Kling 4.0: 720p / 1080p). */
+	usdPerSecondByResolution?: Record<string, number>;
+	date: string;
+	source: string;
+}
+
+export interface ModelEntry {
+	provider: ProviderId;
+	/** The node's option value for this model. */
+	model: string;
+	/** The same Kling model across providers (for mapping a model to another provider). */
+	kling: string;
+	/** Shown in the model list, e.g. "Kling 3.0 Pro". */
+	name: string;
+	mode: GenerationMode;
+	/** The provider's model id or path as sent (Kling official: `model_name`, or the new API's path). */
+	id: string;
+	tier: Tier | null;
+	durations: DurationSpec;
+	defaultDuration: number;
+	/** Aspect ratios the model takes; empty when the output follows the start frame. */
+	aspectRatios: string[];
+	/** A resolution choice besides the tier (Kling 4.0 `720p` / `1080p`); empty when none. */
+	resolutions: string[];
+	audio: AudioSpec;
+	endFrame: 'none' | 'optional' | 'required';
+	negativePrompt: boolean;
+	/** Where the negative prompt's limit differs from the prompt's. */
+	negativePromptMaxLength?: number;
+	cfgScale: boolean;
+	multiShot: MultiShotSpec | null;
+	elements: ElementsSpec | null;
+	promptMaxLength: number;
+	fields: FieldNames;
+	/** Provider parameters sent with every request of this entry (Kie `mode: "pro"`). */
+	fixed?: Record<string, string | number | boolean>;
+	/** Combinations the provider refuses although each value is allowed on its own. */
+	requires?: {
+		/** An end frame only with audio off / at this resolution (Kling 2.6, Kling's new API). */
+		endFrame?: { audio?: false; resolution?: string };
+		/** Native audio only at this resolution (Kling's new API, 2.6). */
+		audio?: { resolution: string };
+	};
+	/** Kling official: the legacy `/v1` API (access key + secret key) or the new per-model API (API key). */
+	api?: 'v1' | 'new';
+	price?: PriceSpec;
+	/** Seconds a 5 s clip typically takes (low and high end), and how many more per extra second. */
+	typicalSeconds: { fiveSecondClip: [number, number]; perExtraSecond: number };
+	/** What KLING-MODELS.md marks as inferred or third-party for this entry, with its source tags. */
+	inferred?: string;
+}
+
+/** A provider's entries (newest first: that is the editor's order) and the models new nodes start with. */
+export interface ProviderCatalog {
+	provider: ProviderId;
+	entries: ModelEntry[];
+	/** False where the provider takes no callback URL per task (Rivya: account-level webhooks only). */
+	perTaskCallbacks: boolean;
+	/** Node version 1 started with this model (kept for saved workflows). */
+	firstVersionDefault: string;
+	/** Version 2 starts with the newest Kling this provider sells generally. */
+	defaultModel: string;
+}

@@ -1,0 +1,471 @@
+import {
+	FIVE_OR_TEN,
+	KLING_2_TIME,
+	KLING_3_TIME,
+	KLING_4_ASPECT_RATIOS,
+	KLING_4_PROMPT_LIMIT,
+	KLING_4_RESOLUTIONS,
+	KLING_4_TIME,
+	KLING_ASPECT_RATIOS,
+	KLING_PROMPT_LIMIT,
+	KLING_SHOTS,
+	THREE_TO_FIFTEEN,
+	THREE_TO_TEN,
+	THREE_TO_THIRTY,
+} from './common';
+import type { FieldNames, ModelEntry, ProviderCatalog } from './types';
+
+/**
+ * WaveSpeed AI (`POST /api/v3/<model id>`), KLING-MODELS.md §3.1 and §6c, PROVIDERS.md §1.2.
+ * Model ids carry the tier; the body is flat.
+ */
+
+const DURATION = { field: 'duration', type: 'integer' } as const;
+const SOUND = { field: 'sound', encoding: 'boolean' } as const;
+/** [W1]: `multi_prompt` items `{prompt, duration}` (integer duration inferred), `shot_type` customize. */
+const SHOTS = {
+	field: 'multi_prompt',
+	encoding: 'array',
+	durationType: 'integer',
+	shotType: { field: 'shot_type', value: 'customize' },
+} as const;
+const ELEMENTS = { field: 'element_list', shape: 'element-ids' } as const;
+
+const KLING_3_T2V: FieldNames = {
+	prompt: 'prompt',
+	negativePrompt: 'negative_prompt',
+	duration: DURATION,
+	aspectRatio: 'aspect_ratio',
+	cfgScale: 'cfg_scale',
+	audio: SOUND,
+	shots: SHOTS,
+	elements: ELEMENTS,
+};
+const KLING_3_I2V: FieldNames = {
+	prompt: 'prompt',
+	negativePrompt: 'negative_prompt',
+	duration: DURATION,
+	cfgScale: 'cfg_scale',
+	audio: SOUND,
+	startImage: 'image',
+	endImage: 'end_image',
+	shots: SHOTS,
+	elements: ELEMENTS,
+};
+/** Kling 2.x on WaveSpeed names the CFG scale `guidance_scale` (PROVIDERS.md §1.2). */
+const KLING_2_T2V: FieldNames = {
+	prompt: 'prompt',
+	negativePrompt: 'negative_prompt',
+	duration: DURATION,
+	aspectRatio: 'aspect_ratio',
+	cfgScale: 'guidance_scale',
+};
+const KLING_2_I2V: FieldNames = {
+	prompt: 'prompt',
+	negativePrompt: 'negative_prompt',
+	duration: DURATION,
+	cfgScale: 'guidance_scale',
+	startImage: 'image',
+	endImage: 'end_image',
+};
+
+const KLING_3: Omit<ModelEntry, 'model' | 'kling' | 'name' | 'mode' | 'id' | 'tier' | 'fields'> = {
+	provider: 'wavespeed',
+	durations: THREE_TO_FIFTEEN,
+	defaultDuration: 5,
+	aspectRatios: KLING_ASPECT_RATIOS,
+	resolutions: [],
+	audio: { kind: 'switch', providerDefault: false },
+	endFrame: 'none',
+	negativePrompt: true,
+	cfgScale: true,
+	multiShot: KLING_SHOTS,
+	elements: { kind: 'ids', max: 3 },
+	promptMaxLength: KLING_PROMPT_LIMIT,
+	typicalSeconds: KLING_3_TIME,
+	inferred:
+		'[W1] multi_prompt item shape {prompt, duration:int}, element_list items {element_id}, at most 3 elements and 6 shots (Kling rules)',
+};
+
+const KLING_2: Omit<ModelEntry, 'model' | 'kling' | 'name' | 'mode' | 'id' | 'tier' | 'fields'> = {
+	provider: 'wavespeed',
+	durations: FIVE_OR_TEN,
+	defaultDuration: 5,
+	aspectRatios: KLING_ASPECT_RATIOS,
+	resolutions: [],
+	audio: { kind: 'none' },
+	endFrame: 'none',
+	negativePrompt: true,
+	cfgScale: true,
+	multiShot: null,
+	elements: null,
+	promptMaxLength: KLING_PROMPT_LIMIT,
+	typicalSeconds: KLING_2_TIME,
+};
+
+const V3_PRICE = { date: '2026-12-01', source: 'W4 (3p quoting wavespeed.ai)' };
+const V4_PRICE = {
+	usdPerSecond: 0.157,
+	usdPerSecondByResolution: { '720p': 0.157, '1080p': 0.235 },
+	date: '2026-12-01',
+	source: 'W6',
+};
+
+const entries: ModelEntry[] = [
+	{
+		...KLING_3,
+		model: 'kling-4.0',
+		kling: 'kling-4.0',
+		name: 'Kling 4.0',
+		mode: 'text-to-video',
+		id: 'kwaivgi/kling-v4.0/text-to-video',
+		tier: null,
+		durations: THREE_TO_THIRTY,
+		aspectRatios: KLING_4_ASPECT_RATIOS,
+		resolutions: KLING_4_RESOLUTIONS,
+		audio: { kind: 'always' },
+		negativePrompt: false,
+		cfgScale: false,
+		multiShot: null,
+		elements: null,
+		promptMaxLength: KLING_4_PROMPT_LIMIT,
+		fields: {
+			prompt: 'prompt',
+			duration: DURATION,
+			aspectRatio: 'aspect_ratio',
+			resolution: 'resolution',
+		},
+		price: V4_PRICE,
+		typicalSeconds: KLING_4_TIME,
+		inferred: '[C1] prompt limit 26,000 (3p); 4k and HDR only in a blog [X3], not offered',
+	},
+	{
+		...KLING_3,
+		model: 'kling-4.0',
+		kling: 'kling-4.0',
+		name: 'Kling 4.0',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v4.0/image-to-video',
+		tier: null,
+		durations: THREE_TO_THIRTY,
+		// [W6]: aspect_ratio is optional on image-to-video; left out, the output follows the first frame.
+		aspectRatios: KLING_4_ASPECT_RATIOS,
+		resolutions: KLING_4_RESOLUTIONS,
+		audio: { kind: 'always' },
+		endFrame: 'optional',
+		negativePrompt: false,
+		cfgScale: false,
+		multiShot: null,
+		elements: null,
+		promptMaxLength: KLING_4_PROMPT_LIMIT,
+		fields: {
+			prompt: 'prompt',
+			duration: DURATION,
+			aspectRatio: 'aspect_ratio',
+			resolution: 'resolution',
+			startImage: 'image',
+			endImage: 'last_image',
+		},
+		price: V4_PRICE,
+		typicalSeconds: KLING_4_TIME,
+		inferred:
+			'[W6] image-to-video aspect ratio values assumed as text-to-video; keyframes not offered',
+	},
+	...(['pro', 'std', '4k'] as const).flatMap((tier): ModelEntry[] => {
+		const name = { pro: 'Kling 3.0 Pro', std: 'Kling 3.0 Standard', '4k': 'Kling 3.0 4K' }[tier];
+		// [W1]: the 4k text-to-video page marks prompt as required, so a shot list comes with "".
+		const shots = tier === '4k' ? { ...SHOTS, keepPrompt: 'empty' as const } : SHOTS;
+		const price =
+			tier === 'std'
+				? { ...V3_PRICE, usdPerSecond: 0.084, usdPerSecondWithAudio: 0.126 }
+				: undefined;
+		return [
+			{
+				...KLING_3,
+				model: `kling-3.0-${tier}`,
+				kling: `kling-3.0-${tier}`,
+				name,
+				mode: 'text-to-video',
+				id: `kwaivgi/kling-v3.0-${tier}/text-to-video`,
+				tier,
+				fields: { ...KLING_3_T2V, shots },
+				price,
+			},
+			{
+				...KLING_3,
+				model: `kling-3.0-${tier}`,
+				kling: `kling-3.0-${tier}`,
+				name,
+				mode: 'image-to-video',
+				id: `kwaivgi/kling-v3.0-${tier}/image-to-video`,
+				tier,
+				aspectRatios: [],
+				endFrame: 'optional',
+				fields: KLING_3_I2V,
+				price,
+			},
+		];
+	}),
+	...(['pro', 'std'] as const).map(
+		(tier): ModelEntry => ({
+			...KLING_3,
+			model: `kling-3.0-turbo-${tier}`,
+			kling: `kling-3.0-turbo-${tier}`,
+			// [W2]: std renders 720p, pro 1080p.
+			name: tier === 'pro' ? 'Kling 3.0 Turbo Pro (1080p)' : 'Kling 3.0 Turbo Standard (720p)',
+			mode: 'text-to-video',
+			id: `kwaivgi/kling-v3-turbo-${tier}/text-to-video`,
+			tier,
+			audio: { kind: 'always' },
+			negativePrompt: false,
+			cfgScale: false,
+			elements: null,
+			fields: {
+				prompt: 'prompt',
+				duration: DURATION,
+				aspectRatio: 'aspect_ratio',
+				shots: { field: 'multi_prompt', encoding: 'array', durationType: 'integer' },
+			},
+			inferred:
+				'[W2] no sound, negative prompt or CFG field listed; audio always on (third-party reports, as on the other providers); image-to-video not seen',
+		}),
+	),
+	...(['pro', 'std', '4k'] as const).flatMap((tier): ModelEntry[] => {
+		const name = { pro: 'Kling O3 Pro', std: 'Kling O3 Standard', '4k': 'Kling O3 4K' }[tier];
+		const common = {
+			...KLING_3,
+			model: `kling-o3-${tier}`,
+			kling: `kling-o3-${tier}`,
+			name,
+			tier,
+			negativePrompt: false,
+			cfgScale: false,
+			inferred: '[W1] O3 fields as Kling 3.0 without negative prompt and CFG',
+		};
+		return [
+			{
+				...common,
+				mode: 'text-to-video',
+				id: `kwaivgi/kling-video-o3-${tier}/text-to-video`,
+				fields: {
+					prompt: 'prompt',
+					duration: DURATION,
+					aspectRatio: 'aspect_ratio',
+					audio: SOUND,
+					shots: SHOTS,
+					elements: ELEMENTS,
+				},
+			},
+			{
+				...common,
+				mode: 'image-to-video',
+				id: `kwaivgi/kling-video-o3-${tier}/image-to-video`,
+				aspectRatios: [],
+				endFrame: 'optional',
+				fields: {
+					prompt: 'prompt',
+					duration: DURATION,
+					audio: SOUND,
+					startImage: 'image',
+					endImage: 'end_image',
+					shots: SHOTS,
+					elements: ELEMENTS,
+				},
+			},
+		];
+	}),
+	...(['pro', 'std'] as const).flatMap((tier): ModelEntry[] => {
+		const common = {
+			...KLING_3,
+			model: `kling-o1-${tier}`,
+			kling: `kling-o1-${tier}`,
+			name: tier === 'pro' ? 'Kling O1 Pro' : 'Kling O1 Standard',
+			tier,
+			durations: THREE_TO_TEN,
+			audio: { kind: 'none' } as const,
+			negativePrompt: false,
+			cfgScale: false,
+			multiShot: null,
+			elements: null,
+			inferred: '[W1] the id without -std taken as pro',
+		};
+		const path = tier === 'pro' ? 'kwaivgi/kling-video-o1' : 'kwaivgi/kling-video-o1-std';
+		return [
+			{
+				...common,
+				mode: 'text-to-video',
+				id: `${path}/text-to-video`,
+				fields: { prompt: 'prompt', duration: DURATION, aspectRatio: 'aspect_ratio' },
+			},
+			{
+				...common,
+				mode: 'image-to-video',
+				id: `${path}/image-to-video`,
+				aspectRatios: [],
+				endFrame: 'optional',
+				fields: {
+					prompt: 'prompt',
+					duration: DURATION,
+					startImage: 'image',
+					endImage: 'last_image',
+				},
+			},
+		];
+	}),
+	{
+		...KLING_2,
+		model: 'kling-2.6-pro',
+		kling: 'kling-2.6-pro',
+		name: 'Kling 2.6 Pro',
+		mode: 'text-to-video',
+		id: 'kwaivgi/kling-v2.6-pro/text-to-video',
+		tier: 'pro',
+		audio: { kind: 'switch', providerDefault: true },
+		fields: { ...KLING_2_T2V, cfgScale: 'cfg_scale', audio: SOUND },
+	},
+	{
+		...KLING_2,
+		model: 'kling-2.6-pro',
+		kling: 'kling-2.6-pro',
+		name: 'Kling 2.6 Pro',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.6-pro/image-to-video',
+		tier: 'pro',
+		aspectRatios: [],
+		audio: { kind: 'switch', providerDefault: false },
+		endFrame: 'optional',
+		fields: { ...KLING_2_I2V, cfgScale: 'cfg_scale', audio: SOUND },
+	},
+	{
+		...KLING_2,
+		model: 'kling-2.6-std',
+		kling: 'kling-2.6-std',
+		name: 'Kling 2.6 Standard',
+		mode: 'text-to-video',
+		id: 'kwaivgi/kling-v2.6-std/text-to-video',
+		tier: 'std',
+		cfgScale: false,
+		fields: { ...KLING_2_T2V, cfgScale: undefined },
+	},
+	{
+		...KLING_2,
+		model: 'kling-2.6-std',
+		kling: 'kling-2.6-std',
+		name: 'Kling 2.6 Standard',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.6-std/image-to-video',
+		tier: 'std',
+		aspectRatios: [],
+		cfgScale: false,
+		fields: { ...KLING_2_I2V, cfgScale: undefined, endImage: undefined },
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.5-turbo-pro',
+		kling: 'kling-2.5-turbo-pro',
+		name: 'Kling 2.5 Turbo Pro',
+		mode: 'text-to-video',
+		id: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
+		tier: 'pro',
+		fields: KLING_2_T2V,
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.5-turbo-pro',
+		kling: 'kling-2.5-turbo-pro',
+		name: 'Kling 2.5 Turbo Pro',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.5-turbo-pro/image-to-video',
+		tier: 'pro',
+		aspectRatios: [],
+		endFrame: 'optional',
+		// The newer 2.5 Turbo Pro docs name the end frame `last_image` (PROVIDERS.md §1.2).
+		fields: { ...KLING_2_I2V, endImage: 'last_image' },
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.1-master',
+		kling: 'kling-2.1-master',
+		name: 'Kling 2.1 Master',
+		mode: 'text-to-video',
+		id: 'kwaivgi/kling-v2.1-t2v-master',
+		tier: null,
+		fields: KLING_2_T2V,
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.1-master',
+		kling: 'kling-2.1-master',
+		name: 'Kling 2.1 Master',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.1-i2v-master',
+		tier: null,
+		aspectRatios: [],
+		fields: { ...KLING_2_I2V, endImage: undefined },
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.1-pro',
+		kling: 'kling-2.1-pro',
+		name: 'Kling 2.1 Pro',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.1-i2v-pro',
+		tier: 'pro',
+		aspectRatios: [],
+		fields: { ...KLING_2_I2V, endImage: undefined },
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.1-pro-start-end-frame',
+		kling: 'kling-2.1-pro-start-end-frame',
+		name: 'Kling 2.1 Pro Start-End Frame',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.1-i2v-pro/start-end-frame',
+		tier: 'pro',
+		aspectRatios: [],
+		endFrame: 'required',
+		fields: KLING_2_I2V,
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.1-standard',
+		kling: 'kling-2.1-std',
+		name: 'Kling 2.1 Standard',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.1-i2v-standard',
+		tier: 'std',
+		aspectRatios: [],
+		fields: { ...KLING_2_I2V, endImage: undefined },
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.0-master',
+		kling: 'kling-2.0-master',
+		name: 'Kling 2.0 Master',
+		mode: 'text-to-video',
+		id: 'kwaivgi/kling-v2.0-t2v-master',
+		tier: null,
+		cfgScale: false,
+		fields: { ...KLING_2_T2V, cfgScale: undefined },
+	},
+	{
+		...KLING_2,
+		model: 'kling-v2.0-master',
+		kling: 'kling-2.0-master',
+		name: 'Kling 2.0 Master',
+		mode: 'image-to-video',
+		id: 'kwaivgi/kling-v2.0-i2v-master',
+		tier: null,
+		aspectRatios: [],
+		endFrame: 'optional',
+		fields: KLING_2_I2V,
+	},
+];
+
+export const wavespeedCatalog: ProviderCatalog = {
+	provider: 'wavespeed',
+	entries,
+	perTaskCallbacks: true,
+	firstVersionDefault: 'kling-v2.5-turbo-pro',
+	defaultModel: 'kling-4.0',
+};
