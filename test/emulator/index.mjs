@@ -19,6 +19,15 @@
  * taskFailure, truncatedDownload, expiredResult, submitRateLimit (429 before a task exists), and the
  * "ambiguous submit" faults submit5xx / submitReset (the task IS created, the answer is lost).
  * Per task: planNextTask(provider, plan).
+ *
+ * Kling family (KLING-MODELS.md): every provider module also serves the Kling 2.6 / 3.0 / Turbo / O1 / O3 / Omni /
+ * 4.0 text-to-video and image-to-video models its provider documents (tables WAVESPEED_FAMILY, APIXO_FAMILY,
+ * KIE_FAMILY, RIVYA_FAMILY, KLING_NEW_MODELS, FAL_FAMILY, REPLICATE_FAMILY). Results are real MP4s whose video track
+ * lasts the effective duration (3–30 s; multi-shot = the sum of the shots) with an AAC-LC track of silence exactly
+ * when the request asked for audio (the provider's default counts when the field is omitted) or the model always
+ * has audio (4.0). `tasks.get(id).media` = { duration, audio, aspectRatio, shots, resolution } says what the result
+ * holds. Kling official: `keys.klingApiKey` (API key, both APIs) and `secrets.klingWebhook` (Webhook Secret; null =
+ * unsigned callbacks) are options like the other keys and secrets (`configure({ secrets: { klingWebhook } })`).
  */
 import { Engine, PROVIDERS } from './core/engine.mjs';
 import { createWaveSpeed } from './providers/wavespeed.mjs';
@@ -33,7 +42,7 @@ export { PROVIDERS };
 export { wavespeedSignature } from './providers/wavespeed.mjs';
 export { kieSignature } from './providers/kie.mjs';
 export { rivyaSignature } from './providers/rivya.mjs';
-export { klingJwt } from './providers/kling.mjs';
+export { klingJwt, klingWebhookSignature, KLING_HTTP_STATUS } from './providers/kling.mjs';
 export { falSignedMessage, FAL_USER_ID } from './providers/fal.mjs';
 export { replicateSignature } from './providers/replicate.mjs';
 

@@ -26,8 +26,9 @@ const MAX_BODY_BYTES = 120 * 1024 * 1024;
  *   videoBytes?: number, callbackFaults?: string[] }} TaskPlan
  * @typedef {{ kind: string, code: string | number, message: string }} Failure
  * @typedef {{ id: string, provider: string, model: string, mode: 'text-to-video'|'image-to-video', createdAt: number,
- *   completesAt: number, generationMs: number, finalState: 'succeeded'|'failed', input: unknown, idempotencyKey?: string,
- *   duration: number, aspectRatio: string, failure: Failure | null, statusFaults: string[], downloadFaults: string[],
+ *   startAt: number, completesAt: number, generationMs: number, finalState: 'succeeded'|'failed', input: unknown,
+ *   idempotencyKey?: string, duration: number, aspectRatio: string, audio: boolean, shots: number[] | null,
+ *   resolution: string | null, failure: Failure | null, statusFaults: string[], downloadFaults: string[],
  *   expired: boolean, videoBytes?: number, callbackFaults: string[], callbackUrl?: string, extra: Record<string, any> }} Task
  * @typedef {{ statusRateLimit: number, status5xx: number, statusReset: number, slowMs: number, slowRate: number,
  *   taskFailure: number, truncatedDownload: number, expiredResult: number, submitRateLimit: number,
@@ -72,7 +73,9 @@ export function readDemoCredentials() {
 		for (const c of list) {
 			const id = String(c.id ?? '').replace(/Demo$/, '');
 			if (!id) continue;
-			if (c.data?.apiKey) keys[id] = c.data.apiKey;
+			// Kling official: an apiKey (new per-model API, also accepted by the legacy API) is kept apart from the
+			// access key, under keys.klingApiKey (the demo file has none: the demo stays on the legacy API).
+			if (c.data?.apiKey) keys[id === 'kling' ? 'klingApiKey' : id] = c.data.apiKey;
 			if (c.data?.webhookSecret) secrets[id] = c.data.webhookSecret;
 			if (c.data?.webhookHmacKey) secrets[id] = c.data.webhookHmacKey;
 			// Kling official: the access key is the "key", the JWT secret key is kept under secrets.kling.
@@ -90,6 +93,10 @@ export function readDemoCredentials() {
 	secrets.kie ??= 'kie_emulator_hmac_key_0001';
 	keys.kling ??= 'kling_emulator_access_key';
 	secrets.kling ??= 'kling_emulator_secret_key';
+	// Kling official API key (`Authorization: Bearer <API_KEY>`; the only auth of the new per-model API).
+	keys.klingApiKey ??= 'kling_emulator_api_key';
+	// Kling Webhook Secret (`whsec_<base64>`): null = callbacks unsigned (a console without a secret, as before).
+	if (!('klingWebhook' in secrets)) secrets.klingWebhook = null;
 	keys.fal ??= 'fal_emulator_test_key';
 	keys.replicate ??= 'r8_emulator_test_key';
 	secrets.replicate ??= 'whsec_s6UTQ9Pww6dRwWve+DDelVhM0gAMe/FC0bTckjk+EU0=';
@@ -407,9 +414,11 @@ export class Engine {
 
 	/**
 	 * Create a task after a submit was accepted. Consumes the provider's next plan.
+	 * `audio` (default false) says whether the result MP4 carries an audio track; `shots` are the multi-shot
+	 * durations (their sum is `duration`); `resolution` is recorded as asked (720p/1080p/4k/std/pro…).
 	 * @param {{ provider: string, model: string, mode: 'text-to-video'|'image-to-video', input: unknown, duration: number,
-	 *   aspectRatio?: string, imageUrls?: string[], idempotencyKey?: string, callbackUrl?: string, idPrefix?: string,
-	 *   id?: string, extra?: Record<string, any> }} spec
+	 *   aspectRatio?: string, audio?: boolean, shots?: number[] | null, resolution?: string | null, imageUrls?: string[],
+	 *   idempotencyKey?: string, callbackUrl?: string, idPrefix?: string, id?: string, extra?: Record<string, any> }} spec
 	 * @param {ProviderModule} mod
 	 * @returns {Task}
 	 */
@@ -441,6 +450,7 @@ export class Engine {
 			model: spec.model,
 			mode: spec.mode,
 			createdAt: now,
+			startAt: now,
 			completesAt: now + generationMs,
 			generationMs,
 			finalState: failure ? 'failed' : 'succeeded',
@@ -448,6 +458,9 @@ export class Engine {
 			idempotencyKey: spec.idempotencyKey,
 			duration: spec.duration,
 			aspectRatio: spec.aspectRatio ?? '16:9',
+			audio: spec.audio === true,
+			shots: spec.shots ?? null,
+			resolution: spec.resolution ?? null,
 			failure,
 			statusFaults: [...(plan.statusFaults ?? [])].map(String),
 			downloadFaults: downloadFaults.filter((f) => f !== 'expired'),
@@ -467,8 +480,14 @@ export class Engine {
 	 */
 	phase(task, now = Date.now()) {
 		if (now >= task.completesAt) return { phase: task.finalState, progress: 1 };
-		const progress = task.generationMs > 0 ? (now - task.createdAt) / task.generationMs : 1;
+		if (now < task.startAt) return { phase: 'queued', progress: 0 };
+		const progress = task.generationMs > 0 ? (now - task.startAt) / task.generationMs : 1;
 		return { phase: progress < 0.1 ? 'queued' : 'processing', progress };
+	}
+
+	/** When the task leaves `queued` (10 % into its generation, after any wait for a concurrency slot). @param {Task} task */
+	processingAt(task) {
+		return task.startAt + Math.ceil(task.generationMs * 0.1);
 	}
 
 	/** @param {Task} task */
@@ -485,7 +504,14 @@ export class Engine {
 			input: task.input,
 			duration: task.duration,
 			aspectRatio: task.aspectRatio,
+			audio: task.audio,
+			shots: task.shots,
+			resolution: task.resolution,
+			// what the result MP4 holds: the video track lasts `duration` s, an audio track exists iff `audio`
+			media: { duration: task.duration, audio: task.audio, aspectRatio: task.aspectRatio, shots: task.shots, resolution: task.resolution },
+			startAt: task.startAt,
 			failure: task.failure,
+			extra: { ...task.extra },
 		};
 		if (task.idempotencyKey !== undefined) t.idempotencyKey = task.idempotencyKey;
 		if (task.callbackUrl !== undefined) t.callbackUrl = task.callbackUrl;
@@ -846,7 +872,7 @@ export class Engine {
 			return notFound();
 		}
 		const want = task.videoBytes ?? this.opts.largeVideoBytes ?? 0;
-		const plan = planMp4(task.duration, task.aspectRatio, want);
+		const plan = planMp4(task.duration, task.aspectRatio, want, task.audio);
 		let fault = task.downloadFaults.shift();
 		if (!fault && this.chance(this.opts.faults.truncatedDownload)) fault = 'truncated';
 		if (fault === 'expired') {
