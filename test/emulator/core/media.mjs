@@ -316,14 +316,31 @@ const ZERO_CHUNK = Buffer.alloc(256 * 1024);
 /**
  * Write `head` then `padBytes` zero bytes to a writable (HTTP response), respecting backpressure.
  * Never allocates more than one 256 KiB chunk. Stops early after `limit` bytes (truncation fault).
+ * With `throttle` the bytes trickle at `bytesPerSecond` (slices every 50 ms; slow-download fault).
  * @param {import('node:http').ServerResponse} res
  * @param {Buffer} head @param {number} padBytes @param {number} [limit]
+ * @param {{ bytesPerSecond: number, sleep: (ms: number) => Promise<unknown>, closed: () => boolean }} [throttle]
  * @returns {Promise<number>} bytes written
  */
-export async function writeMp4(res, head, padBytes, limit = Infinity) {
+export async function writeMp4(res, head, padBytes, limit = Infinity, throttle) {
 	let written = 0;
 	const total = head.length + padBytes;
 	const cap = Math.min(total, limit);
+	if (throttle) {
+		const slice = Math.max(1, Math.round(throttle.bytesPerSecond / 20));
+		const started = Date.now();
+		while (written < cap) {
+			if (res.destroyed || throttle.closed()) throw new Error('socket closed');
+			const n = Math.min(slice, cap - written);
+			const chunk = written < head.length ? head.subarray(written, Math.min(head.length, written + n)) : ZERO_CHUNK.subarray(0, Math.min(n, ZERO_CHUNK.length));
+			res.write(chunk);
+			written += chunk.length;
+			// keep the average rate: wait until `written` bytes are due
+			const due = started + (written / throttle.bytesPerSecond) * 1000;
+			await throttle.sleep(Math.max(0, due - Date.now()));
+		}
+		return written;
+	}
 	const write = (/** @type {Buffer} */ chunk) =>
 		new Promise((resolve, reject) => {
 			if (res.destroyed) return reject(new Error('socket closed'));

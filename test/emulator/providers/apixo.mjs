@@ -37,6 +37,11 @@
  *  or 4.0 model exists on APIXO [A4] → 404. GET /statusTask/<model> must name the task's own model → else 404
  *  "Task not found" (the model is part of the path, §2.3). Kling's 2.6 "end frame is silent" rule [O6] is not
  *  applied here (APIXO does not document it).
+ *
+ * Refusals and caps: the §2.5 HTTP codes with the `{code, message}` envelope — 429 rate limit (+ Retry-After),
+ * 402 insufficient balance, 503 maintenance. Concurrency (per-key plans "3 / 10 concurrent", §2.5) → 429
+ * `{code:429, message:"Concurrent task limit exceeded…"}` + Retry-After = seconds until a slot frees; nothing is
+ * created. Unknown-status fault word: "queuing".
  */
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
@@ -224,7 +229,9 @@ export function createApixo(engine) {
 		// the model in the status path must be the one the task was created with (choice: 404 otherwise)
 		if (!task || task.provider !== 'apixo' || task.model !== model) return ctx.send(404, { code: 404, message: 'Task not found' });
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, { code: 200, message: 'success', data: statusData(task) });
+		const data = statusData(task);
+		if (ctx.unknownStatus) data.state = ctx.unknownStatus;
+		ctx.send(200, { code: 200, message: 'success', data });
 	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
@@ -232,9 +239,13 @@ export function createApixo(engine) {
 		id: 'apixo',
 		defaultRetryDelaysMs: [30000, 60000, 120000],
 		failure,
+		unknownStatusWord: 'queuing',
 		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { code: 429, message: 'Rate limit exceeded' }, engine.retryAfterHeader());
+			if (fault === '429') return ctx.send(429, { code: 429, message: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return ctx.send(429, { code: 429, message: 'Concurrent task limit exceeded for this API key' }, engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return ctx.send(402, { code: 402, message: 'Insufficient balance' });
 			if (fault === '500') return ctx.send(500, { code: 500, message: 'Internal server error' });
+			if (fault === 'maintenance') return ctx.send(503, { code: 503, message: 'Service unavailable: scheduled maintenance' });
 			return ctx.send(503, { code: 503, message: 'Service unavailable' });
 		},
 		async handle(ctx) {

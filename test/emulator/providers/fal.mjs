@@ -61,6 +61,11 @@
  *  O3 reference-to-video, not emulated); O3 has no negative_prompt / cfg_scale / elements; voice_ids and elements
  *  accepted on v3 t2v (page copies differ, §5 q7); aspect_ratio accepted on v3 i2v (3p). Errors: 422 pydantic items
  *  (extra_forbidden, missing, string_type, int_type, literal_error, too_long, value_error for cross-field rules).
+ *
+ * Refusals and caps: rate limit 429 `{detail}` + Retry-After; out of balance 403 `{detail:"User is locked. Reason:
+ * Exhausted balance. …"}` (3p wording, inferred); maintenance 503 `{detail}`. Concurrency: fal's queue holds requests
+ * over the account's limit → QUEUED: created (IN_QUEUE, queue_position = place in the wait queue) and started when a
+ * slot frees. Unknown-status fault word: "IN_PROGRESS_RETRY" (status endpoint only).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -301,7 +306,7 @@ export function createFal(engine) {
 		const { phase } = engine.phase(task);
 		/** @type {Record<string, unknown>} */
 		const s = { status: phase === 'queued' ? 'IN_QUEUE' : phase === 'processing' ? 'IN_PROGRESS' : 'COMPLETED', request_id: task.id, ...urls(task) };
-		if (phase === 'queued') s.queue_position = 0;
+		if (phase === 'queued') s.queue_position = engine.queuePosition(task);
 		if (phase !== 'queued') {
 			s.logs = withLogs ? [{ message: 'Generating video…', level: 'INFO', source: 'user', timestamp: new Date(task.startAt + task.generationMs * 0.1).toISOString() }] : null;
 		}
@@ -449,7 +454,7 @@ export function createFal(engine) {
 		ctx.mark('submit', task.id);
 		if (webhook) engine.atCompletion(task, () => sendWebhook(task, webhook));
 		if (engine.submitAnswerLost(ctx, mod)) return;
-		ctx.send(200, { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'IN_QUEUE', ...urls(task), queue_position: 0 });
+		ctx.send(200, { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'IN_QUEUE', ...urls(task), queue_position: engine.queuePosition(task) });
 	}
 
 	/** @param {Task} task @param {string} url */
@@ -492,7 +497,11 @@ export function createFal(engine) {
 		ctx.mark('status', task?.id);
 		if (!task) return detail(ctx, 404, `Request not found: ${id}`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		if (what === 'status') return ctx.send(200, statusBody(task, ctx.query.get('logs') === '1' || ctx.query.get('logs') === 'true'));
+		if (what === 'status') {
+			const body = statusBody(task, ctx.query.get('logs') === '1' || ctx.query.get('logs') === 'true');
+			if (ctx.unknownStatus) body.status = ctx.unknownStatus;
+			return ctx.send(200, body);
+		}
 		const { phase } = engine.phase(task);
 		if (phase === 'queued' || phase === 'processing') return detail(ctx, 400, 'Request is still in progress');
 		if (phase === 'failed') {
@@ -521,8 +530,12 @@ export function createFal(engine) {
 		id: 'fal',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		concurrencyMode: 'queue', // requests over the concurrency limit wait IN_QUEUE
+		unknownStatusWord: 'IN_PROGRESS_RETRY',
 		fault(ctx, fault) {
-			if (fault === '429') return detail(ctx, 429, 'Rate limit exceeded, please retry later', engine.retryAfterHeader());
+			if (fault === '429') return detail(ctx, 429, 'Rate limit exceeded, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return detail(ctx, 429, 'Concurrent request limit reached, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return detail(ctx, 403, 'User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing.');
 			if (fault === '500') return detail(ctx, 500, 'Internal Server Error');
 			return detail(ctx, 503, 'Service Unavailable');
 		},
@@ -572,7 +585,7 @@ export function createFalRest(engine) {
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
 		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader());
+			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
 			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
 		},
 		handle(ctx) {

@@ -58,6 +58,10 @@
  *  Family choices: multi-shot ≤6 shots and Σ shot durations = duration (Kling's rules [O6]; Kie does not state
  *  them); ≤3 kling_elements (Kling's limit); credits per second from [K3] (std 14 / audio 20, pro 18 / 27, 4K 67;
  *  other models as std). Validation errors are body code 422 with HTTP 200, like the 2.5 models.
+ *
+ * Refusals and caps (body codes, HTTP 200, §3.2): rate limit and over the concurrency cap → `{code:429}` (+ Retry-After
+ * header, not documented by Kie: emulator choice), out of credits → `{code:402, msg:"Insufficient credits"}` (also when
+ * the emulated balance runs out), maintenance → `{code:455}`. Nothing is created. Unknown-status fault word: "pending".
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -406,7 +410,10 @@ export function createKie(engine) {
 	function accept(ctx, body, media) {
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const { cost, ...spec } = media;
-		if (credits < cost) return bodyErr(ctx, 402, 'Insufficient credits');
+		if (credits < cost) {
+			engine.refused(ctx, 'credit');
+			return bodyErr(ctx, 402, 'Insufficient credits');
+		}
 		credits -= cost;
 		const callbackUrl = /** @type {string | undefined} */ (body.callBackUrl) || undefined;
 		const task = engine.createTask(
@@ -452,7 +459,9 @@ export function createKie(engine) {
 		if (!id) return bodyErr(ctx, 422, 'taskId is required');
 		if (!task || task.provider !== 'kie') return bodyErr(ctx, 404, `Task not found: ${id}`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, { code: 200, msg: 'success', message: 'success', data: recordData(task) });
+		const data = recordData(task);
+		if (ctx.unknownStatus) data.state = ctx.unknownStatus;
+		ctx.send(200, { code: 200, msg: 'success', message: 'success', data });
 	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
@@ -460,8 +469,11 @@ export function createKie(engine) {
 		id: 'kie',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'pending',
 		fault(ctx, fault) {
-			if (fault === '429') return bodyErr(ctx, 429, 'Rate limited: too many requests, please retry later', engine.retryAfterHeader());
+			if (fault === '429') return bodyErr(ctx, 429, 'Rate limited: too many requests, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return bodyErr(ctx, 429, 'Rate limited: the concurrent task limit of this API key is reached, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return bodyErr(ctx, 402, 'Insufficient credits');
 			if (fault === '500') return bodyErr(ctx, 500, 'Server error: an unexpected failure occurred');
 			return bodyErr(ctx, 455, 'Service unavailable: the system is under maintenance');
 		},
@@ -537,7 +549,7 @@ export function createKieUpload(engine) {
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure: (kind) => ({ kind, code: '500', message: 'Internal server error' }),
 		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { success: false, code: 429, msg: 'Rate limited' }, engine.retryAfterHeader());
+			if (fault === '429') return ctx.send(429, { success: false, code: 429, msg: 'Rate limited' }, engine.retryAfterHeader(ctx));
 			return fail(ctx, fault === '500' ? 500 : 503, 'Server error');
 		},
 		handle(ctx) {

@@ -89,6 +89,11 @@
  *  - final_unit_deduction: "1" per 5 s in std, "2" per 5 s in pro ("0" when failed) — invented numbers.
  *  - GET /account/costs?start_time=&end_time= (ms, both required) → one resource pack; a cheap credential test.
  *  - The result URL expires like the other providers (`expiredResult` fault → 404; real assets last 30 days).
+ *
+ * Refusals and caps (official table [O12]): rate limit → HTTP 429 code 1302 + Retry-After; over the concurrency cap
+ * (per account, held submit→terminal [O13]) → HTTP 429 code 1303 + Retry-After = seconds until a slot frees; out of
+ * credit → 429 code 1102 (resource pack exhausted), `arrears` → 429 code 1101; maintenance → 503 code 5001. Nothing is
+ * created. Unknown-status fault word: "queued" (both APIs; on /tasks only the first task of the answer).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -729,7 +734,9 @@ export function createKling(engine) {
 		ctx.mark('status', mine?.id);
 		if (!mine) return kerr(ctx, 1203, `The requested resource does not exist: task ${id} not found under /v1/videos/${endpoint}`);
 		if (await engine.statusFault(ctx, mine, mod)) return;
-		ok(ctx, taskData(mine));
+		const data = taskData(mine);
+		if (ctx.unknownStatus) data.task_status = ctx.unknownStatus;
+		ok(ctx, data);
 	}
 
 	/**
@@ -763,7 +770,7 @@ export function createKling(engine) {
 		const tasks = /** @type {Task[]} */ (found);
 		if (tasks[0]) ctx.mark('status', tasks[0].id);
 		if (await engine.statusFault(ctx, tasks[0], mod)) return;
-		ok(ctx, tasks.map((t) => newTask(t)));
+		ok(ctx, tasks.map((t, i) => (i === 0 && ctx.unknownStatus ? { ...newTask(t), status: ctx.unknownStatus } : newTask(t))));
 	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
@@ -771,8 +778,12 @@ export function createKling(engine) {
 		id: 'kling',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'queued',
 		fault(ctx, fault) {
-			if (fault === '429') return kerr(ctx, 1302, 'The API request is too fast, exceeding the platform rate limit', engine.retryAfterHeader());
+			if (fault === '429') return kerr(ctx, 1302, 'The API request is too fast, exceeding the platform rate limit', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return kerr(ctx, 1303, 'Parallel task over resource pack limit: too many tasks in progress', engine.retryAfterHeader(ctx));
+			if (fault === 'credit') return kerr(ctx, 1102, 'Account resource pack depleted or expired');
+			if (fault === 'arrears') return kerr(ctx, 1101, 'Account in arrears (overdue payment)');
 			if (fault === '500') return kerr(ctx, 5000, 'Server internal error');
 			return kerr(ctx, 5001, 'Server temporarily unavailable, usually due to maintenance');
 		},

@@ -51,6 +51,12 @@
  *  kling-o1 accepted for t2v/i2v (not on [P7]; inferred from O1's first/last frames elsewhere); a base reference
  *  video with keep_original_sound (default true) counts as audio (the source's sound is kept). Cross-field problems
  *  use invalid_fields type "condition"; each family model has its own (emulator) version hash.
+ *
+ * Refusals and caps: rate limit 429 problem "Request was throttled. Expected available in N seconds." + Retry-After;
+ * out of credit 402 "You have insufficient credit to run this model…" (wording inferred); maintenance 503. Replicate
+ * documents no concurrency cap (only the create-rate 429): a cap is modelled as that same 429 + Retry-After =
+ * seconds until a slot frees (choice; `concurrencyMode: { replicate: 'queue' }` makes it queue instead).
+ * Unknown-status fault word: "queued".
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -416,9 +422,11 @@ export function createReplicate(engine) {
 		id: 'replicate',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'queued',
 		fault(ctx, fault) {
-			const s = engine.opts.faults.retryAfterSeconds ?? 1;
-			if (fault === '429') return problem(ctx, 429, 'Too Many Requests', `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.`, {}, engine.retryAfterHeader());
+			const s = engine.retryAfterSeconds(ctx);
+			if (fault === '429' || fault === 'concurrency') return problem(ctx, 429, 'Too Many Requests', `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.`, {}, engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return problem(ctx, 402, 'Insufficient credit', 'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to set up billing.');
 			if (fault === '500') return problem(ctx, 500, 'Internal Server Error', 'An unexpected error occurred.');
 			return problem(ctx, 503, 'Service Unavailable', 'The service is temporarily unavailable. Please retry.');
 		},
@@ -445,7 +453,9 @@ export function createReplicate(engine) {
 				ctx.mark('status', task?.id);
 				if (!task) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
 				if (await engine.statusFault(ctx, task, mod)) return;
-				return ctx.send(200, prediction(task));
+				const pr = prediction(task);
+				if (ctx.unknownStatus) pr.status = ctx.unknownStatus;
+				return ctx.send(200, pr);
 			}
 			if (cancel && ctx.method === 'POST') {
 				const task = findTask(cancel[1]);

@@ -49,6 +49,10 @@
  *  documented for multi_shots (§5 q6): the clip lasts `duration`, no per-shot check. multi_shots with an end frame
  *  (2 images) → 400 (every provider that documents multi-shot forbids an end frame; Rivya's docs are silent).
  *  Params not in [R1,R2] (negative_prompt, cfg_scale, …) → 400 validation_failed. Audio = sound.
+ *
+ * Refusals and caps (§4.6): rate limit and over the concurrency cap → 429 `rate_limited` + Retry-After (seconds until a
+ * slot frees for the cap); out of credits → 402 `insufficient_credits` (status inferred); maintenance → 503
+ * `public_api_disabled`. Unknown-status fault word: "running" (Rivya says there is no such status, §4.2).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -251,7 +255,10 @@ export function createRivya(engine) {
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const family = RIVYA_FAMILY[/** @type {string} */ (body.model)];
 		const cost = family?.credits ?? CREDITS;
-		if (currentCredits() < cost) return err(ctx, 402, 'insufficient_credits', 'Not enough credits for this generation.');
+		if (currentCredits() < cost) {
+			engine.refused(ctx, 'credit');
+			return err(ctx, 402, 'insufficient_credits', 'Not enough credits for this generation.');
+		}
 		const params = /** @type {Record<string, any>} */ (body.params ?? {});
 		const items = /** @type {{url: string}[]} */ (params.referenceMediaItems ?? []);
 		const i2v = items.length > 0;
@@ -301,7 +308,9 @@ export function createRivya(engine) {
 		ctx.mark('status', task?.provider === 'rivya' ? id : undefined);
 		if (!task || task.provider !== 'rivya') return err(ctx, 404, 'not_found', `Generation ${id} was not found.`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, serialize(task));
+		const g = serialize(task);
+		if (ctx.unknownStatus) /** @type {any} */ (g).status = ctx.unknownStatus;
+		ctx.send(200, g);
 	}
 
 	/** @param {Ctx} ctx */
@@ -403,8 +412,11 @@ export function createRivya(engine) {
 		id: 'rivya',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'running', // Rivya documents that there is NO "running" status (§4.2)
 		fault(ctx, fault) {
-			if (fault === '429') return err(ctx, 429, 'rate_limited', 'Too many requests. Retry after the Retry-After delay.', engine.retryAfterHeader());
+			if (fault === '429') return err(ctx, 429, 'rate_limited', 'Too many requests. Retry after the Retry-After delay.', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return err(ctx, 429, 'rate_limited', 'Too many generations in progress for this API key. Retry after the Retry-After delay.', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return err(ctx, 402, 'insufficient_credits', 'Not enough credits for this generation.');
 			if (fault === '500') return err(ctx, 500, 'internal_error', 'Unexpected server error.');
 			return err(ctx, 503, 'public_api_disabled', 'The public API is temporarily unavailable.');
 		},

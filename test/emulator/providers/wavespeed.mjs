@@ -59,6 +59,12 @@
  *    "4k" (blog [X3]) is refused: the llms.txt enums list 720p|1080p only [W6].
  *  - The task records the effective media (emulator `tasks.get(id).media`: duration, audio, aspectRatio, shots,
  *    resolution = 720p/1080p/4k per tier).
+ *
+ * Refusals and caps (engine planSubmits / rates / concurrencyCap): rate limit 429 `{code:429}` + Retry-After;
+ * out of balance 402 `{code:402,message:"Insufficient balance…"}` (HTTP code = envelope code §1.3; the balance error
+ * itself is not in PROVIDERS.md — inferred); maintenance 503 `{code:503}`. Concurrency: "over-concurrency tasks
+ * wait" (§1.8 account levels) → QUEUED: a submit over the cap is created (200, status "created") and only starts when
+ * a slot frees. (Forced refuse mode → 429 `{code:429}` + Retry-After.) Unknown-status fault word: "queued".
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -440,7 +446,9 @@ export function createWaveSpeed(engine) {
 		ctx.mark('status', task?.provider === 'wavespeed' ? id : undefined);
 		if (!task || task.provider !== 'wavespeed') return err(ctx, 404, `Prediction not found: ${id}`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, { code: 200, message: 'success', data: prediction(task) });
+		const data = prediction(task);
+		if (ctx.unknownStatus) data.status = ctx.unknownStatus;
+		ctx.send(200, { code: 200, message: 'success', data });
 	}
 
 	/** @param {Ctx} ctx @param {'binary'|'upload'} variant */
@@ -510,9 +518,14 @@ export function createWaveSpeed(engine) {
 		id: 'wavespeed',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		concurrencyMode: 'queue', // "over-concurrency tasks wait" (PROVIDERS.md §1.8)
+		unknownStatusWord: 'queued',
 		fault(ctx, fault) {
-			if (fault === '429') return err(ctx, 429, 'Too many requests: rate limit exceeded, please retry later', engine.retryAfterHeader());
+			if (fault === '429') return err(ctx, 429, 'Too many requests: rate limit exceeded, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return err(ctx, 429, 'Too many requests: concurrent task limit of your account level reached', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return err(ctx, 402, 'Insufficient balance: please top up your account');
 			if (fault === '500') return err(ctx, 500, 'Internal server error');
+			if (fault === 'maintenance') return err(ctx, 503, 'Service unavailable: the platform is under maintenance, please retry later');
 			return err(ctx, 503, 'Service unavailable, please retry later');
 		},
 		async handle(ctx) {
