@@ -18,9 +18,32 @@
  * Faults (run-wide rates, seeded): statusRateLimit, status5xx, statusReset, slowMs/slowRate,
  * taskFailure, truncatedDownload, expiredResult, submitRateLimit (429 before a task exists), and the
  * "ambiguous submit" faults submit5xx / submitReset (the task IS created, the answer is lost).
- * Per task: planNextTask(provider, plan).
+ * Per task: planNextTask(provider, plan) — also statusFaults '429:<seconds>' (a long Retry-After) and
+ * 'unknown-status', `unknownStatus: {word?, forMs?, reads?}` (status reads answer an undocumented word for a while),
+ * `downloadFault: 'slow'` + `downloadBytesPerSecond` (the download trickles and can be stopped mid-way).
+ * Run-wide: faults.submitCredit / submitMaintenance (rates, like submitRateLimit), faults.slowDownload (rate) with
+ * faults.downloadBytesPerSecond; outage({provider?, seconds, answer: '503'|'500'|'429'|'reset', submits?}) — every
+ * status read (and with submits: true every submit) of that provider (all when omitted) answers `answer` during the
+ * window; planSubmits(provider, ['ok', 'ok', 'rate-limit', 'credit', 'maintenance', 'concurrency', 'arrears', …]) —
+ * the outcomes of the next submits in order (refusals create nothing, in the provider's documented shape).
+ * Concurrency caps: configure({ concurrencyCap: { kie: 2 }, concurrencyMode?: { replicate: 'queue' } }) — a submit
+ * beyond the cap of unfinished tasks is refused (Kling 1303, Kie body 429, APIXO/Rivya/Replicate 429 + Retry-After
+ * = seconds until a slot frees) or, for WaveSpeed and fal ("over-concurrency tasks wait"), created and started when
+ * a slot frees (status queued meanwhile). stats({provider?, since?}) → { submits, created, refused, refusedBy,
+ * rejected, replays, tasks, maxInFlight, maxRunning, inFlightNow, runningNow, queuedNow }; journal submit entries
+ * carry `refused: <reason>` / `queued: true`.
+ *
+ * Kling family (KLING-MODELS.md): every provider module also serves the Kling 2.6 / 3.0 / Turbo / O1 / O3 / Omni /
+ * 4.0 text-to-video and image-to-video models its provider documents (tables WAVESPEED_FAMILY, APIXO_FAMILY,
+ * KIE_FAMILY, RIVYA_FAMILY, KLING_NEW_MODELS, FAL_FAMILY, REPLICATE_FAMILY). Results are real MP4s whose video track
+ * lasts the effective duration (3–30 s; multi-shot = the sum of the shots) with an AAC-LC track of silence exactly
+ * when the request asked for audio (the provider's default counts when the field is omitted) or the model always
+ * has audio (4.0). `tasks.get(id).media` = { duration, audio, aspectRatio, shots, resolution } says what the result
+ * holds. Kling official: `keys.klingApiKey` (API key, both APIs) and `secrets.klingWebhook` (Webhook Secret; null =
+ * unsigned callbacks) are options like the other keys and secrets (`configure({ secrets: { klingWebhook } })`).
  */
 import { Engine, PROVIDERS } from './core/engine.mjs';
+/** @typedef {import('./core/engine.mjs').Engine} EngineType */
 import { createWaveSpeed } from './providers/wavespeed.mjs';
 import { createApixo } from './providers/apixo.mjs';
 import { createKie, createKieUpload } from './providers/kie.mjs';
@@ -33,7 +56,7 @@ export { PROVIDERS };
 export { wavespeedSignature } from './providers/wavespeed.mjs';
 export { kieSignature } from './providers/kie.mjs';
 export { rivyaSignature } from './providers/rivya.mjs';
-export { klingJwt } from './providers/kling.mjs';
+export { klingJwt, klingWebhookSignature, KLING_HTTP_STATUS } from './providers/kling.mjs';
 export { falSignedMessage, FAL_USER_ID } from './providers/fal.mjs';
 export { replicateSignature } from './providers/replicate.mjs';
 
@@ -49,6 +72,9 @@ export { replicateSignature } from './providers/replicate.mjs';
  *     countsByTask: () => Record<string, { provider: string, submits: number, replays: number, statusReads: number,
  *       downloads: number, callbacks: number, callbackAnswers: (number | string)[] }> },
  *   tasks: { get: (id: string) => Record<string, unknown> | undefined, list: () => Record<string, unknown>[] },
+ *   planSubmits: (provider: string, outcomes: import('./core/engine.mjs').SubmitOutcome[]) => void,
+ *   outage: (o?: { provider?: string | null, seconds?: number, ms?: number, startInMs?: number, answer?: '503' | '500' | '429' | 'reset', submits?: boolean }) => import('./core/engine.mjs').Outage,
+ *   stats: (o?: { provider?: string, since?: number }) => ReturnType<EngineType['stats']>,
  *   options: import('./core/engine.mjs').Options,
  *   close: () => Promise<void>,
  * }} Emulator
@@ -81,6 +107,9 @@ export async function startEmulator(options = {}) {
 		},
 		configure: (partial) => engine.configure(partial),
 		planNextTask: (provider, plan) => engine.planNextTask(provider, plan),
+		planSubmits: (provider, outcomes) => engine.planSubmits(provider, outcomes),
+		outage: (o) => engine.outage(o),
+		stats: (o) => engine.stats(o),
 		journal: {
 			entries: (filter) => engine.journalEntries(/** @type {any} */ (filter)),
 			reset: () => {

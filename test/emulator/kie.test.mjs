@@ -29,6 +29,7 @@ const waitDone = (id) => pollUntil(() => record(id), (r) => ['success', 'fail'].
 describe('Kie.ai emulator', () => {
 	test('text-to-video: createTask (duration string) → recordInfo → resultJson → 10 s MP4', async () => {
 		const body = { model: T2V, input: { prompt: 'storm over a city', duration: '10', aspect_ratio: '16:9', negative_prompt: 'blur', cfg_scale: 0.5 } };
+		emu.planNextTask('kie', { generationMs: 600 }); // long enough to read a non-terminal state first, even on a cold start
 		const r = await submit(body);
 		expect(r.status).toBe(200);
 		expect(r.json).toEqual({ code: 200, msg: 'success', data: { taskId: expect.any(String) } });

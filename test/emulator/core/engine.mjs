@@ -4,6 +4,13 @@
  * tasks with lazily computed status, per-task plans and run-wide fault rates, result downloads
  * (real MP4, large-file streaming, truncated/expired faults), callback delivery with retries, assets,
  * uploaded files and the /_emulator admin API.
+ *
+ * Reliability faults and account caps (see index.mjs for the API): per-task plans (statusFaults incl. '429:<s>' and
+ * 'unknown-status', unknownStatus windows, slow downloads), run-wide rates, outages (time windows per provider or
+ * all), planned submit outcomes (planSubmits) and per-provider concurrency caps (refused in the provider's shape, or
+ * queued: a task's `startAt` is then the moment a slot frees, FIFO). Every submit's journal entry says whether it
+ * created a task (`taskId`), was refused (`refused`: rate-limit, concurrency, credit, arrears, maintenance, outage)
+ * or rejected (neither), and `stats()` counts them and the most tasks in flight / running at any moment.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -20,24 +27,39 @@ const MAX_BODY_BYTES = 120 * 1024 * 1024;
  * @typedef {{ seq: number, at: number, provider: string | null, kind: EntryKind, method: string, path: string,
  *   query: Record<string, string>, headers: Record<string, string>, body?: unknown, status: number | 'reset' | 'error' | null,
  *   taskId?: string, fault?: string, replay?: boolean, url?: string, attempt?: number, responseStatus?: number, error?: string,
- *   target?: string }} JournalEntry
+ *   target?: string, refused?: string, queued?: boolean }} JournalEntry
+ * A submit entry with `taskId` (and no `replay`) created a task; one with `refused` (rate-limit, concurrency, credit,
+ * arrears, maintenance, outage) was refused before anything was created; others were rejected (auth, validation).
  * @typedef {{ code?: string | number, message?: string } | true} PlanFail
  * @typedef {{ generationMs?: number, fail?: PlanFail, statusFaults?: string[], downloadFault?: string | string[],
- *   videoBytes?: number, callbackFaults?: string[] }} TaskPlan
+ *   videoBytes?: number, callbackFaults?: string[], downloadBytesPerSecond?: number,
+ *   unknownStatus?: { word?: string, forMs?: number, reads?: number } }} TaskPlan
+ * statusFaults entries: '429' | '429:<Retry-After seconds>' | '500' | '503' | 'reset' | 'slow' | 'unknown-status'
+ *   (one read answered normally but with an undocumented status word); downloadFault: 'truncated' | 'expired' | 'slow'
+ *   (bytes trickle at downloadBytesPerSecond, default faults.downloadBytesPerSecond); unknownStatus: every status
+ *   read answers `word` (default: the provider's near-miss word) for the first `forMs` ms after submit and/or the
+ *   first `reads` reads, then normally.
+ * @typedef {'ok' | 'rate-limit' | 'concurrency' | 'credit' | 'arrears' | 'maintenance'} SubmitOutcome
+ * @typedef {{ provider?: string | null, from: number, until: number, answer: '503' | '500' | '429' | 'reset', submits: boolean }} Outage
  * @typedef {{ kind: string, code: string | number, message: string }} Failure
  * @typedef {{ id: string, provider: string, model: string, mode: 'text-to-video'|'image-to-video', createdAt: number,
- *   completesAt: number, generationMs: number, finalState: 'succeeded'|'failed', input: unknown, idempotencyKey?: string,
- *   duration: number, aspectRatio: string, failure: Failure | null, statusFaults: string[], downloadFaults: string[],
- *   expired: boolean, videoBytes?: number, callbackFaults: string[], callbackUrl?: string, extra: Record<string, any> }} Task
+ *   startAt: number, completesAt: number, generationMs: number, finalState: 'succeeded'|'failed', input: unknown,
+ *   idempotencyKey?: string, duration: number, aspectRatio: string, audio: boolean, shots: number[] | null,
+ *   resolution: string | null, failure: Failure | null, statusFaults: string[], downloadFaults: string[],
+ *   expired: boolean, videoBytes?: number, callbackFaults: string[], callbackUrl?: string, extra: Record<string, any>,
+ *   downloadBytesPerSecond?: number, unknownStatus?: { word?: string, until: number, reads: number } }} Task
  * @typedef {{ statusRateLimit: number, status5xx: number, statusReset: number, slowMs: number, slowRate: number,
  *   taskFailure: number, truncatedDownload: number, expiredResult: number, submitRateLimit: number,
- *   submit5xx: number, submitReset: number, retryAfterSeconds: number }} Faults
+ *   submit5xx: number, submitReset: number, retryAfterSeconds: number, submitCredit: number, submitMaintenance: number,
+ *   slowDownload: number, downloadBytesPerSecond: number }} Faults
  * @typedef {{ port: number, host: string, timeScale: number, generationMs?: number | Record<string, [number, number]>,
  *   seed: number, faults: Faults, keys: Record<string, string>, secrets: Record<string, string | null>,
  *   callbackRetryDelaysMs?: number[] | Record<string, number[]>, callbackTimeoutMs: number, repeatCallbacks: number,
- *   largeVideoBytes: number, log: boolean }} Options
- * @typedef {Omit<Partial<Options>, 'faults' | 'keys' | 'secrets'> & { faults?: Partial<Faults>, keys?: Record<string, string>,
- *   secrets?: Record<string, string | null> }} InputOptions
+ *   largeVideoBytes: number, log: boolean, concurrencyCap: Record<string, number>,
+ *   concurrencyMode: Record<string, 'queue' | 'refuse'>, outages: Outage[] }} Options
+ * @typedef {Omit<Partial<Options>, 'faults' | 'keys' | 'secrets' | 'concurrencyCap' | 'concurrencyMode'> & { faults?: Partial<Faults>,
+ *   keys?: Record<string, string>, secrets?: Record<string, string | null>, concurrencyCap?: Record<string, number | null>,
+ *   concurrencyMode?: Record<string, 'queue' | 'refuse' | null> }} InputOptions
  * @typedef {{ url: string, payload: unknown, target?: string,
  *   sign?: (rawBody: string, tsSec: number, wrongSecret: boolean) => Record<string, string> }} Delivery
  */
@@ -57,6 +79,10 @@ export function defaultFaults() {
 		submit5xx: 0,
 		submitReset: 0,
 		retryAfterSeconds: 1,
+		submitCredit: 0,
+		submitMaintenance: 0,
+		slowDownload: 0,
+		downloadBytesPerSecond: 16 * 1024,
 	};
 }
 
@@ -72,7 +98,9 @@ export function readDemoCredentials() {
 		for (const c of list) {
 			const id = String(c.id ?? '').replace(/Demo$/, '');
 			if (!id) continue;
-			if (c.data?.apiKey) keys[id] = c.data.apiKey;
+			// Kling official: an apiKey (new per-model API, also accepted by the legacy API) is kept apart from the
+			// access key, under keys.klingApiKey (the demo file has none: the demo stays on the legacy API).
+			if (c.data?.apiKey) keys[id === 'kling' ? 'klingApiKey' : id] = c.data.apiKey;
 			if (c.data?.webhookSecret) secrets[id] = c.data.webhookSecret;
 			if (c.data?.webhookHmacKey) secrets[id] = c.data.webhookHmacKey;
 			// Kling official: the access key is the "key", the JWT secret key is kept under secrets.kling.
@@ -90,6 +118,10 @@ export function readDemoCredentials() {
 	secrets.kie ??= 'kie_emulator_hmac_key_0001';
 	keys.kling ??= 'kling_emulator_access_key';
 	secrets.kling ??= 'kling_emulator_secret_key';
+	// Kling official API key (`Authorization: Bearer <API_KEY>`; the only auth of the new per-model API).
+	keys.klingApiKey ??= 'kling_emulator_api_key';
+	// Kling Webhook Secret (`whsec_<base64>`): null = callbacks unsigned (a console without a secret, as before).
+	if (!('klingWebhook' in secrets)) secrets.klingWebhook = null;
 	keys.fal ??= 'fal_emulator_test_key';
 	keys.replicate ??= 'r8_emulator_test_key';
 	secrets.replicate ??= 'whsec_s6UTQ9Pww6dRwWve+DDelVhM0gAMe/FC0bTckjk+EU0=';
@@ -120,6 +152,10 @@ export class Ctx {
 		this._jsonParsed = false;
 		/** set once an answer was sent or the socket reset */
 		this.done = false;
+		/** @type {number | undefined} Retry-After for this answer (planned '429:N', concurrency refusals) */
+		this.retryAfterSeconds = undefined;
+		/** @type {string | undefined} status word to answer instead of the real one (unknown-status fault) */
+		this.unknownStatus = undefined;
 	}
 	/** Bearer token or null. */
 	bearer() {
@@ -174,13 +210,21 @@ export class Ctx {
 	mark(kind, taskId) {
 		this.entry.kind = kind;
 		if (taskId) this.entry.taskId = taskId;
+		if (kind === 'submit' && taskId) {
+			const t = this.engine.tasks.get(taskId);
+			if (t && t.startAt > t.createdAt) this.entry.queued = true; // waits for a concurrency slot
+		}
 	}
 }
 
 /**
+ * fault kinds: '429' rate limit, '500', '503' (status and submit); at submit also 'concurrency' (over the account's
+ * concurrency cap), 'credit' (out of credit / balance), 'arrears' (Kling 1101; others answer it as 'credit') and
+ * 'maintenance' (planned downtime). Each module answers them in its provider's documented shape.
  * @typedef {{ id: string, handle: (ctx: Ctx) => Promise<void> | void,
- *   fault: (ctx: Ctx, fault: '429' | '500' | '503', phase: 'submit' | 'status') => void,
- *   failure: (kind: string) => Failure, defaultRetryDelaysMs: number[] }} ProviderModule
+ *   fault: (ctx: Ctx, fault: string, phase: 'submit' | 'status') => void,
+ *   failure: (kind: string) => Failure, defaultRetryDelaysMs: number[], concurrencyMode?: 'queue' | 'refuse',
+ *   unknownStatusWord?: string }} ProviderModule
  */
 
 export class Engine {
@@ -202,6 +246,9 @@ export class Engine {
 			repeatCallbacks: 0,
 			largeVideoBytes: 0,
 			log: false,
+			concurrencyCap: {},
+			concurrencyMode: {},
+			outages: [],
 		};
 		this.configure(options);
 		if (this.opts.host !== '127.0.0.1' && this.opts.host !== 'localhost' && this.opts.host !== '::1') {
@@ -215,6 +262,8 @@ export class Engine {
 		this.tasks = new Map();
 		/** @type {Map<string, TaskPlan[]>} */
 		this.plans = new Map();
+		/** @type {Map<string, SubmitOutcome[]>} planned submit outcomes per provider (consumed one per submit) */
+		this.submitPlans = new Map();
 		/** @type {Map<string, ProviderModule>} */
 		this.providers = new Map();
 		/** @type {Set<NodeJS.Timeout>} */
@@ -260,7 +309,14 @@ export class Engine {
 	/** @param {InputOptions} partial */
 	configure(partial = {}) {
 		if (!isPlainObject(partial)) return;
-		const { faults, keys, secrets, ...rest } = /** @type {any} */ (partial);
+		const { faults, keys, secrets, concurrencyCap, concurrencyMode, ...rest } = /** @type {any} */ (partial);
+		for (const [target, patch] of /** @type {[Record<string, unknown>, unknown][]} */ ([[this.opts.concurrencyCap, concurrencyCap], [this.opts.concurrencyMode, concurrencyMode]])) {
+			if (!isPlainObject(patch)) continue;
+			for (const [k, v] of Object.entries(patch)) {
+				if (v === null || v === undefined || v === 0) delete target[k];
+				else target[k] = v;
+			}
+		}
 		for (const [k, v] of Object.entries(rest)) {
 			if (v !== undefined) /** @type {any} */ (this.opts)[k] = v;
 		}
@@ -407,9 +463,11 @@ export class Engine {
 
 	/**
 	 * Create a task after a submit was accepted. Consumes the provider's next plan.
+	 * `audio` (default false) says whether the result MP4 carries an audio track; `shots` are the multi-shot
+	 * durations (their sum is `duration`); `resolution` is recorded as asked (720p/1080p/4k/std/pro…).
 	 * @param {{ provider: string, model: string, mode: 'text-to-video'|'image-to-video', input: unknown, duration: number,
-	 *   aspectRatio?: string, imageUrls?: string[], idempotencyKey?: string, callbackUrl?: string, idPrefix?: string,
-	 *   id?: string, extra?: Record<string, any> }} spec
+	 *   aspectRatio?: string, audio?: boolean, shots?: number[] | null, resolution?: string | null, imageUrls?: string[],
+	 *   idempotencyKey?: string, callbackUrl?: string, idPrefix?: string, id?: string, extra?: Record<string, any> }} spec
 	 * @param {ProviderModule} mod
 	 * @returns {Task}
 	 */
@@ -417,6 +475,8 @@ export class Engine {
 		const plan = this.plans.get(spec.provider)?.shift() ?? {};
 		const now = Date.now();
 		const generationMs = Math.max(0, Math.min(plan.generationMs ?? this.drawGenerationMs(spec.duration), 3_600_000));
+		// over a concurrency cap in queue mode (WaveSpeed, fal): created now, started when a slot frees
+		const startAt = this.concurrencyMode(spec.provider) === 'queue' ? this.queuedStart(spec.provider, now) : now;
 		/** @type {Failure | null} */
 		let failure = null;
 		// An image on this emulator that is missing or not an image fails the task like the real provider would.
@@ -441,13 +501,17 @@ export class Engine {
 			model: spec.model,
 			mode: spec.mode,
 			createdAt: now,
-			completesAt: now + generationMs,
+			startAt,
+			completesAt: startAt + generationMs,
 			generationMs,
 			finalState: failure ? 'failed' : 'succeeded',
 			input: spec.input,
 			idempotencyKey: spec.idempotencyKey,
 			duration: spec.duration,
 			aspectRatio: spec.aspectRatio ?? '16:9',
+			audio: spec.audio === true,
+			shots: spec.shots ?? null,
+			resolution: spec.resolution ?? null,
 			failure,
 			statusFaults: [...(plan.statusFaults ?? [])].map(String),
 			downloadFaults: downloadFaults.filter((f) => f !== 'expired'),
@@ -456,6 +520,10 @@ export class Engine {
 			callbackFaults: [...(plan.callbackFaults ?? [])],
 			callbackUrl: spec.callbackUrl,
 			extra: spec.extra ?? {},
+			downloadBytesPerSecond: plan.downloadBytesPerSecond,
+			unknownStatus: plan.unknownStatus
+				? { word: plan.unknownStatus.word, until: now + (plan.unknownStatus.forMs ?? 0), reads: plan.unknownStatus.reads ?? (plan.unknownStatus.forMs === undefined ? 1 : 0) }
+				: undefined,
 		};
 		this.tasks.set(task.id, task);
 		return task;
@@ -467,8 +535,14 @@ export class Engine {
 	 */
 	phase(task, now = Date.now()) {
 		if (now >= task.completesAt) return { phase: task.finalState, progress: 1 };
-		const progress = task.generationMs > 0 ? (now - task.createdAt) / task.generationMs : 1;
+		if (now < task.startAt) return { phase: 'queued', progress: 0 };
+		const progress = task.generationMs > 0 ? (now - task.startAt) / task.generationMs : 1;
 		return { phase: progress < 0.1 ? 'queued' : 'processing', progress };
+	}
+
+	/** When the task leaves `queued` (10 % into its generation, after any wait for a concurrency slot). @param {Task} task */
+	processingAt(task) {
+		return task.startAt + Math.ceil(task.generationMs * 0.1);
 	}
 
 	/** @param {Task} task */
@@ -485,7 +559,14 @@ export class Engine {
 			input: task.input,
 			duration: task.duration,
 			aspectRatio: task.aspectRatio,
+			audio: task.audio,
+			shots: task.shots,
+			resolution: task.resolution,
+			// what the result MP4 holds: the video track lasts `duration` s, an audio track exists iff `audio`
+			media: { duration: task.duration, audio: task.audio, aspectRatio: task.aspectRatio, shots: task.shots, resolution: task.resolution },
+			startAt: task.startAt,
 			failure: task.failure,
+			extra: { ...task.extra },
 		};
 		if (task.idempotencyKey !== undefined) t.idempotencyKey = task.idempotencyKey;
 		if (task.callbackUrl !== undefined) t.callbackUrl = task.callbackUrl;
@@ -504,8 +585,34 @@ export class Engine {
 	 */
 	async statusFault(ctx, task, mod) {
 		const f = this.opts.faults;
+		const outage = this.activeOutage(ctx.provider, 'status');
+		if (outage) {
+			ctx.entry.fault = `outage-${outage.answer}`;
+			if (outage.answer === 'reset') ctx.reset();
+			else mod.fault(ctx, outage.answer, 'status');
+			return true;
+		}
 		/** @type {string | undefined} */
 		let fault = task?.statusFaults.shift();
+		const longRetry = /^429:(\d+)$/.exec(fault ?? '');
+		if (longRetry) {
+			fault = '429';
+			ctx.retryAfterSeconds = Number(longRetry[1]);
+		}
+		if (fault === 'unknown-status' && task) {
+			ctx.entry.fault = fault;
+			ctx.unknownStatus = task.unknownStatus?.word ?? mod.unknownStatusWord ?? 'unknown';
+			return false;
+		}
+		if (!fault && task?.unknownStatus) {
+			const u = task.unknownStatus;
+			if (u.reads > 0 || Date.now() < u.until) {
+				if (u.reads > 0) u.reads--;
+				ctx.entry.fault = 'unknown-status';
+				ctx.unknownStatus = u.word ?? mod.unknownStatusWord ?? 'unknown';
+				return false;
+			}
+		}
 		if (!fault) {
 			if (this.chance(f.statusReset)) fault = 'reset';
 			else if (this.chance(f.statusRateLimit)) fault = '429';
@@ -530,16 +637,174 @@ export class Engine {
 	}
 
 	/**
-	 * Submit-time faults (before a task exists: 429; 5xx/reset are "ambiguous" and happen after the task is created).
-	 * @param {Ctx} ctx @param {ProviderModule} mod @returns {boolean} true when answered with 429
+	 * Submit-time refusals, before a task exists (nothing is created): an outage that covers submits, the planned
+	 * outcome of this submit (planSubmits), the run-wide rates (submitRateLimit, submitCredit, submitMaintenance) and
+	 * the concurrency cap in refuse mode. 5xx/reset are "ambiguous" and happen after the task is created.
+	 * The journal entry gets `refused` = the reason (and `fault`).
+	 * @param {Ctx} ctx @param {ProviderModule} mod @returns {boolean} true when the submit was refused (answered)
 	 */
 	submitRateLimited(ctx, mod) {
-		if (this.chance(this.opts.faults.submitRateLimit)) {
-			ctx.entry.fault = '429';
-			mod.fault(ctx, '429', 'submit');
+		const refuse = (/** @type {string} */ reason, /** @type {string} */ kind) => {
+			ctx.entry.fault = kind;
+			ctx.entry.refused = reason;
+			mod.fault(ctx, kind, 'submit');
+			if (!ctx.done) ctx.send(429, { error: `refused: ${reason}` });
+			return true;
+		};
+		const outage = this.activeOutage(ctx.provider, 'submit');
+		if (outage) {
+			ctx.entry.refused = 'outage';
+			ctx.entry.fault = `outage-${outage.answer}`;
+			if (outage.answer === 'reset') ctx.reset();
+			else mod.fault(ctx, outage.answer, 'submit');
 			return true;
 		}
+		const planned = this.submitPlans.get(ctx.provider)?.shift();
+		if (planned && planned !== 'ok') {
+			if (planned === 'concurrency') ctx.retryAfterSeconds ??= this.slotFreeInSeconds(ctx.provider);
+			return refuse(planned, planned === 'rate-limit' ? '429' : planned);
+		}
+		const f = this.opts.faults;
+		if (!planned) {
+			if (this.chance(f.submitRateLimit)) return refuse('rate-limit', '429');
+			if (this.chance(f.submitCredit)) return refuse('credit', 'credit');
+			if (this.chance(f.submitMaintenance)) return refuse('maintenance', 'maintenance');
+		}
+		const cap = this.opts.concurrencyCap[ctx.provider];
+		if (cap && this.concurrencyMode(ctx.provider) === 'refuse' && this.inFlight(ctx.provider).length >= cap) {
+			ctx.retryAfterSeconds = this.slotFreeInSeconds(ctx.provider);
+			return refuse('concurrency', 'concurrency');
+		}
 		return false;
+	}
+
+	/**
+	 * Mark a submit refused by the provider's own business rule (e.g. Kie's or Rivya's credit check).
+	 * @param {Ctx} ctx @param {string} reason
+	 */
+	refused(ctx, reason) {
+		ctx.entry.refused = reason;
+	}
+
+	/* ------------------------------------------------------------ concurrency, outages, stats */
+
+	/** @param {string} provider @returns {'queue' | 'refuse'} */
+	concurrencyMode(provider) {
+		return this.opts.concurrencyMode[provider] ?? this.providers.get(provider)?.concurrencyMode ?? 'refuse';
+	}
+
+	/** Tasks of a provider that are submitted and not terminal at `now` (queued ones included). @param {string} provider */
+	inFlight(provider, now = Date.now()) {
+		return [...this.tasks.values()].filter((t) => t.provider === provider && t.createdAt <= now && now < t.completesAt);
+	}
+
+	/** Seconds until the first in-flight task of the provider ends (≥ 1). @param {string} provider */
+	slotFreeInSeconds(provider) {
+		const now = Date.now();
+		const ends = this.inFlight(provider, now).map((t) => t.completesAt);
+		return ends.length ? Math.max(1, Math.ceil((Math.min(...ends) - now) / 1000)) : 1;
+	}
+
+	/**
+	 * Start time of a task submitted now under a cap in queue mode: FIFO, so it starts when fewer than `cap` of the
+	 * tasks ahead of it are unfinished, i.e. at the (n − cap + 1)-th earliest end among the n unfinished tasks.
+	 * @param {string} provider @param {number} now
+	 */
+	queuedStart(provider, now) {
+		const cap = this.opts.concurrencyCap[provider];
+		if (!cap) return now;
+		const ends = this.inFlight(provider, now).map((t) => t.completesAt).sort((a, b) => a - b);
+		return ends.length < cap ? now : ends[ends.length - cap];
+	}
+
+	/** Position in the provider's wait queue (0 = running or next). @param {Task} task */
+	queuePosition(task, now = Date.now()) {
+		if (now >= task.startAt) return 0;
+		return [...this.tasks.values()].filter((t) => t.provider === task.provider && now < t.startAt && t.startAt < task.startAt).length;
+	}
+
+	/**
+	 * Start an outage: during it every status read (and with `submits` every submit) of `provider` (all providers when
+	 * omitted) is answered `answer` (503 default, 500, 429 or a connection reset).
+	 * @param {{ provider?: string | null, seconds?: number, ms?: number, startInMs?: number, answer?: '503' | '500' | '429' | 'reset', submits?: boolean }} o
+	 * @returns {Outage}
+	 */
+	outage(o = {}) {
+		if (o.provider && !PROVIDERS.includes(/** @type {any} */ (o.provider))) throw new Error(`unknown provider ${o.provider}`);
+		const from = Date.now() + (o.startInMs ?? 0);
+		/** @type {Outage} */
+		const w = { provider: o.provider ?? null, from, until: from + (o.ms ?? (o.seconds ?? 10) * 1000), answer: o.answer ?? '503', submits: o.submits === true };
+		if (!['503', '500', '429', 'reset'].includes(w.answer)) throw new Error(`outage answer must be 503, 500, 429 or reset`);
+		this.opts.outages = [...this.opts.outages, w];
+		return w;
+	}
+
+	/** @param {string} provider @param {'status' | 'submit'} phase @returns {Outage | undefined} */
+	activeOutage(provider, phase) {
+		const now = Date.now();
+		return this.opts.outages.find((w) => (!w.provider || w.provider === provider) && w.from <= now && now < w.until && (phase === 'status' || w.submits));
+	}
+
+	/**
+	 * Plan the outcomes of the next submits of a provider, in order: 'ok' lets a submit through (it creates a task),
+	 * anything else refuses it in the provider's documented shape before a task exists.
+	 * @param {string} provider @param {SubmitOutcome[]} outcomes
+	 */
+	planSubmits(provider, outcomes) {
+		if (!PROVIDERS.includes(/** @type {any} */ (provider))) throw new Error(`unknown provider ${provider}`);
+		const ok = ['ok', 'rate-limit', 'concurrency', 'credit', 'arrears', 'maintenance'];
+		for (const o of outcomes) if (!ok.includes(o)) throw new Error(`unknown submit outcome ${o}; one of ${ok.join(', ')}`);
+		this.submitPlans.set(provider, [...(this.submitPlans.get(provider) ?? []), ...outcomes]);
+	}
+
+	/**
+	 * Counters for tests: submits that created a task vs refused ones (by reason) vs rejected (auth/validation),
+	 * replays, and the most tasks in flight (submitted, not terminal) / running (started, not terminal) at any moment.
+	 * @param {{ provider?: string, since?: number }} [o]
+	 */
+	stats(o = {}) {
+		const since = o.since ?? 0;
+		const entries = this.entries.filter((e) => e.kind === 'submit' && e.at >= since && (!o.provider || e.provider === o.provider));
+		/** @type {Record<string, number>} */
+		const refusedBy = {};
+		let created = 0;
+		let replays = 0;
+		let refused = 0;
+		let rejected = 0;
+		for (const e of entries) {
+			if (e.replay) replays++;
+			else if (e.taskId) created++;
+			else if (e.refused) {
+				refused++;
+				refusedBy[e.refused] = (refusedBy[e.refused] ?? 0) + 1;
+			} else rejected++;
+		}
+		const tasks = [...this.tasks.values()].filter((t) => t.createdAt >= since && (!o.provider || t.provider === o.provider));
+		const maxOverlap = (/** @type {[number, number][]} */ spans) => {
+			/** @type {[number, number][]} */
+			const ev = [];
+			for (const [a, b] of spans) if (b > a) ev.push([a, 1], [b, -1]);
+			ev.sort((x, y) => x[0] - y[0] || x[1] - y[1]); // an end before a start at the same instant
+			let cur = 0;
+			let max = 0;
+			for (const [, d] of ev) max = Math.max(max, (cur += d));
+			return max;
+		};
+		const now = Date.now();
+		return {
+			submits: entries.length,
+			created,
+			refused,
+			refusedBy,
+			rejected,
+			replays,
+			tasks: tasks.length,
+			maxInFlight: maxOverlap(tasks.map((t) => [t.createdAt, t.completesAt])),
+			maxRunning: maxOverlap(tasks.map((t) => [t.startAt, t.completesAt])),
+			inFlightNow: tasks.filter((t) => now < t.completesAt).length,
+			runningNow: tasks.filter((t) => t.startAt <= now && now < t.completesAt).length,
+			queuedNow: tasks.filter((t) => now < t.startAt).length,
+		};
 	}
 	/**
 	 * After the task was created: maybe lose the answer (500 or reset). @param {Ctx} ctx @param {ProviderModule} mod
@@ -559,8 +824,13 @@ export class Engine {
 		return false;
 	}
 
-	retryAfterHeader() {
-		return { 'retry-after': String(this.opts.faults.retryAfterSeconds ?? 1) };
+	/** Retry-After seconds for this answer: set per answer (planned '429:N', concurrency) or the run-wide value. @param {Ctx} [ctx] */
+	retryAfterSeconds(ctx) {
+		return ctx?.retryAfterSeconds ?? this.opts.faults.retryAfterSeconds ?? 1;
+	}
+	/** @param {Ctx} [ctx] */
+	retryAfterHeader(ctx) {
+		return { 'retry-after': String(this.retryAfterSeconds(ctx)) };
 	}
 
 	/* ------------------------------------------------------------ images & files */
@@ -846,9 +1116,10 @@ export class Engine {
 			return notFound();
 		}
 		const want = task.videoBytes ?? this.opts.largeVideoBytes ?? 0;
-		const plan = planMp4(task.duration, task.aspectRatio, want);
+		const plan = planMp4(task.duration, task.aspectRatio, want, task.audio);
 		let fault = task.downloadFaults.shift();
 		if (!fault && this.chance(this.opts.faults.truncatedDownload)) fault = 'truncated';
+		if (!fault && this.chance(this.opts.faults.slowDownload)) fault = 'slow';
 		if (fault === 'expired') {
 			ctx.entry.fault = 'expired';
 			return notFound();
@@ -871,6 +1142,17 @@ export class Engine {
 			}
 			// Let the bytes flush, then cut the connection: Content-Length promised more.
 			this.later(() => ctx.res.destroy(), 20);
+			return;
+		}
+		if (fault === 'slow') {
+			ctx.entry.fault = 'slow';
+			const rate = Math.max(1, task.downloadBytesPerSecond ?? this.opts.faults.downloadBytesPerSecond ?? 16384);
+			try {
+				await writeMp4(ctx.res, plan.head, plan.padBytes, Infinity, { bytesPerSecond: rate, sleep: (ms) => this.sleep(ms), closed: () => this.closed });
+				ctx.res.end();
+			} catch {
+				ctx.entry.status = 'error'; // the client stopped the download mid-way (or the emulator closed)
+			}
 			return;
 		}
 		try {
@@ -920,6 +1202,21 @@ export class Engine {
 				const { keys: _k, secrets: _s, ...visible } = this.opts;
 				return send(200, { ok: true, options: visible });
 			}
+			case 'GET /_emulator/stats':
+				return send(200, this.stats({ provider: u.searchParams.get('provider') ?? undefined, since: u.searchParams.has('since') ? Number(u.searchParams.get('since')) : undefined }));
+			case 'POST /_emulator/outage':
+				try {
+					return send(200, { ok: true, outage: this.outage(body) });
+				} catch (e) {
+					return send(400, { error: String(/** @type {Error} */ (e).message) });
+				}
+			case 'POST /_emulator/submits':
+				try {
+					this.planSubmits(body.provider, Array.isArray(body.outcomes) ? body.outcomes : []);
+				} catch (e) {
+					return send(400, { error: String(/** @type {Error} */ (e).message) });
+				}
+				return send(200, { ok: true });
 			case 'POST /_emulator/plan':
 				try {
 					this.planNextTask(body.provider, body.plan ?? {});

@@ -2,7 +2,8 @@
 /**
  * Media the emulator serves, built in plain JS at run time (no ffmpeg needed):
  *  - PNG test images (node:zlib deflate),
- *  - real, playable MP4 files (H.264 baseline, 1 fps, one IDR frame repeated) of 5 or 10 s,
+ *  - real, playable MP4 files (H.264 baseline, 1 fps, one IDR frame repeated) of any whole number of seconds
+ *    (3–30 s for the Kling family), with an optional AAC-LC audio track of digital silence,
  *  - a large-file mode that pads the MP4 with a trailing `free` box and streams it in chunks,
  *  - magic-byte sniffing for uploads.
  */
@@ -110,11 +111,12 @@ export function sniff(buf) {
  *     -profile:v baseline -level 3.0 -pix_fmt yuv420p \
  *     -x264-params "keyint=1:scenecut=0:aud=0:repeat-headers=1" \
  *     -bsf:v filter_units=remove_types=6 -f h264 frame.h264 ; base64 -w0 frame.h264
- * (same for s=180x320 and s=240x240). remove_types=6 strips the x264 SEI text.
+ * (same for s=180x320, s=240x240 and s=336x144 for 21:9). remove_types=6 strips the x264 SEI text.
  */
 const FRAMES = {
 	'16:9': { width: 320, height: 180, annexB: 'AAAAAWdCwB7cFBn58BEAAAMAAQAAAwACDxYvgAAAAAFozg8sgAAAAWWIhAS8RigACbbHAAE1aOAAI68nJycnJycnJycnJycnJycnJycnXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXgA==' },
 	'9:16': { width: 180, height: 320, annexB: 'AAAAAWdCwB7cMCnn8BEAAAMAAQAAAwACDxYvgAAAAAFozg8sgAAAAWWIhAS8RigACbbHAAE1aOAAI68nJycnJycnJycnJ1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111114A=' },
+	'21:9': { width: 336, height: 144, annexB: 'AAAAAWdCwB7cFROwEQAAAwABAAADAAIPFi+AAAAAAWjODyyAAAABZYiEBLxGKAAJtscAATVo4AAjrycnJycnJycnJycnJycnJycnJycnXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXgA==' },
 	'1:1': { width: 240, height: 240, annexB: 'AAAAAWdCwB7cPH7ARAAAAwAEAAADAAg8WL4AAAABaM4PLIAAAAFliIQEvEYoAAm2xwABNWjgACOvJycnJycnJycnJycnJyddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddeA==' },
 };
 
@@ -169,13 +171,34 @@ const MATRIX = u32(0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000);
 /** @type {Map<string, Buffer>} */
 const mp4Cache = new Map();
 
-/**
- * A complete, playable MP4 (ftyp, moov, mdat): `seconds` samples of one IDR frame at 1 fps.
- * @param {number} seconds integer seconds (5 or 10 for Kling)
- * @param {string} [aspectRatio] '16:9' | '9:16' | '1:1'
+/*
+ * Audio: one AAC-LC raw frame of digital silence (mono, 8 kHz, 1024 samples per frame), taken from
+ *   ffmpeg -f lavfi -i "anullsrc=r=8000:cl=mono" -t 3 -c:a aac -b:a 8k -f adts a.aac
+ * (every frame after the first, an encoder tag, is these 4 bytes). Repeated, it decodes to silence; the track
+ * is ~4 bytes per 0.128 s, so a 30 s clip carries < 1 KB of audio.
  */
-export function buildMp4(seconds, aspectRatio = '16:9') {
-	const key = `${seconds}:${aspectRatio}`;
+const AAC_SILENT_FRAME = Buffer.from('01182007', 'hex');
+const AUDIO_RATE = 8000;
+const AAC_FRAME_SAMPLES = 1024;
+/** AudioSpecificConfig: object type 2 (AAC LC), sampling index 11 (8000 Hz), channel configuration 1 (mono). */
+const AAC_ASC = Buffer.from([0x15, 0x88]);
+
+/** An MPEG-4 descriptor (tag + one-byte length; every descriptor here is < 128 bytes). @param {number} tag @param {...Buffer} payload */
+function descriptor(tag, ...payload) {
+	const body = Buffer.concat(payload);
+	return Buffer.concat([Buffer.from([tag, body.length]), body]);
+}
+
+/**
+ * A complete, playable MP4 (ftyp, moov, mdat): `seconds` samples of one IDR frame at 1 fps, and with `audio` an
+ * AAC-LC track of silence of exactly the same length (mdhd durations: seconds × 1000 for video, seconds × 8000
+ * for audio; the last audio frame is counted short in stts so the sums match exactly).
+ * @param {number} seconds integer seconds (3–30 for the Kling family)
+ * @param {string} [aspectRatio] '16:9' | '9:16' | '1:1' | '21:9'
+ * @param {boolean} [audio] add the silent audio track
+ */
+export function buildMp4(seconds, aspectRatio = '16:9', audio = false) {
+	const key = `${seconds}:${aspectRatio}:${audio ? 'a' : '-'}`;
 	const cached = mp4Cache.get(key);
 	if (cached) return cached;
 	const frame = FRAMES[/** @type {keyof typeof FRAMES} */ (aspectRatio)] ?? FRAMES['16:9'];
@@ -191,7 +214,7 @@ export function buildMp4(seconds, aspectRatio = '16:9') {
 	const { width, height } = frame;
 
 	const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), u32(0x200), Buffer.from('isomiso2avc1mp41', 'ascii'));
-	const mvhd = fullBox('mvhd', 0, 0, u32(0, 0, timescale, duration, 0x00010000), u16(0x0100, 0), Buffer.alloc(8), MATRIX, Buffer.alloc(24), u32(2));
+	const mvhd = fullBox('mvhd', 0, 0, u32(0, 0, timescale, duration, 0x00010000), u16(0x0100, 0), Buffer.alloc(8), MATRIX, Buffer.alloc(24), u32(audio ? 3 : 2));
 	const tkhd = fullBox('tkhd', 0, 3, u32(0, 0, 1, 0, duration), Buffer.alloc(8), u16(0, 0, 0, 0), MATRIX, u32(width << 16, height << 16));
 	const mdhd = fullBox('mdhd', 0, 0, u32(0, 0, timescale, duration), u16(0x55c4, 0));
 	const hdlr = fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'ascii'), Buffer.alloc(12), Buffer.from('VideoHandler\0', 'ascii'));
@@ -216,18 +239,46 @@ export function buildMp4(seconds, aspectRatio = '16:9') {
 	const stts = fullBox('stts', 0, 0, u32(1, n, timescale));
 	const stsc = fullBox('stsc', 0, 0, u32(1, 1, n, 1));
 	const stsz = fullBox('stsz', 0, 0, u32(sample.length, n));
+
+	// audio track (track 2)
+	const audioSamples = n * AUDIO_RATE;
+	const aFrames = Math.ceil(audioSamples / AAC_FRAME_SAMPLES);
+	const lastDelta = audioSamples - (aFrames - 1) * AAC_FRAME_SAMPLES;
+	const buildAudioTrak = (/** @type {number} */ chunkOffset) => {
+		const atkhd = fullBox('tkhd', 0, 3, u32(0, 0, 2, 0, duration), Buffer.alloc(8), u16(0, 1, 0x0100, 0), MATRIX, u32(0, 0));
+		const amdhd = fullBox('mdhd', 0, 0, u32(0, 0, AUDIO_RATE, audioSamples), u16(0x55c4, 0));
+		const ahdlr = fullBox('hdlr', 0, 0, u32(0), Buffer.from('soun', 'ascii'), Buffer.alloc(12), Buffer.from('SoundHandler\0', 'ascii'));
+		const smhd = fullBox('smhd', 0, 0, u16(0, 0));
+		const decSpecific = descriptor(0x05, AAC_ASC);
+		const decConfig = descriptor(0x04, Buffer.from([0x40, 0x15]), Buffer.from([0, 0, AAC_SILENT_FRAME.length]), u32(8000, 250), decSpecific);
+		const esDesc = descriptor(0x03, u16(2), Buffer.from([0]), decConfig, descriptor(0x06, Buffer.from([0x02])));
+		const esds = fullBox('esds', 0, 0, esDesc);
+		const mp4a = box('mp4a', Buffer.alloc(6), u16(1), u32(0, 0), u16(1, 16, 0, 0), u32(AUDIO_RATE << 16), esds);
+		const astsd = fullBox('stsd', 0, 0, u32(1), mp4a);
+		const astts =
+			lastDelta === AAC_FRAME_SAMPLES
+				? fullBox('stts', 0, 0, u32(1, aFrames, AAC_FRAME_SAMPLES))
+				: fullBox('stts', 0, 0, u32(2, aFrames - 1, AAC_FRAME_SAMPLES, 1, lastDelta));
+		const astsc = fullBox('stsc', 0, 0, u32(1, 1, aFrames, 1));
+		const astsz = fullBox('stsz', 0, 0, u32(AAC_SILENT_FRAME.length, aFrames));
+		const astco = fullBox('stco', 0, 0, u32(1, chunkOffset));
+		const astbl = box('stbl', astsd, astts, astsc, astsz, astco);
+		return box('trak', atkhd, box('mdia', amdhd, ahdlr, box('minf', smhd, dinf, astbl)));
+	};
+	const videoBytes = sample.length * n;
 	const buildMoov = (/** @type {number} */ chunkOffset) => {
 		const stco = fullBox('stco', 0, 0, u32(1, chunkOffset));
 		const stbl = box('stbl', stsd, stts, stsc, stsz, stco);
 		const minf = box('minf', vmhd, dinf, stbl);
 		const mdia = box('mdia', mdhd, hdlr, minf);
 		const trak = box('trak', tkhd, mdia);
-		return box('moov', mvhd, trak);
+		return audio ? box('moov', mvhd, trak, buildAudioTrak(chunkOffset + videoBytes)) : box('moov', mvhd, trak);
 	};
 	const moovSize = buildMoov(0).length;
 	const moov = buildMoov(ftyp.length + moovSize + 8);
-	const samples = Buffer.alloc(sample.length * n);
+	const samples = Buffer.alloc(videoBytes + (audio ? AAC_SILENT_FRAME.length * aFrames : 0));
 	for (let i = 0; i < n; i++) sample.copy(samples, i * sample.length);
+	if (audio) for (let i = 0; i < aFrames; i++) AAC_SILENT_FRAME.copy(samples, videoBytes + i * AAC_SILENT_FRAME.length);
 	const mdat = box('mdat', samples);
 	const out = Buffer.concat([ftyp, moov, mdat]);
 	mp4Cache.set(key, out);
@@ -237,12 +288,12 @@ export function buildMp4(seconds, aspectRatio = '16:9') {
 /**
  * Plan an MP4 of (about) `totalBytes`: the base file followed by a `free` box of padding.
  * If totalBytes is smaller than base + 8, the base file alone is used.
- * @param {number} seconds @param {string} aspectRatio @param {number} totalBytes
+ * @param {number} seconds @param {string} aspectRatio @param {number} totalBytes @param {boolean} [audio]
  * @returns {{ head: Buffer, padBytes: number, size: number }} head = base file + free-box header;
  *   then padBytes zero bytes follow
  */
-export function planMp4(seconds, aspectRatio, totalBytes = 0) {
-	const base = buildMp4(seconds, aspectRatio);
+export function planMp4(seconds, aspectRatio, totalBytes = 0, audio = false) {
+	const base = buildMp4(seconds, aspectRatio, audio);
 	if (!totalBytes || totalBytes < base.length + 8) return { head: base, padBytes: 0, size: base.length };
 	const freeTotal = totalBytes - base.length;
 	let header;
@@ -265,14 +316,31 @@ const ZERO_CHUNK = Buffer.alloc(256 * 1024);
 /**
  * Write `head` then `padBytes` zero bytes to a writable (HTTP response), respecting backpressure.
  * Never allocates more than one 256 KiB chunk. Stops early after `limit` bytes (truncation fault).
+ * With `throttle` the bytes trickle at `bytesPerSecond` (slices every 50 ms; slow-download fault).
  * @param {import('node:http').ServerResponse} res
  * @param {Buffer} head @param {number} padBytes @param {number} [limit]
+ * @param {{ bytesPerSecond: number, sleep: (ms: number) => Promise<unknown>, closed: () => boolean }} [throttle]
  * @returns {Promise<number>} bytes written
  */
-export async function writeMp4(res, head, padBytes, limit = Infinity) {
+export async function writeMp4(res, head, padBytes, limit = Infinity, throttle) {
 	let written = 0;
 	const total = head.length + padBytes;
 	const cap = Math.min(total, limit);
+	if (throttle) {
+		const slice = Math.max(1, Math.round(throttle.bytesPerSecond / 20));
+		const started = Date.now();
+		while (written < cap) {
+			if (res.destroyed || throttle.closed()) throw new Error('socket closed');
+			const n = Math.min(slice, cap - written);
+			const chunk = written < head.length ? head.subarray(written, Math.min(head.length, written + n)) : ZERO_CHUNK.subarray(0, Math.min(n, ZERO_CHUNK.length));
+			res.write(chunk);
+			written += chunk.length;
+			// keep the average rate: wait until `written` bytes are due
+			const due = started + (written / throttle.bytesPerSecond) * 1000;
+			await throttle.sleep(Math.max(0, due - Date.now()));
+		}
+		return written;
+	}
 	const write = (/** @type {Buffer} */ chunk) =>
 		new Promise((resolve, reject) => {
 			if (res.destroyed) return reject(new Error('socket closed'));

@@ -24,13 +24,80 @@
  *  - Fail codes (§2.5 older list): CONTENT_VIOLATION, INVALID_IMAGE_URL (emulator asset missing or not an
  *    image), IMAGE_TOO_LARGE (> 10 MB), GENERATION_FAILED (generic).
  *  - 429/500/503 bodies `{code, message}` mirror the 401/400 envelope (§2.5 lists the HTTP codes only).
+ *
+ * Kling 2.6 / 3.0 (KLING-MODELS.md §3.2 [A1–A3]) — `APIXO_FAMILY`, same envelope, status and callback:
+ *  - kling-2-6: input.mode text-to-video|image-to-video; prompt 1–1000; duration integer 5|10; `sound` boolean
+ *    REQUIRED; aspect_ratio 1:1|9:16|16:9 (t2v only); image_urls 1–2 (i2v, 2nd = end frame). Audio = sound.
+ *  - kling-3-0-std: mode t2v|i2v (motion-control is documented but not emulated → 400 saying so); prompt (req);
+ *    duration integer 3–15 (5); sound boolean (default off); aspect_ratio (t2v); image_urls 1–2 (i2v).
+ *  - kling-3-0-turbo: mode t2v|i2v; prompt (req); resolution 720p|1080p (default 720p, inf); duration 3–15;
+ *    aspect_ratio (t2v); image_urls EXACTLY 1 (i2v). No sound field → silent.
+ *  Choices: fields not in [A1–A3] (negative_prompt, cfg_scale, multi-shot, elements) → 400 (strict); a missing
+ *  duration is 5 (the family pages give no "required"); prompt ≤2500 on 3.0 (not stated; as 2.5). No 3.0 pro/4k
+ *  or 4.0 model exists on APIXO [A4] → 404. GET /statusTask/<model> must name the task's own model → else 404
+ *  "Task not found" (the model is part of the path, §2.3). Kling's 2.6 "end frame is silent" rule [O6] is not
+ *  applied here (APIXO does not document it).
+ *
+ * Refusals and caps: the §2.5 HTTP codes with the `{code, message}` envelope — 429 rate limit (+ Retry-After),
+ * 402 insufficient balance, 503 maintenance. Concurrency (per-key plans "3 / 10 concurrent", §2.5) → 429
+ * `{code:429, message:"Concurrent task limit exceeded…"}` + Retry-After = seconds until a slot frees; nothing is
+ * created. Unknown-status fault word: "queuing".
  */
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
+import { checkObject } from '../core/schema.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
 export const APIXO_MODEL = 'kling-2-5-turbo-pro';
+
+/**
+ * Kling 2.6 / 3.0 std / 3.0 Turbo (KLING-MODELS.md §3.2 [A1–A3]): the `input` fields per model and mode.
+ * @type {Record<string, { modes: string[], fields: (i2v: boolean) => Record<string, import('../core/schema.mjs').FieldSpec>,
+ *   images: [number, number], audio: (input: Record<string, any>) => boolean, resolution: (input: Record<string, any>) => string | null }>}
+ */
+export const APIXO_FAMILY = {
+	'kling-2-6': {
+		modes: ['text-to-video', 'image-to-video'],
+		fields: (i2v) => ({
+			mode: { type: 'string' },
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 1000 },
+			duration: { type: 'integer', enum: [5, 10] },
+			sound: { type: 'boolean', required: true },
+			...(i2v ? { image_urls: { type: 'array', required: true, minItems: 1, maxItems: 2, items: { type: 'url' } } } : { aspect_ratio: { type: 'string', enum: ['1:1', '9:16', '16:9'] } }),
+		}),
+		images: [1, 2],
+		audio: (i) => i.sound === true,
+		resolution: () => null,
+	},
+	'kling-3-0-std': {
+		modes: ['text-to-video', 'image-to-video', 'motion-control'],
+		fields: (i2v) => ({
+			mode: { type: 'string' },
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 },
+			duration: { type: 'integer', min: 3, max: 15 },
+			sound: { type: 'boolean' },
+			...(i2v ? { image_urls: { type: 'array', required: true, minItems: 1, maxItems: 2, items: { type: 'url' } } } : { aspect_ratio: { type: 'string', enum: ['1:1', '9:16', '16:9'] } }),
+		}),
+		images: [1, 2],
+		audio: (i) => i.sound === true,
+		resolution: () => '720p',
+	},
+	'kling-3-0-turbo': {
+		modes: ['text-to-video', 'image-to-video'],
+		fields: (i2v) => ({
+			mode: { type: 'string' },
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 },
+			resolution: { type: 'string', enum: ['720p', '1080p'] },
+			duration: { type: 'integer', min: 3, max: 15 },
+			...(i2v ? { image_urls: { type: 'array', required: true, minItems: 1, maxItems: 1, items: { type: 'url' } } } : { aspect_ratio: { type: 'string', enum: ['1:1', '9:16', '16:9'] } }),
+		}),
+		images: [1, 1],
+		audio: () => false,
+		resolution: (i) => i.resolution ?? '720p',
+	},
+};
+export const APIXO_MODELS = [APIXO_MODEL, ...Object.keys(APIXO_FAMILY)];
 
 /** @param {Engine} engine */
 export function createApixo(engine) {
@@ -75,8 +142,8 @@ export function createApixo(engine) {
 		return d;
 	}
 
-	/** @param {Ctx} ctx */
-	function submit(ctx) {
+	/** @param {Ctx} ctx @param {string} model */
+	function submit(ctx, model) {
 		ctx.mark('submit');
 		let body;
 		try {
@@ -92,7 +159,16 @@ export function createApixo(engine) {
 			V.enumString(body.provider, 'provider', ['auto', 'value', 'official']) ??
 			(body.request_type === 'callback' ? V.url(body.callback_url, 'callback_url', true) : V.url(body.callback_url, 'callback_url')) ??
 			(isPlainObject(input) ? null : 'Missing required field: input');
-		if (!problem && isPlainObject(input)) {
+		const family = APIXO_FAMILY[model];
+		if (!problem && isPlainObject(input) && family) {
+			const mode = input.mode ?? 'text-to-video';
+			problem = V.enumString(input.mode, 'input.mode', family.modes);
+			if (!problem && mode === 'motion-control') problem = 'input.mode "motion-control" is not emulated (this emulator covers text-to-video and image-to-video)';
+			if (!problem) {
+				const issue = checkObject(input, family.fields(mode === 'image-to-video'), 'input.')[0];
+				if (issue) problem = issue.kind === 'missing' ? `Missing required field: ${issue.field}` : issue.field === 'input.image_urls' && issue.kind === 'length' ? `${issue.message} for image-to-video` : issue.message;
+			}
+		} else if (!problem && isPlainObject(input)) {
 			const mode = input.mode ?? 'text-to-video';
 			const i2v = mode === 'image-to-video';
 			const allowed = ['mode', 'prompt', 'duration', 'negative_prompt', 'cfg_scale', i2v ? 'image_urls' : 'aspect_ratio'];
@@ -123,11 +199,13 @@ export function createApixo(engine) {
 		const task = engine.createTask(
 			{
 				provider: 'apixo',
-				model: APIXO_MODEL,
+				model,
 				mode: i2v ? 'image-to-video' : 'text-to-video',
 				input: body,
-				duration: inp.duration,
+				duration: inp.duration ?? 5,
 				aspectRatio: i2v ? '16:9' : (inp.aspect_ratio ?? '16:9'),
+				audio: family ? family.audio(inp) : false,
+				resolution: family ? family.resolution(inp) : null,
 				imageUrls: i2v ? inp.image_urls : [],
 				callbackUrl,
 				idPrefix: 'task_',
@@ -142,15 +220,18 @@ export function createApixo(engine) {
 		ctx.send(200, { code: 200, message: 'success', data: { taskId: task.id } });
 	}
 
-	/** @param {Ctx} ctx */
-	async function status(ctx) {
+	/** @param {Ctx} ctx @param {string} model */
+	async function status(ctx, model) {
 		const id = ctx.query.get('taskId');
 		const task = id ? engine.tasks.get(id) : undefined;
-		ctx.mark('status', task?.provider === 'apixo' ? task.id : undefined);
+		ctx.mark('status', task?.provider === 'apixo' && task.model === model ? task.id : undefined);
 		if (!id) return bad(ctx, 'Missing required query parameter: taskId');
-		if (!task || task.provider !== 'apixo') return ctx.send(404, { code: 404, message: 'Task not found' });
+		// the model in the status path must be the one the task was created with (choice: 404 otherwise)
+		if (!task || task.provider !== 'apixo' || task.model !== model) return ctx.send(404, { code: 404, message: 'Task not found' });
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, { code: 200, message: 'success', data: statusData(task) });
+		const data = statusData(task);
+		if (ctx.unknownStatus) data.state = ctx.unknownStatus;
+		ctx.send(200, { code: 200, message: 'success', data });
 	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
@@ -158,9 +239,13 @@ export function createApixo(engine) {
 		id: 'apixo',
 		defaultRetryDelaysMs: [30000, 60000, 120000],
 		failure,
+		unknownStatusWord: 'queuing',
 		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { code: 429, message: 'Rate limit exceeded' }, engine.retryAfterHeader());
+			if (fault === '429') return ctx.send(429, { code: 429, message: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return ctx.send(429, { code: 429, message: 'Concurrent task limit exceeded for this API key' }, engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return ctx.send(402, { code: 402, message: 'Insufficient balance' });
 			if (fault === '500') return ctx.send(500, { code: 500, message: 'Internal server error' });
+			if (fault === 'maintenance') return ctx.send(503, { code: 503, message: 'Service unavailable: scheduled maintenance' });
 			return ctx.send(503, { code: 503, message: 'Service unavailable' });
 		},
 		async handle(ctx) {
@@ -179,7 +264,7 @@ export function createApixo(engine) {
 				return ctx.send(401, { code: 401, message: 'Invalid or missing API key' });
 			}
 			if (gen && ctx.method === 'POST') {
-				if (gen[1] !== APIXO_MODEL) {
+				if (!APIXO_MODELS.includes(gen[1])) {
 					try {
 						ctx.json();
 					} catch {
@@ -187,11 +272,11 @@ export function createApixo(engine) {
 					}
 					return ctx.send(404, { code: 404, message: `Model not found: ${gen[1]}` });
 				}
-				return submit(ctx);
+				return submit(ctx, gen[1]);
 			}
 			if (st && ctx.method === 'GET') {
-				if (st[1] !== APIXO_MODEL) return ctx.send(404, { code: 404, message: `Model not found: ${st[1]}` });
-				return status(ctx);
+				if (!APIXO_MODELS.includes(st[1])) return ctx.send(404, { code: 404, message: `Model not found: ${st[1]}` });
+				return status(ctx, st[1]);
 			}
 			if (p === '/api/v1/apikeys/current-balance' && ctx.method === 'GET') {
 				ctx.mark('credits');

@@ -37,10 +37,40 @@
  *    emulator value. Cancel PUT …/requests/{id}/cancel → 202 `{status:"CANCELLATION_REQUESTED"}` (request ends
  *    COMPLETED with error_type "request_cancelled"), or 400 `{status:"ALREADY_COMPLETED"}`.
  *  - Upload: any storage_type value is accepted; the upload_url lives 1 h in real fal, forever here.
+ *
+ * Kling 2.6 / v3 / O3 / v4 (KLING-MODELS.md §3.6 [F1–F7], §6d [F9][F10]) — `FAL_FAMILY`:
+ *  - fal-ai/kling-video/v2.6/pro/text-to-video: prompt (req), duration "5"|"10" (string), aspect_ratio,
+ *    negative_prompt, cfg_scale 0–1, generate_audio (DEFAULT TRUE). …/image-to-video: prompt (req), START_IMAGE_URL
+ *    (req; `image_url` of 2.5 → 422 extra_forbidden), end_image_url, duration, negative_prompt, generate_audio,
+ *    voice_ids ≤2; no aspect_ratio / cfg_scale.
+ *  - fal-ai/kling-video/v3/{standard,pro}/{t2v,i2v}, v3/4k/image-to-video: prompt XOR multi_prompt (list of
+ *    {prompt, duration STRING}); duration string "3"…"15"; generate_audio (default true); shot_type
+ *    customize|intelligent; aspect_ratio; negative_prompt; cfg_scale; voice_ids; elements ({frontal_image_url,
+ *    reference_image_urls[]} | {video_url}); i2v start_image_url (req) + end_image_url; multi_prompt + end_image_url
+ *    → 422 (3p [F1]).
+ *  - fal-ai/kling-video/o3/{standard,pro}/{t2v,i2v} [F7]: prompt XOR multi_prompt, duration "3"…"15",
+ *    generate_audio, shot_type (only `customize` is documented for O3), t2v aspect_ratio, i2v start/end_image_url.
+ *  - kling/v4/text-to-video, kling/v4/image-to-video (app id `kling/v4`), fal-ai/kling-video/v4/image-to-video
+ *    (+ middle_image_urls ≤8): prompt XOR multi_prompt, duration INTEGER 3–30 (unlike v3's string enum), resolution
+ *    720p|1080p, aspect_ratio 16:9|9:16|1:1|21:9, start/end_image_url; no audio field — audio always on [§6b].
+ *  - Queue URLs: a v4 request lives under /kling/v4/requests/{id}(/status) (inferred from the app id, §3.6 note);
+ *    the others under /fal-ai/kling-video/requests/{id}. A request is only found under its own app id (404 else).
+ *  Family choices: ≤6 shots, Σ shot durations = duration when both are sent (else Σ is the duration) and within the
+ *  endpoint's range (Kling's rules); v4 shot duration integer or integer string (KlingV4Shot not captured);
+ *  elements ≤3 (Kling 3.0's limit); O3 t2v/i2v generate_audio defaults to TRUE like v3 ([F12] shows false only for
+ *  O3 reference-to-video, not emulated); O3 has no negative_prompt / cfg_scale / elements; voice_ids and elements
+ *  accepted on v3 t2v (page copies differ, §5 q7); aspect_ratio accepted on v3 i2v (3p). Errors: 422 pydantic items
+ *  (extra_forbidden, missing, string_type, int_type, literal_error, too_long, value_error for cross-field rules).
+ *
+ * Refusals and caps: rate limit 429 `{detail}` + Retry-After; out of balance 403 `{detail:"User is locked. Reason:
+ * Exhausted balance. …"}` (3p wording, inferred); maintenance 503 `{detail}`. Concurrency: fal's queue holds requests
+ * over the account's limit → QUEUED: created (IN_QUEUE, queue_position = place in the wait queue) and started when a
+ * slot frees. Unknown-status fault word: "IN_PROGRESS_RETRY" (status endpoint only).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
+import { checkObject, checkShots, intValue, present, rule } from '../core/schema.mjs';
 import { planMp4, sniff } from '../core/media.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
@@ -49,6 +79,114 @@ export const FAL_APP = 'fal-ai/kling-video';
 export const FAL_T2V = 'fal-ai/kling-video/v2.5-turbo/pro/text-to-video';
 export const FAL_I2V = 'fal-ai/kling-video/v2.5-turbo/pro/image-to-video';
 export const FAL_USER_ID = 'emulator-user-0001';
+
+/* ------------------------------------------------------------------ Kling 2.6 / 3.0 / O3 / 4.0 (KLING-MODELS.md §3.6, §6d) */
+
+const AR3 = ['16:9', '9:16', '1:1'];
+const D3_15 = ['3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15'];
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const IMAGE_URL = { type: 'url', allowData: true };
+/** @param {import('../core/schema.mjs').FieldSpec} duration @returns {import('../core/schema.mjs').FieldSpec} */
+const shots = (duration) => ({ type: 'array', items: { type: 'object', fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, duration: { ...duration, required: true } } } });
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const ELEMENTS = {
+	type: 'array', maxItems: 3,
+	items: { type: 'object', fields: { frontal_image_url: IMAGE_URL, reference_image_urls: { type: 'array', items: IMAGE_URL }, video_url: { type: 'url' }, voice_id: { type: 'string' } } },
+};
+/**
+ * @typedef {{ app: string, i2v: boolean, fields: Record<string, import('../core/schema.mjs').FieldSpec>, audioDefault: boolean | 'always',
+ *   durations: [number, number], endField?: string, frames: string[], resolution: (input: Record<string, any>) => string | null }} FalModel
+ */
+/** @type {Record<string, FalModel>} */
+export const FAL_FAMILY = (() => {
+	/** @type {Record<string, FalModel>} */
+	const m = {};
+	const APP = 'fal-ai/kling-video';
+	m['fal-ai/kling-video/v2.6/pro/text-to-video'] = {
+		app: APP, i2v: false, audioDefault: true, durations: [5, 10], frames: [], resolution: () => '1080p',
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, duration: { type: 'string', enum: ['5', '10'] }, aspect_ratio: { type: 'string', enum: AR3 },
+			negative_prompt: { type: 'string', maxLength: 2500 }, cfg_scale: { type: 'number', min: 0, max: 1 }, generate_audio: { type: 'boolean' },
+		},
+	};
+	m['fal-ai/kling-video/v2.6/pro/image-to-video'] = {
+		app: APP, i2v: true, audioDefault: true, durations: [5, 10], endField: 'end_image_url', frames: ['start_image_url', 'end_image_url'], resolution: () => '1080p',
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, start_image_url: { ...IMAGE_URL, required: true }, duration: { type: 'string', enum: ['5', '10'] },
+			negative_prompt: { type: 'string', maxLength: 2500 }, generate_audio: { type: 'boolean' }, voice_ids: { type: 'array', maxItems: 2, items: { type: 'string', nonEmpty: true } }, end_image_url: IMAGE_URL,
+		},
+	};
+	const v3 = (/** @type {boolean} */ i2v) => ({
+		prompt: { type: /** @type {const} */ ('string'), maxLength: 2500 },
+		multi_prompt: shots({ type: 'string', enum: D3_15.concat(['1', '2']) }),
+		...(i2v ? { start_image_url: { ...IMAGE_URL, required: true }, end_image_url: IMAGE_URL } : {}),
+		duration: { type: /** @type {const} */ ('string'), enum: D3_15 },
+		generate_audio: { type: /** @type {const} */ ('boolean') },
+		shot_type: { type: /** @type {const} */ ('string'), enum: ['customize', 'intelligent'] },
+		aspect_ratio: { type: /** @type {const} */ ('string'), enum: AR3 },
+		negative_prompt: { type: /** @type {const} */ ('string'), maxLength: 2500 },
+		cfg_scale: { type: /** @type {const} */ ('number'), min: 0, max: 1 },
+		voice_ids: { type: /** @type {const} */ ('array'), maxItems: 2, items: { type: /** @type {const} */ ('string'), nonEmpty: true } },
+		elements: ELEMENTS,
+	});
+	for (const tier of ['standard', 'pro']) {
+		const resolution = () => (tier === 'standard' ? '720p' : '1080p');
+		m[`fal-ai/kling-video/v3/${tier}/text-to-video`] = { app: APP, i2v: false, audioDefault: true, durations: [3, 15], frames: [], resolution, fields: v3(false) };
+		m[`fal-ai/kling-video/v3/${tier}/image-to-video`] = { app: APP, i2v: true, audioDefault: true, durations: [3, 15], endField: 'end_image_url', frames: ['start_image_url', 'end_image_url'], resolution, fields: v3(true) };
+		const o3 = (/** @type {boolean} */ i2v) => ({
+			prompt: { type: /** @type {const} */ ('string'), maxLength: 2500 },
+			multi_prompt: shots({ type: 'string', enum: D3_15.concat(['1', '2']) }),
+			...(i2v ? { start_image_url: { ...IMAGE_URL, required: true }, end_image_url: IMAGE_URL } : { aspect_ratio: { type: /** @type {const} */ ('string'), enum: AR3 } }),
+			duration: { type: /** @type {const} */ ('string'), enum: D3_15 },
+			generate_audio: { type: /** @type {const} */ ('boolean') },
+			shot_type: { type: /** @type {const} */ ('string'), enum: ['customize'] },
+		});
+		m[`fal-ai/kling-video/o3/${tier}/text-to-video`] = { app: APP, i2v: false, audioDefault: true, durations: [3, 15], frames: [], resolution, fields: o3(false) };
+		m[`fal-ai/kling-video/o3/${tier}/image-to-video`] = { app: APP, i2v: true, audioDefault: true, durations: [3, 15], endField: 'end_image_url', frames: ['start_image_url', 'end_image_url'], resolution, fields: o3(true) };
+	}
+	m['fal-ai/kling-video/v3/4k/image-to-video'] = { app: APP, i2v: true, audioDefault: true, durations: [3, 15], endField: 'end_image_url', frames: ['start_image_url', 'end_image_url'], resolution: () => '4k', fields: v3(true) };
+	const v4 = (/** @type {boolean} */ i2v, /** @type {boolean} */ middle) => ({
+		prompt: { type: /** @type {const} */ ('string'), maxLength: 26000 },
+		multi_prompt: shots({ type: 'intOrString', min: 1 }),
+		...(i2v ? { start_image_url: { ...IMAGE_URL, required: true }, end_image_url: IMAGE_URL } : {}),
+		...(middle ? { middle_image_urls: { type: /** @type {const} */ ('array'), maxItems: 8, items: IMAGE_URL } } : {}),
+		duration: { type: /** @type {const} */ ('integer'), min: 3, max: 30 },
+		resolution: { type: /** @type {const} */ ('string'), enum: ['720p', '1080p'] },
+		aspect_ratio: { type: /** @type {const} */ ('string'), enum: [...AR3, '21:9'] },
+	});
+	const res4 = (/** @type {Record<string, any>} */ i) => i.resolution ?? '720p';
+	m['kling/v4/text-to-video'] = { app: 'kling/v4', i2v: false, audioDefault: 'always', durations: [3, 30], frames: [], resolution: res4, fields: v4(false, false) };
+	m['kling/v4/image-to-video'] = { app: 'kling/v4', i2v: true, audioDefault: 'always', durations: [3, 30], endField: 'end_image_url', frames: ['start_image_url', 'end_image_url'], resolution: res4, fields: v4(true, false) };
+	m['fal-ai/kling-video/v4/image-to-video'] = {
+		app: APP, i2v: true, audioDefault: 'always', durations: [3, 30], endField: 'end_image_url', frames: ['start_image_url', 'middle_image_urls', 'end_image_url'], resolution: res4, fields: v4(true, true),
+	};
+	return m;
+})();
+export const FAL_APPS = ['fal-ai/kling-video', 'kling/v4'];
+
+/**
+ * Pydantic-style error item for a schema issue. @param {import('../core/schema.mjs').Issue} i
+ * @returns {{ loc: (string | number)[], msg: string, type: string, input?: unknown }}
+ */
+function pydantic(i) {
+	const loc = ['body', ...i.field.split(/\.|\[|\]/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x))];
+	switch (i.kind) {
+		case 'extra':
+			return { loc, msg: 'Extra inputs are not permitted', type: 'extra_forbidden', input: i.value };
+		case 'missing':
+			return { loc, msg: 'Field required', type: 'missing' };
+		case 'enum':
+			return { loc, msg: i.message.replace(/^\S+ must be one of/, 'Input should be one of'), type: 'literal_error', input: i.value };
+		case 'range':
+			return { loc, msg: i.message, type: 'value_error', input: i.value };
+		case 'length':
+			return { loc, msg: i.message, type: 'too_long' };
+		case 'type':
+			return { loc, msg: `Input should be ${i.expected ?? 'valid'}`, type: /string/.test(i.expected ?? '') ? 'string_type' : /integer/.test(i.expected ?? '') ? 'int_type' : /boolean/.test(i.expected ?? '') ? 'bool_type' : /URL/.test(i.expected ?? '') ? 'url_parsing' : /array/.test(i.expected ?? '') ? 'list_type' : 'type_error', input: i.value };
+		default:
+			return { loc, msg: `Value error, ${i.message}`, type: 'value_error' };
+	}
+}
 
 /** The message fal signs. @param {string} requestId @param {string} userId @param {number | string} ts @param {string | Buffer} rawBody */
 export function falSignedMessage(requestId, userId, ts, rawBody) {
@@ -84,7 +222,7 @@ function falKey(ctx) {
 
 /** @param {Engine} engine */
 export function createFal(engine) {
-	const queueBase = () => `${engine.url}/fal/${FAL_APP}/requests`;
+	const queueBase = (app = FAL_APP) => `${engine.url}/fal/${app}/requests`;
 	const keys = falKeys(engine);
 
 	/** @param {Ctx} ctx @param {number} status @param {unknown} detail @param {Record<string, string>} [headers] */
@@ -123,25 +261,54 @@ export function createFal(engine) {
 
 	/** @param {Task} task */
 	function output(task) {
-		const size = planMp4(task.duration, task.aspectRatio, task.videoBytes ?? engine.opts.largeVideoBytes ?? 0).size;
+		const size = planMp4(task.duration, task.aspectRatio, task.videoBytes ?? engine.opts.largeVideoBytes ?? 0, task.audio).size;
 		return { video: { url: engine.resultUrl(task), content_type: 'video/mp4', file_name: 'output.mp4', file_size: size } };
 	}
 
 	/** @param {Task} task */
 	const urls = (task) => ({
-		response_url: `${queueBase()}/${task.id}`,
-		status_url: `${queueBase()}/${task.id}/status`,
-		cancel_url: `${queueBase()}/${task.id}/cancel`,
+		response_url: `${queueBase(task.extra.app)}/${task.id}`,
+		status_url: `${queueBase(task.extra.app)}/${task.id}/status`,
+		cancel_url: `${queueBase(task.extra.app)}/${task.id}/cancel`,
 	});
+
+	/**
+	 * A Kling 2.6 / 3.0 / O3 / 4.0 input: field types, then the cross-field rules.
+	 * @param {FalModel} spec @param {Record<string, any>} input
+	 * @returns {{ errors: ReturnType<typeof pydantic>[], duration: number, shots: number[] | null }}
+	 */
+	function validateFamily(spec, input) {
+		const issues = checkObject(input, spec.fields);
+		if (!issues.length) {
+			const multi = Array.isArray(input.multi_prompt) && input.multi_prompt.length > 0;
+			if (input.multi_prompt !== undefined && !multi) issues.push(rule('multi_prompt', 'multi_prompt must contain at least one shot'));
+			else if (multi && present(input.prompt)) issues.push(rule('prompt', 'prompt and multi_prompt are mutually exclusive'));
+			else if (!multi && !present(input.prompt) && spec.fields.prompt.required !== true) issues.push({ field: 'prompt', kind: 'missing', message: 'prompt is required (or multi_prompt)' });
+			if (multi && spec.endField && present(input[spec.endField])) issues.push(rule(spec.endField, `${spec.endField} is not supported with multi_prompt`));
+			for (const [i, el] of (Array.isArray(input.elements) ? input.elements : []).entries()) {
+				if (present(el.video_url) === present(el.frontal_image_url)) issues.push(rule(`elements[${i}]`, 'an element is {frontal_image_url, reference_image_urls} or {video_url}'));
+				else if (present(el.video_url) && el.reference_image_urls !== undefined) issues.push(rule(`elements[${i}]`, 'a video element takes no reference_image_urls'));
+			}
+		}
+		if (issues.length) return { errors: issues.map(pydantic), duration: 0, shots: null };
+		if (Array.isArray(input.multi_prompt) && input.multi_prompt.length) {
+			const total = input.duration === undefined ? undefined : intValue(input.duration);
+			const r = checkShots(input.multi_prompt, { field: 'multi_prompt', maxShots: 6, promptMax: 2500, total });
+			if (!r.issues.length && (r.sum < spec.durations[0] || r.sum > spec.durations[1])) r.issues.push(rule('multi_prompt', `the shots add up to ${r.sum} s; this endpoint makes ${spec.durations[0]}–${spec.durations[1]} s videos`));
+			if (r.issues.length) return { errors: r.issues.map(pydantic), duration: 0, shots: null };
+			return { errors: [], duration: r.sum, shots: input.multi_prompt.map((/** @type {any} */ s) => /** @type {number} */ (intValue(s.duration))) };
+		}
+		return { errors: [], duration: intValue(input.duration) ?? 5, shots: null };
+	}
 
 	/** @param {Task} task @param {boolean} withLogs */
 	function statusBody(task, withLogs) {
 		const { phase } = engine.phase(task);
 		/** @type {Record<string, unknown>} */
 		const s = { status: phase === 'queued' ? 'IN_QUEUE' : phase === 'processing' ? 'IN_PROGRESS' : 'COMPLETED', request_id: task.id, ...urls(task) };
-		if (phase === 'queued') s.queue_position = 0;
+		if (phase === 'queued') s.queue_position = engine.queuePosition(task);
 		if (phase !== 'queued') {
-			s.logs = withLogs ? [{ message: 'Generating video…', level: 'INFO', source: 'user', timestamp: new Date(task.createdAt + task.generationMs * 0.1).toISOString() }] : null;
+			s.logs = withLogs ? [{ message: 'Generating video…', level: 'INFO', source: 'user', timestamp: new Date(task.startAt + task.generationMs * 0.1).toISOString() }] : null;
 		}
 		if (phase === 'succeeded' || phase === 'failed') s.metrics = { inference_time: Math.round(task.generationMs) / 1000 };
 		if (phase === 'failed') {
@@ -208,11 +375,30 @@ export function createFal(engine) {
 		} catch {
 			return unprocessable(ctx, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }]);
 		}
-		if (![FAL_T2V, FAL_I2V].includes(endpoint)) return detail(ctx, 404, `Application not found: ${endpoint}`);
+		const family = FAL_FAMILY[endpoint];
+		if (![FAL_T2V, FAL_I2V].includes(endpoint) && !family) return detail(ctx, 404, `Application not found: ${endpoint}`);
 		if (!isPlainObject(body)) return unprocessable(ctx, [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }]);
-		const i2v = endpoint === FAL_I2V;
-		const errs = validate(body, i2v);
-		if (errs.length) return unprocessable(ctx, errs);
+		const i2v = family ? family.i2v : endpoint === FAL_I2V;
+		const input = /** @type {Record<string, any>} */ (body);
+		/** @type {{ duration: number, shots: number[] | null, audio: boolean, aspectRatio: string, resolution: string | null, frames: string[], app: string }} */
+		let media;
+		if (family) {
+			const r = validateFamily(family, input);
+			if (r.errors.length) return unprocessable(ctx, /** @type {any} */ (r.errors));
+			media = {
+				duration: r.duration,
+				shots: r.shots,
+				audio: family.audioDefault === 'always' ? true : (input.generate_audio ?? family.audioDefault),
+				aspectRatio: input.aspect_ratio ?? '16:9',
+				resolution: family.resolution(body),
+				frames: family.frames,
+				app: family.app,
+			};
+		} else {
+			const errs = validate(input, i2v);
+			if (errs.length) return unprocessable(ctx, errs);
+			media = { duration: Number(input.duration ?? '5'), shots: null, audio: false, aspectRatio: i2v ? '16:9' : (input.aspect_ratio ?? '16:9'), resolution: null, frames: ['image_url', 'tail_image_url'], app: FAL_APP };
+		}
 		const webhook = ctx.query.get('fal_webhook');
 		if (webhook !== null) {
 			const p = V.url(webhook, 'fal_webhook', true);
@@ -223,10 +409,10 @@ export function createFal(engine) {
 		const imageUrls = [];
 		/** @type {import('../core/engine.mjs').Failure | null} */
 		let inlineFailure = null;
-		let imageField = 'image_url';
-		if (i2v) {
-			for (const f of ['image_url', 'tail_image_url']) {
-				const v = body[f];
+		let imageField = media.frames[0] ?? 'image_url';
+		if (media.frames.length) {
+			const frameValues = media.frames.flatMap((f) => (Array.isArray(input[f]) ? input[f].map((/** @type {unknown} */ v) => [f, v]) : [[f, input[f]]]));
+			for (const [f, v] of frameValues) {
 				if (typeof v !== 'string' || v === '') continue;
 				if (/^data:/i.test(v)) {
 					const bytes = decodeDataUri(v);
@@ -240,7 +426,7 @@ export function createFal(engine) {
 				} else imageUrls.push(v);
 			}
 			const firstBad = imageUrls.find((u) => engine.checkImageUrl(u));
-			if (!inlineFailure && firstBad) imageField = firstBad === body.image_url ? 'image_url' : 'tail_image_url';
+			if (!inlineFailure && firstBad) imageField = frameValues.find(([, v]) => v === firstBad)?.[0] ?? imageField;
 		}
 		const id = crypto.randomUUID();
 		const task = engine.createTask(
@@ -249,12 +435,15 @@ export function createFal(engine) {
 				model: endpoint,
 				mode: i2v ? 'image-to-video' : 'text-to-video',
 				input: body,
-				duration: Number(body.duration ?? '5'),
-				aspectRatio: i2v ? '16:9' : /** @type {string} */ (body.aspect_ratio ?? '16:9'),
+				duration: media.duration,
+				shots: media.shots,
+				aspectRatio: media.aspectRatio,
+				audio: media.audio,
+				resolution: media.resolution,
 				imageUrls,
 				callbackUrl: webhook ?? undefined,
 				id,
-				extra: { gatewayRequestId: crypto.randomUUID(), imageField },
+				extra: { gatewayRequestId: crypto.randomUUID(), imageField, app: media.app },
 			},
 			mod,
 		);
@@ -265,7 +454,7 @@ export function createFal(engine) {
 		ctx.mark('submit', task.id);
 		if (webhook) engine.atCompletion(task, () => sendWebhook(task, webhook));
 		if (engine.submitAnswerLost(ctx, mod)) return;
-		ctx.send(200, { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'IN_QUEUE', ...urls(task), queue_position: 0 });
+		ctx.send(200, { request_id: task.id, gateway_request_id: task.extra.gatewayRequestId, status: 'IN_QUEUE', ...urls(task), queue_position: engine.queuePosition(task) });
 	}
 
 	/** @param {Task} task @param {string} url */
@@ -296,19 +485,23 @@ export function createFal(engine) {
 		});
 	}
 
-	/** @param {string} id */
-	const findTask = (id) => {
+	/** @param {string} id @param {string} app the queue app id in the URL: a request is only found under its own app */
+	const findTask = (id, app) => {
 		const t = engine.tasks.get(id);
-		return t && t.provider === 'fal' ? t : undefined;
+		return t && t.provider === 'fal' && (t.extra.app ?? FAL_APP) === app ? t : undefined;
 	};
 
-	/** @param {Ctx} ctx @param {string} id @param {'status' | 'result'} what */
-	async function read(ctx, id, what) {
-		const task = findTask(id);
+	/** @param {Ctx} ctx @param {string} app @param {string} id @param {'status' | 'result'} what */
+	async function read(ctx, app, id, what) {
+		const task = findTask(id, app);
 		ctx.mark('status', task?.id);
 		if (!task) return detail(ctx, 404, `Request not found: ${id}`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		if (what === 'status') return ctx.send(200, statusBody(task, ctx.query.get('logs') === '1' || ctx.query.get('logs') === 'true'));
+		if (what === 'status') {
+			const body = statusBody(task, ctx.query.get('logs') === '1' || ctx.query.get('logs') === 'true');
+			if (ctx.unknownStatus) body.status = ctx.unknownStatus;
+			return ctx.send(200, body);
+		}
 		const { phase } = engine.phase(task);
 		if (phase === 'queued' || phase === 'processing') return detail(ctx, 400, 'Request is still in progress');
 		if (phase === 'failed') {
@@ -318,9 +511,9 @@ export function createFal(engine) {
 		return ctx.send(200, output(task), { 'x-fal-request-id': task.id });
 	}
 
-	/** @param {Ctx} ctx @param {string} id */
-	function cancel(ctx, id) {
-		const task = findTask(id);
+	/** @param {Ctx} ctx @param {string} app @param {string} id */
+	function cancel(ctx, app, id) {
+		const task = findTask(id, app);
 		ctx.mark('other', task?.id);
 		if (!task) return detail(ctx, 404, `Request not found: ${id}`);
 		const { phase } = engine.phase(task);
@@ -337,15 +530,19 @@ export function createFal(engine) {
 		id: 'fal',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		concurrencyMode: 'queue', // requests over the concurrency limit wait IN_QUEUE
+		unknownStatusWord: 'IN_PROGRESS_RETRY',
 		fault(ctx, fault) {
-			if (fault === '429') return detail(ctx, 429, 'Rate limit exceeded, please retry later', engine.retryAfterHeader());
+			if (fault === '429') return detail(ctx, 429, 'Rate limit exceeded, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return detail(ctx, 429, 'Concurrent request limit reached, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return detail(ctx, 403, 'User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing.');
 			if (fault === '500') return detail(ctx, 500, 'Internal Server Error');
 			return detail(ctx, 503, 'Service Unavailable');
 		},
 		async handle(ctx) {
 			const p = ctx.path.replace(/^\/+/, '');
-			const req = /^fal-ai\/kling-video\/requests\/([^/]+)(\/status|\/cancel)?$/.exec(p);
-			const isSubmit = ctx.method === 'POST' && !req && /^fal-ai\//.test(p);
+			const req = /^(fal-ai\/kling-video|kling\/v4)\/requests\/([^/]+)(\/status|\/cancel)?$/.exec(p);
+			const isSubmit = ctx.method === 'POST' && !req && /^(fal-ai|kling)\//.test(p);
 			if (isSubmit) ctx.mark('submit');
 			else if (req && ctx.method === 'GET') ctx.mark('status');
 			const key = falKey(ctx);
@@ -358,12 +555,12 @@ export function createFal(engine) {
 				const msg = key === null ? 'Missing authorization header' : key === '' ? 'Invalid Authorization header format: expected "Key <FAL_KEY>"' : 'Invalid key';
 				return detail(ctx, 401, msg);
 			}
-			if (req && ctx.method === 'GET' && req[2] !== '/cancel') return read(ctx, req[1], req[2] === '/status' ? 'status' : 'result');
-			if (req && ctx.method === 'PUT' && req[2] === '/cancel') return cancel(ctx, req[1]);
+			if (req && ctx.method === 'GET' && req[3] !== '/cancel') return read(ctx, req[1], req[2], req[3] === '/status' ? 'status' : 'result');
+			if (req && ctx.method === 'PUT' && req[3] === '/cancel') return cancel(ctx, req[1], req[2]);
 			if (isSubmit) return submit(ctx, p);
 			if (/\/requests\/[^/]+/.test(p)) {
 				ctx.mark('status');
-				return detail(ctx, 404, `Not found: status/result URLs use only the app id (${FAL_APP}/requests/{id}), not the full endpoint path`);
+				return detail(ctx, 404, `Not found: status/result URLs use only the app id (${FAL_APPS.map((a) => `${a}/requests/{id}`).join(' or ')}), not the full endpoint path`);
 			}
 			return detail(ctx, 404, `Not found: ${ctx.method} /${p}`);
 		},
@@ -388,7 +585,7 @@ export function createFalRest(engine) {
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
 		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader());
+			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
 			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
 		},
 		handle(ctx) {

@@ -34,16 +34,216 @@
  *  - Upload errors (undocumented): HTTP 400 `{success:false,code:400,msg}`; 401 `{success:false,code:401,msg}`.
  *  - Upload response: the stream-upload fields (fileName, filePath, downloadUrl, fileSize, mimeType, uploadedAt)
  *    plus the quickstart's fileId, fileUrl, expiresAt (3 days) — both documented forms.
+ *
+ * Kling 2.6 / 3.0 / 3.0 Turbo / 3.0 Omni (KLING-MODELS.md §3.3 [K1][K3][K4]) — `KIE_FAMILY`, same envelope:
+ *  - kling-3.0/video (OpenAPI [K1]): REQUIRED prompt, sound, duration, mode, multi_shots, multi_prompt; duration a
+ *    STRING "3"…"15"; mode std|pro (+ "4K", accepted per 3p [K3]; "2K" refused); aspect_ratio 16:9|9:16|1:1 (default
+ *    1:1, ignored with a first frame); image_urls 1–2 ([first, last]); multi_prompt items {prompt ≤500, duration int
+ *    1–12}, `[]` in single-shot (a non-empty list with multi_shots:false → 422); multi_shots:true needs sound:true and
+ *    at most ONE image (first frame only); kling_elements {name, description, element_input_urls 2–4 |
+ *    element_input_video_urls 1 (exactly one of them), element_input_audio_urls (3p)}; an element referenced as
+ *    `@name` in a prompt requires image_urls. negative_prompt accepted (3p [K3], "not in OpenAPI").
+ *  - kling-2.6/text-to-video: prompt, sound, aspect_ratio, duration "5"|"10"; kling-2.6/image-to-video: prompt,
+ *    image_urls [exactly 1], sound, duration (3p, 4 fields each). Only prompt is required (required-ness not
+ *    retrieved); sound defaults to false, t2v aspect to 1:1 (as kling-3.0).
+ *  - kling/v3-turbo-text-to-video, kling/v3-turbo-image-to-video: field names NOT retrieved ([K4]: 4 fields each).
+ *    Chosen Kie-style names, the four fields of the official turbo API (§3.5 B): t2v prompt, aspect_ratio, duration,
+ *    resolution 720p|1080p; i2v prompt, image_urls [1], duration, resolution. Also accepted, documented elsewhere:
+ *    `mode` std|pro instead of resolution (Kie's kling-3.0 naming; not both), `image_url` (Kie 2.5 naming) instead
+ *    of image_urls (exactly one of them), and duration as a string "3"…"15" OR an integer. No sound → silent.
+ *  - kling-3.0-omni/{text-to-video,image-to-video} (3p [K3]): prompt, (i2v) image_urls [1], duration int 3–15
+ *    (string form also accepted), resolution 720p|1080p|4k, aspect_ratio (i2v also "auto", single-shot only),
+ *    audio bool (default false), customize_multi_shots + multi_prompt [{prompt ≤500, duration int}], elements ≤3;
+ *    no mode / negative_prompt (unknown fields → 422, as [K3] reports for omni).
+ *  Family choices: multi-shot ≤6 shots and Σ shot durations = duration (Kling's rules [O6]; Kie does not state
+ *  them); ≤3 kling_elements (Kling's limit); credits per second from [K3] (std 14 / audio 20, pro 18 / 27, 4K 67;
+ *  other models as std). Validation errors are body code 422 with HTTP 200, like the 2.5 models.
+ *
+ * Refusals and caps (body codes, HTTP 200, §3.2): rate limit and over the concurrency cap → `{code:429}` (+ Retry-After
+ * header, not documented by Kie: emulator choice), out of credits → `{code:402, msg:"Insufficient credits"}` (also when
+ * the emulated balance runs out), maintenance → `{code:455}`. Nothing is created. Unknown-status fault word: "pending".
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
+import { checkObject, checkShots, intValue } from '../core/schema.mjs';
 import { sniff } from '../core/media.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
 export const KIE_T2V = 'kling/v2-5-turbo-text-to-video-pro';
 export const KIE_I2V = 'kling/v2-5-turbo-image-to-video-pro';
+
+const AR3 = ['16:9', '9:16', '1:1'];
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const URLS = { type: 'array', items: { type: 'url' } };
+/** `kling_elements` / omni `elements` item [K1][K3] */
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const ELEMENT = {
+	type: 'object',
+	fields: {
+		name: { type: 'string', required: true, nonEmpty: true },
+		description: { type: 'string' },
+		element_input_urls: { type: 'array', minItems: 2, maxItems: 4, items: { type: 'url' } },
+		element_input_video_urls: { type: 'array', minItems: 1, maxItems: 1, items: { type: 'url' } },
+		element_input_audio_urls: { type: 'array', minItems: 1, items: { type: 'url' } },
+	},
+};
+
+/**
+ * Kling 2.6 / 3.0 / 3.0 Turbo / 3.0 Omni on Kie (KLING-MODELS.md §3.3).
+ * @typedef {{ i2v: boolean, fields: Record<string, import('../core/schema.mjs').FieldSpec>,
+ *   rules: (input: Record<string, any>) => string | null, media: (input: Record<string, any>) => { duration: number,
+ *   audio: boolean, shots: number[] | null, resolution: string | null, aspectRatio: string }, images: (input: Record<string, any>) => string[],
+ *   credits: (input: Record<string, any>, m: { duration: number, audio: boolean }) => number }} KieModel
+ */
+/** @type {Record<string, KieModel>} */
+export const KIE_FAMILY = {
+	'kling-2.6/text-to-video': {
+		i2v: false,
+		fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, sound: { type: 'boolean' }, aspect_ratio: { type: 'string', enum: AR3 }, duration: { type: 'intString', enum: ['5', '10'] } },
+		rules: () => null,
+		media: (i) => ({ duration: Number(i.duration ?? '5'), audio: i.sound === true, shots: null, resolution: null, aspectRatio: i.aspect_ratio ?? '1:1' }),
+		images: () => [],
+		credits: (_i, m) => m.duration * (m.audio ? 20 : 14),
+	},
+	'kling-2.6/image-to-video': {
+		i2v: true,
+		fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, image_urls: { ...URLS, required: true, minItems: 1, maxItems: 1 }, sound: { type: 'boolean' }, duration: { type: 'intString', enum: ['5', '10'] } },
+		rules: () => null,
+		media: (i) => ({ duration: Number(i.duration ?? '5'), audio: i.sound === true, shots: null, resolution: null, aspectRatio: '16:9' }),
+		images: (i) => i.image_urls,
+		credits: (_i, m) => m.duration * (m.audio ? 20 : 14),
+	},
+	'kling-3.0/video': {
+		i2v: false,
+		fields: {
+			prompt: { type: 'string', required: true, maxLength: 2500 },
+			image_urls: { ...URLS, minItems: 1, maxItems: 2 },
+			sound: { type: 'boolean', required: true },
+			duration: { type: 'intString', required: true, min: 3, max: 15 },
+			aspect_ratio: { type: 'string', enum: AR3 },
+			mode: { type: 'string', required: true, enum: ['std', 'pro', '4K'] },
+			multi_shots: { type: 'boolean', required: true },
+			multi_prompt: {
+				type: 'array', required: true,
+				items: { type: 'object', fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 500 }, duration: { type: 'integer', required: true, min: 1, max: 12 } } },
+			},
+			kling_elements: { type: 'array', maxItems: 3, items: ELEMENT },
+			negative_prompt: { type: 'string', maxLength: 2500 },
+		},
+		rules: (i) => {
+			if (i.multi_shots) {
+				if (!i.sound) return 'input.sound must be true when input.multi_shots is true';
+				if (i.image_urls?.length > 1) return 'input.image_urls: with multi_shots only the first frame is supported (one image)';
+				const r = checkShots(i.multi_prompt, { field: 'input.multi_prompt', maxShots: 6, promptMax: 500, maxEach: 12, total: Number(i.duration) });
+				if (r.issues.length) return r.issues[0].message;
+			} else {
+				if (i.multi_prompt.length) return 'input.multi_prompt must be [] when input.multi_shots is false';
+				if (!i.prompt.trim()) return 'input.prompt must not be empty when input.multi_shots is false';
+			}
+			return elementRules(i, i.kling_elements, 'input.kling_elements');
+		},
+		media: (i) => ({
+			duration: Number(i.duration),
+			audio: i.sound === true,
+			shots: i.multi_shots ? i.multi_prompt.map((/** @type {any} */ s) => s.duration) : null,
+			resolution: i.mode,
+			aspectRatio: i.image_urls?.length ? '16:9' : (i.aspect_ratio ?? '1:1'),
+		}),
+		images: (i) => i.image_urls ?? [],
+		credits: (i, m) => m.duration * (i.mode === '4K' ? 67 : i.mode === 'pro' ? (m.audio ? 27 : 18) : m.audio ? 20 : 14),
+	},
+	'kling/v3-turbo-text-to-video': {
+		i2v: false,
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, aspect_ratio: { type: 'string', enum: AR3 },
+			duration: { type: 'intOrString', min: 3, max: 15 }, resolution: { type: 'string', enum: ['720p', '1080p'] }, mode: { type: 'string', enum: ['std', 'pro'] },
+		},
+		rules: (i) => (i.resolution !== undefined && i.mode !== undefined ? 'send input.resolution or input.mode, not both' : null),
+		media: (i) => ({ duration: intValue(i.duration) ?? 5, audio: false, shots: null, resolution: i.resolution ?? (i.mode === 'pro' ? '1080p' : '720p'), aspectRatio: i.aspect_ratio ?? '1:1' }),
+		images: () => [],
+		credits: (_i, m) => m.duration * 14,
+	},
+	'kling/v3-turbo-image-to-video': {
+		i2v: true,
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, image_urls: { ...URLS, minItems: 1, maxItems: 1 }, image_url: { type: 'url' },
+			duration: { type: 'intOrString', min: 3, max: 15 }, resolution: { type: 'string', enum: ['720p', '1080p'] }, mode: { type: 'string', enum: ['std', 'pro'] },
+		},
+		rules: (i) => {
+			if (i.resolution !== undefined && i.mode !== undefined) return 'send input.resolution or input.mode, not both';
+			if ((i.image_urls === undefined) === (i.image_url === undefined)) return 'input.image_urls (one image) is required (or input.image_url, not both)';
+			return null;
+		},
+		media: (i) => ({ duration: intValue(i.duration) ?? 5, audio: false, shots: null, resolution: i.resolution ?? (i.mode === 'pro' ? '1080p' : '720p'), aspectRatio: '16:9' }),
+		images: (i) => i.image_urls ?? [i.image_url],
+		credits: (_i, m) => m.duration * 14,
+	},
+	'kling-3.0-omni/text-to-video': omniModel(false),
+	'kling-3.0-omni/image-to-video': omniModel(true),
+};
+export const KIE_MODELS = [KIE_T2V, KIE_I2V, ...Object.keys(KIE_FAMILY)];
+
+/** @param {boolean} i2v @returns {KieModel} */
+function omniModel(i2v) {
+	return {
+		i2v,
+		fields: {
+			prompt: { type: 'string', maxLength: 2500 },
+			...(i2v ? { image_urls: { ...URLS, required: true, minItems: 1, maxItems: 1 } } : {}),
+			duration: { type: 'intOrString', min: 3, max: 15 },
+			resolution: { type: 'string', enum: ['720p', '1080p', '4k'] },
+			aspect_ratio: { type: 'string', enum: i2v ? ['auto', ...AR3] : AR3 },
+			audio: { type: 'boolean' },
+			customize_multi_shots: { type: 'boolean' },
+			multi_prompt: { type: 'array', items: { type: 'object', fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 500 }, duration: { type: 'integer', required: true, min: 1 } } } },
+			elements: { type: 'array', maxItems: 3, items: ELEMENT },
+		},
+		rules: (i) => {
+			if (i.customize_multi_shots) {
+				if (!Array.isArray(i.multi_prompt) || !i.multi_prompt.length) return 'input.multi_prompt is required when input.customize_multi_shots is true';
+				if (i.aspect_ratio === 'auto') return 'input.aspect_ratio "auto" is only supported in single-shot mode';
+				const r = checkShots(i.multi_prompt, { field: 'input.multi_prompt', maxShots: 6, promptMax: 500, total: i.duration === undefined ? undefined : intValue(i.duration) });
+				if (r.issues.length) return r.issues[0].message;
+			} else {
+				if (Array.isArray(i.multi_prompt) && i.multi_prompt.length) return 'input.multi_prompt needs input.customize_multi_shots: true';
+				if (typeof i.prompt !== 'string' || !i.prompt.trim()) return 'input.prompt is required';
+			}
+			return elementRules(i, i.elements, 'input.elements');
+		},
+		media: (i) => {
+			const shots = i.customize_multi_shots ? i.multi_prompt.map((/** @type {any} */ s) => s.duration) : null;
+			return {
+				duration: shots ? shots.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0) : (intValue(i.duration) ?? 5),
+				audio: i.audio === true,
+				shots,
+				resolution: i.resolution ?? '720p',
+				aspectRatio: i.aspect_ratio && i.aspect_ratio !== 'auto' ? i.aspect_ratio : '16:9',
+			};
+		},
+		images: (i) => i.image_urls ?? [],
+		credits: (i, m) => m.duration * (i.resolution === '4k' ? 67 : i.resolution === '1080p' ? (m.audio ? 27 : 18) : m.audio ? 20 : 14),
+	};
+}
+
+/**
+ * Elements: exactly one of element_input_urls / element_input_video_urls each; an element referenced in a prompt as
+ * `@name` needs image_urls ([K1] "required when elements are referenced").
+ * @param {Record<string, any>} i @param {unknown} elements @param {string} field
+ */
+function elementRules(i, elements, field) {
+	if (!Array.isArray(elements)) return null;
+	for (const [k, el] of elements.entries()) {
+		if ((el.element_input_urls === undefined) === (el.element_input_video_urls === undefined)) {
+			return `${field}[${k}] needs element_input_urls (2-4 images) or element_input_video_urls (1 video), exactly one of them`;
+		}
+	}
+	const prompts = [i.prompt, ...(Array.isArray(i.multi_prompt) ? i.multi_prompt.map((/** @type {any} */ s) => s.prompt) : [])].filter((x) => typeof x === 'string');
+	const referenced = elements.some((el) => prompts.some((p) => p.includes(`@${el.name}`)));
+	if (referenced && !(Array.isArray(i.image_urls) && i.image_urls.length)) return 'input.image_urls is required when elements are referenced in the prompt';
+	return null;
+}
 
 /** @param {string} key @param {string} taskId @param {number | string} ts */
 export function kieSignature(key, taskId, ts) {
@@ -77,7 +277,7 @@ export function createKie(engine) {
 		const terminal = phase === 'succeeded' || phase === 'failed';
 		const state =
 			phase === 'succeeded' ? 'success' : phase === 'failed' ? 'fail' : phase === 'processing' ? 'generating' : progress < 0.05 ? 'waiting' : 'queuing';
-		const updateTime = terminal ? task.completesAt : phase === 'processing' ? Math.round(task.createdAt + task.generationMs * 0.1) : task.createdAt;
+		const updateTime = terminal ? task.completesAt : phase === 'processing' ? Math.round(task.startAt + task.generationMs * 0.1) : task.createdAt;
 		return {
 			taskId: task.id,
 			model: task.model,
@@ -148,10 +348,12 @@ export function createKie(engine) {
 		let problem =
 			V.unknownFields(body, ['model', 'callBackUrl', 'input']) ??
 			(body.model === undefined ? 'model is required' : null) ??
-			V.enumString(body.model, 'model', [KIE_T2V, KIE_I2V]) ??
+			V.enumString(body.model, 'model', KIE_MODELS) ??
 			V.url(body.callBackUrl, 'callBackUrl') ??
 			(isPlainObject(body.input) ? null : 'input is required and must be an object');
 		const input = /** @type {Record<string, any>} */ (body.input);
+		const family = KIE_FAMILY[/** @type {string} */ (body.model)];
+		if (!problem && family) return submitFamily(ctx, body, family);
 		const i2v = body.model === KIE_I2V;
 		if (!problem) {
 			const allowed = i2v
@@ -175,22 +377,51 @@ export function createKie(engine) {
 			}
 		}
 		if (problem) return bodyErr(ctx, 422, problem);
-		const mod = /** @type {import('../core/engine.mjs').ProviderModule} */ (engine.providers.get('kie'));
-		if (engine.submitRateLimited(ctx, mod)) return;
 		const duration = Number(input.duration ?? '5');
-		const cost = duration >= 10 ? 84 : 42;
-		if (credits < cost) return bodyErr(ctx, 402, 'Insufficient credits');
+		accept(ctx, body, {
+			mode: i2v ? 'image-to-video' : 'text-to-video',
+			duration,
+			aspectRatio: i2v ? '16:9' : (input.aspect_ratio ?? '16:9'),
+			audio: false,
+			imageUrls: i2v ? [input.image_url, ...(input.tail_image_url ? [input.tail_image_url] : [])] : [],
+			cost: duration >= 10 ? 84 : 42,
+		});
+	}
+
+	/**
+	 * A Kling 2.6 / 3.0 / Turbo / Omni request (KLING-MODELS.md §3.3). @param {Ctx} ctx @param {Record<string, any>} body @param {KieModel} family
+	 */
+	function submitFamily(ctx, body, family) {
+		const input = /** @type {Record<string, any>} */ (body.input);
+		const issue = checkObject(input, family.fields, 'input.')[0];
+		if (issue) return bodyErr(ctx, 422, issue.kind === 'type' && issue.field === 'input.duration' && typeof input.duration === 'number' ? `${issue.message}: send the duration as a string` : issue.message);
+		const rule = family.rules(input);
+		if (rule) return bodyErr(ctx, 422, rule);
+		const media = family.media(input);
+		const mode = family.i2v || family.images(input).length ? 'image-to-video' : 'text-to-video';
+		accept(ctx, body, { ...media, mode, imageUrls: family.images(input), cost: family.credits(input, media) });
+	}
+
+	/**
+	 * Credits, then create the task and answer. @param {Ctx} ctx @param {Record<string, any>} body
+	 * @param {{ mode: 'text-to-video'|'image-to-video', duration: number, aspectRatio: string, audio: boolean, shots?: number[] | null,
+	 *   resolution?: string | null, imageUrls: string[], cost: number }} media
+	 */
+	function accept(ctx, body, media) {
+		if (engine.submitRateLimited(ctx, mod)) return;
+		const { cost, ...spec } = media;
+		if (credits < cost) {
+			engine.refused(ctx, 'credit');
+			return bodyErr(ctx, 402, 'Insufficient credits');
+		}
 		credits -= cost;
 		const callbackUrl = /** @type {string | undefined} */ (body.callBackUrl) || undefined;
 		const task = engine.createTask(
 			{
 				provider: 'kie',
 				model: /** @type {string} */ (body.model),
-				mode: i2v ? 'image-to-video' : 'text-to-video',
+				...spec,
 				input: body,
-				duration,
-				aspectRatio: i2v ? '16:9' : (input.aspect_ratio ?? '16:9'),
-				imageUrls: i2v ? [input.image_url, ...(input.tail_image_url ? [input.tail_image_url] : [])] : [],
 				callbackUrl,
 				idPrefix: 'task_kling_',
 				extra: { credits: cost },
@@ -228,7 +459,9 @@ export function createKie(engine) {
 		if (!id) return bodyErr(ctx, 422, 'taskId is required');
 		if (!task || task.provider !== 'kie') return bodyErr(ctx, 404, `Task not found: ${id}`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, { code: 200, msg: 'success', message: 'success', data: recordData(task) });
+		const data = recordData(task);
+		if (ctx.unknownStatus) data.state = ctx.unknownStatus;
+		ctx.send(200, { code: 200, msg: 'success', message: 'success', data });
 	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
@@ -236,8 +469,11 @@ export function createKie(engine) {
 		id: 'kie',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'pending',
 		fault(ctx, fault) {
-			if (fault === '429') return bodyErr(ctx, 429, 'Rate limited: too many requests, please retry later', engine.retryAfterHeader());
+			if (fault === '429') return bodyErr(ctx, 429, 'Rate limited: too many requests, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return bodyErr(ctx, 429, 'Rate limited: the concurrent task limit of this API key is reached, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return bodyErr(ctx, 402, 'Insufficient credits');
 			if (fault === '500') return bodyErr(ctx, 500, 'Server error: an unexpected failure occurred');
 			return bodyErr(ctx, 455, 'Service unavailable: the system is under maintenance');
 		},
@@ -313,7 +549,7 @@ export function createKieUpload(engine) {
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure: (kind) => ({ kind, code: '500', message: 'Internal server error' }),
 		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { success: false, code: 429, msg: 'Rate limited' }, engine.retryAfterHeader());
+			if (fault === '429') return ctx.send(429, { success: false, code: 429, msg: 'Rate limited' }, engine.retryAfterHeader(ctx));
 			return fail(ctx, fault === '500' ? 500 : 503, 'Server error');
 		},
 		handle(ctx) {

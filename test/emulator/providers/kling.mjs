@@ -20,13 +20,60 @@
  *    endpoint; {id} may be the task_id or the external_task_id.
  *  - Callback (callbackProtocol): POST of the BARE task object `{task_id, task_status, task_status_msg,
  *    created_at, updated_at, final_unit_deduction, task_info, task_result}` on each status change after submit
- *    (processing, then succeed|failed). NO signature (none documented).
+ *    (processing, then succeed|failed). Unsigned unless a Kling Webhook Secret is configured (below; PROVIDERS.md's
+ *    "no signature" is outdated, KLING-MODELS.md §3.5 D [O10]).
  *
- * Choices / inferences (PROVIDERS.md §5.1 and §6.6 leave these open):
- *  - HTTP statuses follow the official error table (stored copy): 401 for 1000–1004, 429 for 1100–1102,
- *    400 for 1200/1201 and 1300/1301, 404 for 1202/1203, 429 for 1302, 500 for 5000, 503 for 5001. The stored
- *    copy is cut after 1102; the rest is recalled, not re-read. Note: PROVIDERS.md (npm kling-api) labels 1101
- *    "rate" and 1102 "concurrency"; the official table calls 1101/1102 account arrears/resource pack exhausted.
+ * Kling 2.6 / 3.0 and the two API generations (KLING-MODELS.md §3.5 A, B, D [O1–O13]):
+ *  - Auth [O11]: the API key (`Authorization: Bearer <API_KEY>`, option `keys.klingApiKey`, default
+ *    kling_emulator_api_key) works on BOTH APIs; the AK/SK JWT above only on the legacy API. A JWT on the new API →
+ *    401 1002 "API keys only"; an unknown non-JWT token → 401 1000.
+ *  - Legacy /v1/videos/{text2video,image2video}: model_name adds kling-v2-6 and kling-v3. Per model: duration STRING
+ *    "5"|"10" (v2.6 and older) or "3"…"15" (v3); mode std|pro (+4k on v3 only); sound on|off (default off; v2.6+ only;
+ *    v2.6 "on" needs mode pro [O6]); multi_shot / shot_type customize|intelligence (required with multi_shot) /
+ *    multi_prompt [{index int, prompt ≤512, duration "string"}] 1–6 shots, each ≥1 s, Σ = duration — v3 only, and
+ *    no image / image_tail with multi_shot; element_list [{element_id}] ≤3 (v3 image2video); voice_list
+ *    [{voice_id}] ≤2 (v2.6+, needs sound "on", not with element_list [O2]); image_tail on v2.6 needs mode pro and
+ *    sound off ("end frame only 1080p and silent" [O6]); watermark_info {enabled}. Results add watermark_url.
+ *  - New per-model API (model in the path): POST /text-to-video/{kling-3.0,kling-3.0-turbo,kling-2.6,
+ *    kling-2.5-turbo}, /image-to-video/{same}, /omni-video/{kling-3.0-omni,kling-o1} with `prompt` (t2v) or
+ *    `contents[]` (i2v/omni: prompt{text}, first_frame{url}, last_frame{url}, element{element_id,id},
+ *    voice{voice_id,id}, refer_image{url}, feature_video{url}, base_video{url} — per model, see KLING_NEW_MODELS)
+ *    + `settings{}` (per model: multi_shot, audio native|off (|original on omni), resolution, aspect_ratio (t2v/omni),
+ *    duration INTEGER) + `options{callback_url, external_task_id, watermark_info{enabled}}`; no negative_prompt /
+ *    cfg_scale (unknown fields → 1201). Rules: i2v needs a first_frame; last_frame needs a first_frame; elements ≤3
+ *    (3.0), voices ≤2 (2.6, need audio native); 2.6 native audio ⇒ 1080p, 2.6 last_frame ⇒ 1080p and silent,
+ *    2.5-turbo first+last ⇒ 1080p; omni: ≤1 video, images+elements ≤7 (≤4 with a video), feature_video ⇒ audio off,
+ *    base_video ⇒ no frames / multi_shot / native audio; kling-o1 has no multi_shot, 3–10 s, first frame alone ⇒ 5|10.
+ *    Multi-shot on 3.0 is the prompt syntax `镜头 n, m, words;` (n = 1…6 in order, m ≥ 1 s, words ≤512, Σm =
+ *    settings.duration; ignored when settings.multi_shot is false). Create → data{id, status:"submitted",
+ *    create_time, update_time, external_id?}. Poll GET /tasks?task_ids=a,b XOR ?external_task_ids=a,b → data: [task…]
+ *    in request order, status submitted|processing|succeeded|failed, message, outputs[{type:"video", id, url,
+ *    watermark_url, duration:"s"}], billing[{charge_type:"unit", amount, package_type:"video"}].
+ *  - Errors use the official table for the HTTP status (KLING_HTTP_STATUS [O12]): 1000–1004 → 401; 1100 account,
+ *    1101 arrears, 1102 resource pack exhausted → 429; 1103 → 403; 1200/1201 → 400; 1202/1203 → 404; 1300/1301 →
+ *    400; 1302 rate limit, 1303 concurrency, 1304 IP whitelist → 429; 5000 → 500; 5001 maintenance → 503; 5002 → 504.
+ *    The codes the emulator used before (401 auth, 1201/1200 → 400, 1202/1203 → 404, 1302 → 429, 5000 → 500,
+ *    5001 → 503) already agreed with the table; the answers are now derived from it.
+ *  - Callbacks: legacy body as below; new API = one bare task object (same as a /tasks item, not wrapped, not an
+ *    array) on each status change. With a Webhook Secret (option `secrets.klingWebhook`, `whsec_<base64>`, default
+ *    null = unsigned as before) BOTH bodies are signed, Standard Webhooks [O10]: `webhook-id` (numeric, the same on
+ *    every retry of one message), `webhook-timestamp` (s), `webhook-signature: v1,<base64(HMAC-SHA256(base64decode(
+ *    secret minus "whsec_"), "{id}.{ts}.{rawBody}"))>`. Legacy callbacks being signed too is inferred from "signing
+ *    only adds headers" [O10]. The doc's test vector is reproduced in kling-family.test.mjs.
+ *
+ * Choices / inferences (PROVIDERS.md §5.1, §6.6 and KLING-MODELS.md §5 leave these open):
+ *  - Legacy lookup by external id: GET /v1/videos/{ep}/{id} where {id} is the task_id OR the external_task_id, AND
+ *    GET /v1/videos/{ep}?external_task_id=… (or ?task_id=…) — both forms accepted (the single-query path for an
+ *    external id is not in the stored copies). GET /v1/videos/{ep}?pageNum=&pageSize= lists that endpoint's tasks.
+ *    Legacy and new tasks are not visible through each other's query paths. external ids are unique across both.
+ *  - /tasks leaves unknown ids out (data may be []); both or neither of task_ids / external_task_ids → 1201.
+ *  - Legacy shot_type "intelligence": prompt (or multi_prompt) required; "customize": multi_prompt required.
+ *    multi_prompt[].index values must be unique. element_id: integer or digit string. new-API omni
+ *    settings.audio "original" needs a base_video; kling-3.0-omni settings are those of kling-3.0 (+original).
+ *  - New-API prompt limits: 3072 (3.0, 3.0-omni), 2500 (others); resolution default 720p (2.6 with native audio:
+ *    1080p). Billing units: duration/5 × (1 std/720p, 2 pro/1080p, 4 for 4k) — invented numbers.
+ *  - HTTP statuses follow the official error table (above). PROVIDERS.md (npm kling-api) labels 1101 "rate" and
+ *    1102 "concurrency"; the official table calls them account arrears / resource pack exhausted.
  *  - Rate limit (the '429' fault, submit and status): HTTP 429 + code 1302 ("API request too fast") +
  *    Retry-After. '500' fault → HTTP 500 code 5000; '503' fault → HTTP 503 code 5001.
  *  - Validation errors → HTTP 400 code 1201 naming the field (also an unknown model_name and unknown fields:
@@ -42,17 +89,57 @@
  *  - final_unit_deduction: "1" per 5 s in std, "2" per 5 s in pro ("0" when failed) — invented numbers.
  *  - GET /account/costs?start_time=&end_time= (ms, both required) → one resource pack; a cheap credential test.
  *  - The result URL expires like the other providers (`expiredResult` fault → 404; real assets last 30 days).
+ *
+ * Refusals and caps (official table [O12]): rate limit → HTTP 429 code 1302 + Retry-After; over the concurrency cap
+ * (per account, held submit→terminal [O13]) → HTTP 429 code 1303 + Retry-After = seconds until a slot frees; out of
+ * credit → 429 code 1102 (resource pack exhausted), `arrears` → 429 code 1101; maintenance → 503 code 5001. Nothing is
+ * created. Unknown-status fault word: "queued" (both APIs; on /tasks only the first task of the answer).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { sniff } from '../core/media.mjs';
+import { checkObject, checkShots, checkValue, intValue } from '../core/schema.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
+/** @typedef {import('../core/schema.mjs').FieldSpec} FieldSpec */
 
-export const KLING_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v1-6', 'kling-v2-master', 'kling-v2-1', 'kling-v2-1-master', 'kling-v2-5-turbo', 'kling-v2-6'];
+export const KLING_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v1-6', 'kling-v2-master', 'kling-v2-1', 'kling-v2-1-master', 'kling-v2-5-turbo', 'kling-v2-6', 'kling-v3'];
 const LEEWAY_SEC = 5;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+const AR3 = ['16:9', '9:16', '1:1'];
+const V3_DURATIONS = ['3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15'];
+
+/**
+ * HTTP status of every service code in the official error table (KLING-MODELS.md §3.5 D [O12]).
+ * @type {Record<number, number>}
+ */
+export const KLING_HTTP_STATUS = {
+	0: 200,
+	1000: 401, 1001: 401, 1002: 401, 1003: 401, 1004: 401,
+	1100: 429, 1101: 429, 1102: 429,
+	1103: 403,
+	1200: 400, 1201: 400,
+	1202: 404, 1203: 404,
+	1300: 400, 1301: 400,
+	1302: 429, 1303: 429, 1304: 429,
+	5000: 500, 5001: 503, 5002: 504,
+};
+
+/**
+ * Legacy per-model rules (`model_name`, KLING-MODELS.md §3.5 A).
+ * @type {Record<string, { durations: string[], modes: string[], sound: boolean, multiShot: boolean, elements: boolean, voices: boolean }>}
+ */
+const LEGACY = Object.fromEntries(
+	KLING_MODELS.map((m) => [
+		m,
+		m === 'kling-v3'
+			? { durations: V3_DURATIONS, modes: ['std', 'pro', '4k'], sound: true, multiShot: true, elements: true, voices: true }
+			: m === 'kling-v2-6'
+				? { durations: ['5', '10'], modes: ['std', 'pro'], sound: true, multiShot: false, elements: false, voices: true }
+				: { durations: ['5', '10'], modes: ['std', 'pro'], sound: false, multiShot: false, elements: false, voices: false },
+	]),
+);
 
 /** @param {Buffer | string} b */
 const b64url = (b) => Buffer.from(b).toString('base64url');
@@ -70,31 +157,146 @@ export function klingJwt(accessKey, secretKey, o = {}) {
 	return `${head}.${body}.${sig}`;
 }
 
+/**
+ * Standard Webhooks signature as Kling documents it (callbacks page [O10]): base64(HMAC-SHA256(key, "{id}.{ts}.{rawBody}"))
+ * with key = base64-decode of the secret minus "whsec_". Exported for tests and benchmarks.
+ * @param {string} secret @param {string} id @param {number | string} ts @param {string} rawBody
+ */
+export function klingWebhookSignature(secret, id, ts, rawBody) {
+	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+	return crypto.createHmac('sha256', key).update(`${id}.${ts}.${rawBody}`).digest('base64');
+}
+
+/* --------------------------------------------------------------- new per-model API (§3.5 B, D) */
+
+/**
+ * @typedef {{ kind: 't2v' | 'i2v' | 'omni', promptMax: number, settings: Record<string, FieldSpec>,
+ *   contents?: string[], maxElements?: number, maxVoices?: number, shotSyntax?: boolean, durations: [number, number],
+ *   defaultResolution: string }} NewModel
+ */
+const DUR = (/** @type {number} */ lo, /** @type {number} */ hi) => /** @type {FieldSpec} */ ({ type: 'integer', min: lo, max: hi });
+const DUR_5_10 = /** @type {FieldSpec} */ ({ type: 'integer', enum: [5, 10] });
+/** @type {Record<string, NewModel>} */
+export const KLING_NEW_MODELS = {
+	'text-to-video/kling-3.0': {
+		kind: 't2v', promptMax: 3072, shotSyntax: true, durations: [3, 15], defaultResolution: '720p',
+		settings: { multi_shot: { type: 'boolean' }, audio: { type: 'string', enum: ['native', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p', '4k'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: DUR(3, 15) },
+	},
+	'image-to-video/kling-3.0': {
+		kind: 'i2v', promptMax: 3072, shotSyntax: true, durations: [3, 15], defaultResolution: '720p', contents: ['prompt', 'first_frame', 'last_frame', 'element'], maxElements: 3,
+		settings: { multi_shot: { type: 'boolean' }, audio: { type: 'string', enum: ['native', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p', '4k'] }, duration: DUR(3, 15) },
+	},
+	'text-to-video/kling-3.0-turbo': {
+		kind: 't2v', promptMax: 2500, durations: [3, 15], defaultResolution: '720p',
+		settings: { resolution: { type: 'string', enum: ['720p', '1080p'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: DUR(3, 15) },
+	},
+	'image-to-video/kling-3.0-turbo': {
+		kind: 'i2v', promptMax: 2500, durations: [3, 15], defaultResolution: '720p', contents: ['prompt', 'first_frame'],
+		settings: { resolution: { type: 'string', enum: ['720p', '1080p'] }, duration: DUR(3, 15) },
+	},
+	'text-to-video/kling-2.6': {
+		kind: 't2v', promptMax: 2500, durations: [5, 10], defaultResolution: '720p',
+		settings: { audio: { type: 'string', enum: ['native', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: DUR_5_10 },
+	},
+	'image-to-video/kling-2.6': {
+		kind: 'i2v', promptMax: 2500, durations: [5, 10], defaultResolution: '720p', contents: ['prompt', 'first_frame', 'last_frame', 'voice'], maxVoices: 2,
+		settings: { audio: { type: 'string', enum: ['native', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p'] }, duration: DUR_5_10 },
+	},
+	'text-to-video/kling-2.5-turbo': {
+		kind: 't2v', promptMax: 2500, durations: [5, 10], defaultResolution: '720p',
+		settings: { resolution: { type: 'string', enum: ['720p', '1080p'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: DUR_5_10 },
+	},
+	'image-to-video/kling-2.5-turbo': {
+		kind: 'i2v', promptMax: 2500, durations: [5, 10], defaultResolution: '720p', contents: ['prompt', 'first_frame', 'last_frame'],
+		settings: { resolution: { type: 'string', enum: ['720p', '1080p'] }, duration: DUR_5_10 },
+	},
+	'omni-video/kling-3.0-omni': {
+		kind: 'omni', promptMax: 3072, shotSyntax: true, durations: [3, 15], defaultResolution: '720p', maxElements: 3,
+		contents: ['prompt', 'first_frame', 'last_frame', 'refer_image', 'feature_video', 'base_video', 'element'],
+		settings: { multi_shot: { type: 'boolean' }, audio: { type: 'string', enum: ['native', 'original', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p', '4k'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: DUR(3, 15) },
+	},
+	'omni-video/kling-o1': {
+		kind: 'omni', promptMax: 2500, durations: [3, 10], defaultResolution: '720p', maxElements: 7,
+		contents: ['prompt', 'first_frame', 'last_frame', 'refer_image', 'feature_video', 'base_video', 'element'],
+		settings: { audio: { type: 'string', enum: ['original', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: DUR(3, 10) },
+	},
+};
+
+/** Content item fields per type (new API `contents[]`). @type {Record<string, Record<string, FieldSpec>>} */
+const CONTENT_FIELDS = {
+	prompt: { type: { type: 'string' }, text: { type: 'string', required: true, nonEmpty: true } },
+	first_frame: { type: { type: 'string' }, url: { type: 'string', required: true, nonEmpty: true }, id: { type: 'string' } },
+	last_frame: { type: { type: 'string' }, url: { type: 'string', required: true, nonEmpty: true }, id: { type: 'string' } },
+	refer_image: { type: { type: 'string' }, url: { type: 'string', required: true, nonEmpty: true }, id: { type: 'string' } },
+	feature_video: { type: { type: 'string' }, url: { type: 'url', required: true }, id: { type: 'string' } },
+	base_video: { type: { type: 'string' }, url: { type: 'url', required: true }, id: { type: 'string' } },
+	element: { type: { type: 'string' }, element_id: { type: 'intOrString', required: true }, id: { type: 'string', required: true, nonEmpty: true } },
+	voice: { type: { type: 'string' }, voice_id: { type: 'string', required: true, nonEmpty: true }, id: { type: 'string', required: true, nonEmpty: true } },
+};
+/** @type {Record<string, FieldSpec>} */
+const OPTIONS = { callback_url: { type: 'url' }, external_task_id: { type: 'string', nonEmpty: true }, watermark_info: { type: 'object', fields: { enabled: { type: 'boolean' } } } };
+
+/**
+ * The multi-shot prompt syntax of the new 3.0 API: `镜头 n, m, words;` (n ≤ 6 = shot number, m ≥ 1 = seconds,
+ * words ≤ 512) [O6]. Returns null when the prompt does not use it.
+ * @param {string} prompt @returns {{ shots: number[], problem: string | null } | null}
+ */
+export function parseShotPrompt(prompt) {
+	if (!/镜头\s*\d/.test(prompt)) return null;
+	const re = /镜头\s*(\d+)\s*[,，]\s*(\d+)\s*[,，]\s*([^;；]*)[;；]?/g;
+	/** @type {number[]} */
+	const shots = [];
+	let m;
+	let expected = 1;
+	while ((m = re.exec(prompt))) {
+		const n = Number(m[1]);
+		const secs = Number(m[2]);
+		if (n !== expected) return { shots, problem: `shot numbers in the prompt must run 1, 2, 3… (got 镜头 ${n} where ${expected} was expected)` };
+		if (n > 6) return { shots, problem: 'the prompt describes more than 6 shots (镜头 n ≤ 6)' };
+		if (secs < 1) return { shots, problem: `镜头 ${n} must last at least 1 s` };
+		if (m[3].trim().length > 512) return { shots, problem: `the words of 镜头 ${n} exceed 512 characters` };
+		shots.push(secs);
+		expected++;
+	}
+	if (!shots.length) return { shots, problem: 'the shot syntax is 镜头 n, m, words; (n = shot number, m = seconds)' };
+	return { shots, problem: null };
+}
+
 /** @param {Engine} engine */
 export function createKling(engine) {
 	let seq = 0;
-	/** @type {Map<string, string>} external_task_id → task id */
+	/** @type {Map<string, string>} external_task_id → task id (both APIs: unique per account) */
 	const external = new Map();
 	let remainingUnits = 1000;
 
 	const requestId = () => crypto.randomUUID();
-	/** @param {Ctx} ctx @param {number} status @param {number} code @param {string} message @param {Record<string, string>} [headers] */
-	const kerr = (ctx, status, code, message, headers) => ctx.send(status, { code, message, request_id: requestId(), data: null }, headers);
+	/**
+	 * An error answer: HTTP status from the official table. @param {Ctx} ctx @param {number} code @param {string} message
+	 * @param {Record<string, string>} [headers]
+	 */
+	const kerr = (ctx, code, message, headers) => ctx.send(KLING_HTTP_STATUS[code] ?? 400, { code, message, request_id: requestId(), data: null }, headers);
 	/** @param {Ctx} ctx @param {string} message */
-	const invalid = (ctx, message) => kerr(ctx, 400, 1201, `Invalid parameter: ${message}`);
+	const invalid = (ctx, message) => kerr(ctx, 1201, `Invalid parameter: ${message}`);
 	/** @param {Ctx} ctx @param {unknown} data */
 	const ok = (ctx, data) => ctx.send(200, { code: 0, message: 'SUCCEED', request_id: requestId(), data });
 
 	/**
-	 * Verify the JWT. @param {Ctx} ctx @returns {{ code: number, message: string } | null}
+	 * Verify the API key (both APIs) or the JWT (legacy API only). @param {Ctx} ctx @param {'legacy' | 'new'} api
+	 * @returns {{ code: number, message: string } | null}
 	 */
-	function authProblem(ctx) {
+	function authProblem(ctx, api) {
 		const h = ctx.req.headers.authorization;
 		if (!h || !h.trim()) return { code: 1001, message: 'Authorization is empty' };
 		const m = /^Bearer\s+(\S+)$/i.exec(h.trim());
-		if (!m) return { code: 1002, message: 'Authorization is invalid: expected "Bearer <API token>"' };
+		if (!m) return { code: 1002, message: `Authorization is invalid: expected "Bearer <${api === 'new' ? 'API key' : 'API key or API token'}>"` };
+		if (engine.opts.keys.klingApiKey && m[1] === engine.opts.keys.klingApiKey) return null;
 		const parts = m[1].split('.');
-		if (parts.length !== 3) return { code: 1002, message: 'Authorization is invalid: the API token is not a JWT' };
+		if (api === 'new') {
+			return parts.length === 3
+				? { code: 1002, message: 'Authorization is invalid: this API accepts API keys only (Authorization: Bearer <API_KEY>), not AK/SK tokens' }
+				: { code: 1000, message: 'Authentication failed: unknown API key' };
+		}
+		if (parts.length !== 3) return { code: 1002, message: 'Authorization is invalid: neither a known API key nor a JWT' };
 		/** @type {any} */
 		let header;
 		/** @type {any} */
@@ -137,12 +339,21 @@ export function createKling(engine) {
 		}
 	}
 
-	/** @param {Task} task @param {number} [now] */
+	/** @param {Task} task @param {number} now */
+	function updatedAt(task, now) {
+		const { phase } = engine.phase(task, now);
+		if (phase === 'succeeded' || phase === 'failed') return task.completesAt;
+		return phase === 'processing' ? Math.round(task.startAt + task.generationMs * 0.1) : task.createdAt;
+	}
+	/** @param {Task} task */
+	const units = (task) => (task.duration / 5) * (['pro', '1080p'].includes(String(task.resolution)) ? 2 : ['4k'].includes(String(task.resolution)) ? 4 : 1);
+	/** @param {Task} task */
+	const watermarkUrl = (task) => `${engine.resultUrl(task)}?watermark=1`;
+
+	/** Legacy task object. @param {Task} task @param {number} [now] */
 	function taskData(task, now = Date.now()) {
 		const { phase } = engine.phase(task, now);
 		const status = { queued: 'submitted', processing: 'processing', succeeded: 'succeed', failed: 'failed' }[phase];
-		const terminal = phase === 'succeeded' || phase === 'failed';
-		const updatedAt = terminal ? task.completesAt : phase === 'processing' ? Math.round(task.createdAt + task.generationMs * 0.1) : task.createdAt;
 		/** @type {Record<string, unknown>} */
 		const info = {};
 		if (task.extra.externalTaskId !== undefined) info.external_task_id = task.extra.externalTaskId;
@@ -153,10 +364,10 @@ export function createKling(engine) {
 			task_status_msg: phase === 'failed' ? (task.failure?.message ?? '5000 Server internal error') : '',
 			task_info: info,
 			created_at: task.createdAt,
-			updated_at: updatedAt,
+			updated_at: updatedAt(task, now),
 		};
 		if (phase === 'succeeded') {
-			d.task_result = { videos: [{ id: `${task.id}-v0`, url: engine.resultUrl(task), duration: String(task.duration) }] };
+			d.task_result = { videos: [{ id: `${task.id}-v0`, url: engine.resultUrl(task), watermark_url: watermarkUrl(task), duration: String(task.duration) }] };
 		}
 		return d;
 	}
@@ -165,12 +376,28 @@ export function createKling(engine) {
 	function callbackBody(task, now = Date.now()) {
 		const d = taskData(task, now);
 		const { phase } = engine.phase(task, now);
-		const units = (task.duration / 5) * (task.extra.mode === 'pro' ? 2 : 1);
 		return {
 			...d,
-			final_unit_deduction: phase === 'succeeded' ? String(units) : phase === 'failed' ? '0' : undefined,
+			final_unit_deduction: phase === 'succeeded' ? String(units(task)) : phase === 'failed' ? '0' : undefined,
 			task_result: d.task_result ?? { videos: [] },
 		};
+	}
+
+	/** New-API task object (poll item and callback body). @param {Task} task @param {number} [now] */
+	function newTask(task, now = Date.now()) {
+		const { phase } = engine.phase(task, now);
+		/** @type {Record<string, unknown>} */
+		const t = {
+			id: task.id,
+			status: { queued: 'submitted', processing: 'processing', succeeded: 'succeeded', failed: 'failed' }[phase],
+			message: phase === 'failed' ? (task.failure?.message ?? '5000 Server internal error') : '',
+			create_time: task.createdAt,
+			update_time: updatedAt(task, now),
+		};
+		if (task.extra.externalTaskId !== undefined) t.external_id = task.extra.externalTaskId;
+		t.outputs = phase === 'succeeded' ? [{ type: 'video', id: `${task.id}-v0`, url: engine.resultUrl(task), watermark_url: watermarkUrl(task), duration: String(task.duration) }] : [];
+		t.billing = phase === 'succeeded' ? [{ charge_type: 'unit', amount: String(units(task)), package_type: 'video' }] : [];
+		return t;
 	}
 
 	/**
@@ -192,6 +419,43 @@ export function createKling(engine) {
 		return { problem: null, bytes };
 	}
 
+	/** @param {string} label */
+	function nextId(label = '8') {
+		seq++;
+		return `${label}${String(Math.floor(engine.rng() * 1e12)).padStart(12, '0')}${String(seq).padStart(5, '0')}`;
+	}
+
+	/**
+	 * Signature headers for a callback when a Webhook Secret is configured (Standard Webhooks [O10]); the same
+	 * webhook-id on every retry of one message.
+	 * @returns {((raw: string, ts: number, wrong: boolean) => Record<string, string>) | undefined}
+	 */
+	function signer() {
+		const secret = engine.opts.secrets.klingWebhook;
+		if (!secret) return undefined;
+		const id = String(BigInt.asUintN(63, BigInt(`0x${crypto.randomBytes(8).toString('hex')}`)));
+		return (raw, ts, wrong) => ({
+			'webhook-id': id,
+			'webhook-timestamp': String(ts),
+			'webhook-signature': `v1,${klingWebhookSignature(wrong ? 'whsec_d3Jvbmcta2xpbmctd2ViaG9vay1zZWNyZXQ=' : secret, id, ts, raw)}`,
+		});
+	}
+
+	/**
+	 * Callbacks on each status change after submit (processing, then terminal).
+	 * @param {Task} task @param {string} url @param {(task: Task, now?: number) => unknown} body
+	 */
+	function scheduleCallbacks(task, url, body) {
+		const processingAt = engine.processingAt(task) + 1;
+		// built as of the moment processing starts, even when the timer runs late (no processing phase → no callback)
+		if (engine.phase(task, processingAt).phase === 'processing') {
+			engine.later(() => engine.deliver(task, { url, payload: body(task, processingAt), target: 'processing', sign: signer() }), processingAt - Date.now());
+		}
+		engine.atCompletion(task, () => engine.deliver(task, { url, payload: body(task), target: 'final', sign: signer() }));
+	}
+
+	/* ----------------------------------------------------------- legacy submit */
+
 	/** @param {Ctx} ctx @param {'text2video' | 'image2video'} endpoint */
 	function submit(ctx, endpoint) {
 		ctx.mark('submit');
@@ -199,46 +463,99 @@ export function createKling(engine) {
 		try {
 			body = ctx.json();
 		} catch {
-			return kerr(ctx, 400, 1200, 'Invalid request parameters: the body is not valid JSON');
+			return kerr(ctx, 1200, 'Invalid request parameters: the body is not valid JSON');
 		}
-		if (!isPlainObject(body)) return kerr(ctx, 400, 1200, 'Invalid request parameters: the body must be a JSON object');
+		if (!isPlainObject(body)) return kerr(ctx, 1200, 'Invalid request parameters: the body must be a JSON object');
 		const i2v = endpoint === 'image2video';
-		const allowed = ['model_name', 'prompt', 'negative_prompt', 'cfg_scale', 'mode', 'duration', 'callback_url', 'external_task_id', 'camera_control'];
-		if (i2v) allowed.push('image', 'image_tail', 'static_mask', 'dynamic_masks');
+		const allowed = ['model_name', 'prompt', 'negative_prompt', 'cfg_scale', 'mode', 'duration', 'callback_url', 'external_task_id', 'camera_control', 'watermark_info', 'sound', 'multi_shot', 'shot_type', 'multi_prompt', 'voice_list'];
+		if (i2v) allowed.push('image', 'image_tail', 'static_mask', 'dynamic_masks', 'element_list');
 		else allowed.push('aspect_ratio');
-		const model = body.model_name ?? 'kling-v1';
+		const model = /** @type {string} */ (body.model_name ?? 'kling-v1');
+		const rules = LEGACY[model];
+		const multi = body.multi_shot === true;
 		let problem =
 			V.unknownFields(body, allowed) ??
 			V.enumString(body.model_name, 'model_name', KLING_MODELS) ??
-			(i2v ? V.string(body.prompt, 'prompt', { max: 2500 }) : V.string(body.prompt, 'prompt', { required: true, max: 2500 })) ??
+			(i2v || multi ? V.string(body.prompt, 'prompt', { max: 2500 }) : V.string(body.prompt, 'prompt', { required: true, max: 2500 })) ??
 			V.string(body.negative_prompt, 'negative_prompt', { max: 2500 }) ??
 			V.number(body.cfg_scale, 'cfg_scale', 0, 1) ??
-			V.enumString(body.mode, 'mode', ['std', 'pro']) ??
-			(i2v ? null : V.enumString(body.aspect_ratio, 'aspect_ratio', ['16:9', '9:16', '1:1'])) ??
-			(body.duration === undefined || body.duration === '5' || body.duration === '10'
+			V.enumString(body.mode, 'mode', rules.modes) ??
+			(i2v ? null : V.enumString(body.aspect_ratio, 'aspect_ratio', AR3)) ??
+			(body.duration === undefined || rules.durations.includes(/** @type {any} */ (body.duration))
 				? null
 				: typeof body.duration === 'number'
-					? 'duration must be a string: "5" or "10" (got a number)'
-					: 'duration must be "5" or "10"') ??
+					? `duration must be a string: ${rules.durations.length > 2 ? '"3"…"15"' : '"5" or "10"'} (got a number)`
+					: `duration must be ${rules.durations.length > 2 ? 'one of "3"…"15"' : '"5" or "10"'} for ${model}`) ??
 			V.url(body.callback_url, 'callback_url') ??
 			V.string(body.external_task_id, 'external_task_id') ??
-			(body.camera_control === undefined || isPlainObject(body.camera_control) ? null : 'camera_control must be an object');
+			(body.camera_control === undefined || isPlainObject(body.camera_control) ? null : 'camera_control must be an object') ??
+			(body.watermark_info === undefined ? null : (checkObject(isPlainObject(body.watermark_info) ? body.watermark_info : { enabled: 'x' }, { enabled: { type: 'boolean' } }, 'watermark_info.')[0]?.message ?? null));
+		// audio (v2.6+), multi-shot (v3), elements (v3 image2video), voices (v2.6+)
+		if (!problem && body.sound !== undefined) {
+			if (!rules.sound) problem = `sound is not supported by ${model} (kling-v2-6 and later)`;
+			else problem = V.enumString(body.sound, 'sound', ['on', 'off']);
+			if (!problem && model === 'kling-v2-6' && body.sound === 'on' && body.mode !== 'pro') problem = 'sound "on" with kling-v2-6 requires mode "pro" (720p is silent only)';
+		}
+		for (const f of ['multi_shot', 'shot_type', 'multi_prompt']) {
+			if (!problem && body[f] !== undefined && !rules.multiShot) problem = `${f} is not supported by ${model} (kling-v3 only)`;
+		}
+		/** @type {number[] | null} */
+		let shots = null;
+		if (!problem && rules.multiShot && (body.multi_shot !== undefined || body.shot_type !== undefined || body.multi_prompt !== undefined)) {
+			problem = checkObject(body, {
+				multi_shot: { type: 'boolean' },
+				shot_type: { type: 'string', enum: ['customize', 'intelligence'], required: multi },
+				multi_prompt: {
+					type: 'array', minItems: 1, maxItems: 6,
+					items: { type: 'object', fields: { index: { type: 'integer', required: true, min: 1 }, prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 512 }, duration: { type: 'intString', required: true, min: 1 } } },
+				},
+			}).filter((i) => i.kind !== 'extra')[0]?.message ?? null;
+			if (!problem && !multi && (body.shot_type !== undefined || body.multi_prompt !== undefined)) problem = 'shot_type and multi_prompt need multi_shot: true';
+			if (!problem && multi && i2v && (body.image !== undefined || body.image_tail !== undefined)) problem = 'multi_shot does not support a first or last frame (image / image_tail)';
+			if (!problem && multi && body.shot_type === 'customize' && body.multi_prompt === undefined) problem = 'multi_prompt is required when shot_type is "customize"';
+			if (!problem && multi && body.shot_type === 'intelligence' && body.multi_prompt === undefined && !body.prompt) problem = 'prompt (or multi_prompt) is required when shot_type is "intelligence"';
+			if (!problem && multi && Array.isArray(body.multi_prompt)) {
+				const idx = body.multi_prompt.map((/** @type {any} */ s) => s.index);
+				if (new Set(idx).size !== idx.length) problem = 'multi_prompt[].index values must be unique';
+				const r = checkShots(body.multi_prompt, { field: 'multi_prompt', maxShots: 6, promptMax: 512, total: Number(body.duration ?? '5') });
+				if (!problem && r.issues.length) problem = r.issues[0].message;
+				shots = body.multi_prompt.map((/** @type {any} */ s) => Number(s.duration));
+			}
+		}
+		if (!problem && body.element_list !== undefined) {
+			if (!rules.elements) problem = `element_list is not supported by ${model} (kling-v3 only)`;
+			else {
+				const issues = /** @type {import('../core/schema.mjs').Issue[]} */ ([]);
+				checkValue(body.element_list, { type: 'array', maxItems: 3, items: { type: 'object', fields: { element_id: { type: 'intOrString', required: true } } } }, 'element_list', issues);
+				problem = issues[0]?.message ?? null;
+			}
+		}
+		if (!problem && body.voice_list !== undefined) {
+			if (!rules.voices) problem = `voice_list is not supported by ${model} (kling-v2-6 and later)`;
+			else {
+				const issues = /** @type {import('../core/schema.mjs').Issue[]} */ ([]);
+				checkValue(body.voice_list, { type: 'array', maxItems: 2, items: { type: 'object', fields: { voice_id: { type: 'string', required: true, nonEmpty: true } } } }, 'voice_list', issues);
+				problem = issues[0]?.message ?? null;
+				if (!problem && body.sound !== 'on') problem = 'voice_list requires sound "on"';
+				if (!problem && body.element_list !== undefined) problem = 'element_list and voice_list cannot be used together';
+			}
+		}
 		/** @type {string[]} */
 		const imageUrls = [];
-		/** @type {Buffer[]} */
-		const inlineImages = [];
 		if (!problem && i2v) {
 			const has = (/** @type {string} */ k) => body[k] !== undefined && body[k] !== null && body[k] !== '';
-			if (!has('image') && !has('image_tail')) problem = 'image is required (or image_tail)';
+			if (!has('image') && !has('image_tail') && !multi) problem = 'image is required (or image_tail)';
 			for (const k of ['image', 'image_tail']) {
 				if (problem || !has(k)) continue;
 				const r = checkImage(body[k], k);
 				problem = r.problem;
 				if (r.url) imageUrls.push(r.url);
-				if (r.bytes) inlineImages.push(r.bytes);
 			}
 			if (!problem && has('image_tail') && model === 'kling-v2-5-turbo' && body.mode !== 'pro') {
 				problem = 'image_tail (end frame) with kling-v2-5-turbo requires mode "pro"';
+			}
+			if (!problem && has('image_tail') && model === 'kling-v2-6' && (body.mode !== 'pro' || body.sound === 'on')) {
+				problem = 'image_tail (end frame) with kling-v2-6 requires mode "pro" (1080p) and sound "off"';
 			}
 		}
 		if (!problem && typeof body.external_task_id === 'string' && external.has(body.external_task_id)) {
@@ -248,49 +565,212 @@ export function createKling(engine) {
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const callbackUrl = /** @type {string | undefined} */ (body.callback_url) || undefined;
 		const duration = Number(body.duration ?? '5');
-		seq++;
-		const id = `8${String(Math.floor(engine.rng() * 1e12)).padStart(12, '0')}${String(seq).padStart(5, '0')}`;
 		const task = engine.createTask(
 			{
 				provider: 'kling',
-				model: /** @type {string} */ (model),
+				model,
 				mode: i2v ? 'image-to-video' : 'text-to-video',
 				input: body,
 				duration,
+				shots,
 				aspectRatio: i2v ? '16:9' : /** @type {string} */ (body.aspect_ratio ?? '16:9'),
+				audio: body.sound === 'on',
+				resolution: /** @type {string} */ (body.mode ?? 'std'),
 				imageUrls,
 				callbackUrl,
-				id,
-				extra: { endpoint, mode: body.mode ?? 'std', externalTaskId: body.external_task_id },
+				id: nextId(),
+				extra: { api: 'legacy', endpoint, mode: body.mode ?? 'std', externalTaskId: body.external_task_id },
 			},
 			mod,
 		);
 		if (typeof body.external_task_id === 'string') external.set(body.external_task_id, task.id);
-		if (task.finalState === 'succeeded') remainingUnits = Math.max(0, remainingUnits - (duration / 5) * (body.mode === 'pro' ? 2 : 1));
+		if (task.finalState === 'succeeded') remainingUnits = Math.max(0, remainingUnits - units(task));
 		ctx.mark('submit', task.id);
-		if (callbackUrl) {
-			// processing (status change after submit), then the terminal status
-			const processingAt = task.createdAt + Math.ceil(task.generationMs * 0.1) + 1;
-			// built as of the moment processing starts, even when the timer runs late (no processing phase → no callback)
-			if (engine.phase(task, processingAt).phase === 'processing') {
-				engine.later(() => engine.deliver(task, { url: callbackUrl, payload: callbackBody(task, processingAt), target: 'processing' }), processingAt - Date.now());
-			}
-			engine.atCompletion(task, () => engine.deliver(task, { url: callbackUrl, payload: callbackBody(task), target: 'final' }));
-		}
+		if (callbackUrl) scheduleCallbacks(task, callbackUrl, callbackBody);
 		if (engine.submitAnswerLost(ctx, mod)) return;
 		ok(ctx, taskData(task));
 	}
 
-	/** @param {Ctx} ctx @param {'text2video' | 'image2video'} endpoint @param {string} rawId */
+	/* ----------------------------------------------------------- new per-model submit */
+
+	/** @param {Ctx} ctx @param {string} route e.g. "text-to-video/kling-3.0" */
+	function submitNew(ctx, route) {
+		ctx.mark('submit');
+		let body;
+		try {
+			body = ctx.json();
+		} catch {
+			return kerr(ctx, 1200, 'Invalid request parameters: the body is not valid JSON');
+		}
+		const spec = KLING_NEW_MODELS[route];
+		if (!spec) return kerr(ctx, 1203, `The requested resource does not exist: model ${route} is not available`);
+		if (!isPlainObject(body)) return kerr(ctx, 1200, 'Invalid request parameters: the body must be a JSON object');
+		/** @type {Record<string, FieldSpec>} */
+		const top = {
+			...(spec.kind === 't2v' ? { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: spec.promptMax } } : { contents: { type: 'array', required: true, minItems: 1 } }),
+			settings: { type: 'object', fields: spec.settings },
+			options: { type: 'object', fields: OPTIONS },
+		};
+		const issue = checkObject(body, top)[0];
+		if (issue) return invalid(ctx, issue.message);
+		const settings = /** @type {Record<string, any>} */ (body.settings ?? {});
+		const options = /** @type {Record<string, any>} */ (body.options ?? {});
+		/** @type {Record<string, any[]>} */
+		const by = {};
+		let prompt = typeof body.prompt === 'string' ? body.prompt : '';
+		if (spec.kind !== 't2v') {
+			for (const [i, item] of /** @type {unknown[]} */ (body.contents).entries()) {
+				if (!isPlainObject(item)) return invalid(ctx, `contents[${i}] must be an object`);
+				const type = /** @type {string} */ (item.type);
+				if (!spec.contents?.includes(type)) return invalid(ctx, `contents[${i}].type must be one of ${spec.contents?.map((t) => `"${t}"`).join(', ')} (got ${JSON.stringify(item.type)})`);
+				const p = checkObject(item, CONTENT_FIELDS[type], `contents[${i}].`)[0];
+				if (p) return invalid(ctx, p.message);
+				(by[type] ??= []).push(item);
+			}
+			if ((by.prompt?.length ?? 0) > 1) return invalid(ctx, 'contents may hold one prompt item');
+			prompt = by.prompt?.[0]?.text ?? '';
+			if (prompt.length > spec.promptMax) return invalid(ctx, `the prompt must be at most ${spec.promptMax} characters (got ${prompt.length})`);
+			for (const t of ['first_frame', 'last_frame']) if ((by[t]?.length ?? 0) > 1) return invalid(ctx, `contents may hold one ${t}`);
+			if (spec.kind === 'i2v' && !by.first_frame) return invalid(ctx, 'contents needs a first_frame item ({type:"first_frame", url})');
+			if (by.last_frame && !by.first_frame) return invalid(ctx, 'a last_frame needs a first_frame (last frame alone is not supported)');
+			if (spec.kind === 'omni' && !prompt.trim()) return invalid(ctx, 'contents needs a prompt item ({type:"prompt", text})');
+			if ((by.element?.length ?? 0) > (spec.maxElements ?? 0)) return invalid(ctx, `contents accepts at most ${spec.maxElements} element items`);
+			if ((by.voice?.length ?? 0) > (spec.maxVoices ?? 0)) return invalid(ctx, `contents accepts at most ${spec.maxVoices} voice items`);
+		}
+		const audio = settings.audio ?? 'off';
+		const resolution = settings.resolution ?? (route.endsWith('/kling-2.6') && audio === 'native' ? '1080p' : spec.defaultResolution);
+		const duration = settings.duration ?? 5;
+		// model rules
+		if (route.endsWith('/kling-2.6')) {
+			if (audio === 'native' && resolution !== '1080p') return invalid(ctx, 'settings.audio "native" with kling-2.6 requires settings.resolution "1080p"');
+			if (by.last_frame && (resolution !== '1080p' || audio === 'native')) return invalid(ctx, 'a last_frame with kling-2.6 requires settings.resolution "1080p" and settings.audio "off"');
+			if (by.voice && audio === 'off') return invalid(ctx, 'voice items require settings.audio "native"');
+		}
+		if (route === 'image-to-video/kling-2.5-turbo' && by.last_frame && resolution !== '1080p') return invalid(ctx, 'first + last frame with kling-2.5-turbo requires settings.resolution "1080p"');
+		if (spec.kind === 'omni') {
+			const videos = [...(by.feature_video ?? []), ...(by.base_video ?? [])];
+			if (videos.length > 1) return invalid(ctx, 'contents accepts at most one video (feature_video or base_video)');
+			const images = (by.refer_image?.length ?? 0) + (by.element?.length ?? 0);
+			if (images > (videos.length ? 4 : 7)) return invalid(ctx, `reference images + elements are limited to ${videos.length ? 4 : 7}${videos.length ? ' with a reference video' : ''} (got ${images})`);
+			if (by.feature_video && audio !== 'off') return invalid(ctx, 'with a feature_video settings.audio must be "off"');
+			if (by.base_video && (by.first_frame || by.last_frame)) return invalid(ctx, 'a base_video (edit) cannot be combined with first_frame / last_frame');
+			if (by.base_video && settings.multi_shot === true) return invalid(ctx, 'a base_video (edit) does not support multi_shot');
+			if (by.base_video && audio === 'native') return invalid(ctx, 'settings.audio "native" is not allowed with a base_video');
+			if (audio === 'original' && !by.base_video) return invalid(ctx, 'settings.audio "original" keeps the sound of a base_video; there is none');
+			if (route === 'omni-video/kling-o1' && by.first_frame && !by.refer_image && !by.element && !videos.length && ![5, 10].includes(duration)) {
+				return invalid(ctx, 'kling-o1 with a first frame alone makes 5 or 10 s videos');
+			}
+		}
+		/** @type {number[] | null} */
+		let shots = null;
+		if (spec.shotSyntax && settings.multi_shot !== false) {
+			const parsed = parseShotPrompt(prompt);
+			if (parsed?.problem) return invalid(ctx, parsed.problem);
+			if (parsed) {
+				shots = parsed.shots;
+				const sum = shots.reduce((a, b) => a + b, 0);
+				if (sum !== duration) return invalid(ctx, `the shots in the prompt add up to ${sum} s but settings.duration is ${duration} s; they must be equal`);
+				if (by.last_frame) return invalid(ctx, 'a multi-shot prompt does not support a last_frame');
+			}
+		}
+		const externalId = /** @type {string | undefined} */ (options.external_task_id);
+		if (externalId !== undefined && external.has(externalId)) return invalid(ctx, `options.external_task_id "${externalId}" already exists`);
+		/** @type {string[]} */
+		const imageUrls = [];
+		for (const t of ['first_frame', 'last_frame', 'refer_image']) {
+			for (const item of by[t] ?? []) {
+				const r = checkImage(item.url, `${t}.url`);
+				if (r.problem) return invalid(ctx, r.problem);
+				if (r.url) imageUrls.push(r.url);
+			}
+		}
+		if (engine.submitRateLimited(ctx, mod)) return;
+		const callbackUrl = /** @type {string | undefined} */ (options.callback_url) || undefined;
+		const hasMedia = Object.keys(by).some((t) => t !== 'prompt');
+		const task = engine.createTask(
+			{
+				provider: 'kling',
+				model: route.split('/')[1],
+				mode: spec.kind === 'i2v' || (spec.kind === 'omni' && hasMedia) ? 'image-to-video' : 'text-to-video',
+				input: body,
+				duration,
+				shots,
+				aspectRatio: spec.kind === 'i2v' ? '16:9' : (settings.aspect_ratio ?? '16:9'),
+				audio: audio === 'native' || audio === 'original',
+				resolution,
+				imageUrls,
+				callbackUrl,
+				id: nextId('9'),
+				extra: { api: 'new', route, externalTaskId: externalId, settings: { ...settings } },
+			},
+			mod,
+		);
+		if (externalId !== undefined) external.set(externalId, task.id);
+		if (task.finalState === 'succeeded') remainingUnits = Math.max(0, remainingUnits - units(task));
+		ctx.mark('submit', task.id);
+		if (callbackUrl) scheduleCallbacks(task, callbackUrl, newTask);
+		if (engine.submitAnswerLost(ctx, mod)) return;
+		/** @type {Record<string, unknown>} */
+		const data = { id: task.id, status: 'submitted', create_time: task.createdAt, update_time: task.createdAt };
+		if (externalId !== undefined) data.external_id = externalId;
+		ok(ctx, data);
+	}
+
+	/* ----------------------------------------------------------- queries */
+
+	/** @param {string} id @returns {Task | undefined} */
+	function find(id) {
+		const byId = engine.tasks.get(id);
+		if (byId?.provider === 'kling') return byId;
+		const ext = engine.tasks.get(external.get(id) ?? '');
+		return ext?.provider === 'kling' ? ext : undefined;
+	}
+
+	/** Legacy single query: GET /v1/videos/{ep}/{task_id | external_task_id}. @param {Ctx} ctx @param {'text2video' | 'image2video'} endpoint @param {string} rawId */
 	async function status(ctx, endpoint, rawId) {
 		const id = decodeURIComponent(rawId);
-		const byId = engine.tasks.get(id);
-		const task = byId?.provider === 'kling' ? byId : engine.tasks.get(external.get(id) ?? '');
-		const mine = task && task.provider === 'kling' && task.extra.endpoint === endpoint ? task : undefined;
+		const task = find(id);
+		const mine = task && task.extra.api === 'legacy' && task.extra.endpoint === endpoint ? task : undefined;
 		ctx.mark('status', mine?.id);
-		if (!mine) return kerr(ctx, 404, 1203, `The requested resource does not exist: task ${id} not found under /v1/videos/${endpoint}`);
+		if (!mine) return kerr(ctx, 1203, `The requested resource does not exist: task ${id} not found under /v1/videos/${endpoint}`);
 		if (await engine.statusFault(ctx, mine, mod)) return;
-		ok(ctx, taskData(mine));
+		const data = taskData(mine);
+		if (ctx.unknownStatus) data.task_status = ctx.unknownStatus;
+		ok(ctx, data);
+	}
+
+	/**
+	 * Legacy GET /v1/videos/{ep}?task_id= | ?external_task_id= (single, inferred second form) or ?pageNum=&pageSize= (list).
+	 * @param {Ctx} ctx @param {'text2video' | 'image2video'} endpoint
+	 */
+	async function legacyQuery(ctx, endpoint) {
+		const one = ctx.query.get('external_task_id') ?? ctx.query.get('task_id');
+		if (one !== null) return status(ctx, endpoint, encodeURIComponent(one));
+		ctx.mark('status');
+		const pageNum = Number(ctx.query.get('pageNum') ?? 1);
+		const pageSize = Number(ctx.query.get('pageSize') ?? 30);
+		if (!Number.isInteger(pageNum) || pageNum < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
+			return invalid(ctx, 'pageNum must be ≥ 1 and pageSize 1–500');
+		}
+		const list = [...engine.tasks.values()].filter((t) => t.provider === 'kling' && t.extra.api === 'legacy' && t.extra.endpoint === endpoint).reverse();
+		ok(ctx, list.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((t) => taskData(t)));
+	}
+
+	/** New API GET /tasks?task_ids=a,b XOR ?external_task_ids=a,b → data: [...]. @param {Ctx} ctx */
+	async function tasksQuery(ctx) {
+		ctx.mark('status');
+		const ids = ctx.query.get('task_ids');
+		const ext = ctx.query.get('external_task_ids');
+		if ((ids === null) === (ext === null)) return invalid(ctx, 'send task_ids or external_task_ids (one of them)');
+		const wanted = /** @type {string} */ (ids ?? ext).split(',').map((x) => x.trim()).filter(Boolean);
+		if (!wanted.length) return invalid(ctx, `${ids !== null ? 'task_ids' : 'external_task_ids'} must list at least one id`);
+		const found = wanted
+			.map((w) => (ids !== null ? engine.tasks.get(w) : engine.tasks.get(external.get(w) ?? '')))
+			.filter((t) => t && t.provider === 'kling' && t.extra.api === 'new');
+		const tasks = /** @type {Task[]} */ (found);
+		if (tasks[0]) ctx.mark('status', tasks[0].id);
+		if (await engine.statusFault(ctx, tasks[0], mod)) return;
+		ok(ctx, tasks.map((t, i) => (i === 0 && ctx.unknownStatus ? { ...newTask(t), status: ctx.unknownStatus } : newTask(t))));
 	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
@@ -298,29 +778,38 @@ export function createKling(engine) {
 		id: 'kling',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'queued',
 		fault(ctx, fault) {
-			if (fault === '429') return kerr(ctx, 429, 1302, 'The API request is too fast, exceeding the platform rate limit', engine.retryAfterHeader());
-			if (fault === '500') return kerr(ctx, 500, 5000, 'Server internal error');
-			return kerr(ctx, 503, 5001, 'Server temporarily unavailable, usually due to maintenance');
+			if (fault === '429') return kerr(ctx, 1302, 'The API request is too fast, exceeding the platform rate limit', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return kerr(ctx, 1303, 'Parallel task over resource pack limit: too many tasks in progress', engine.retryAfterHeader(ctx));
+			if (fault === 'credit') return kerr(ctx, 1102, 'Account resource pack depleted or expired');
+			if (fault === 'arrears') return kerr(ctx, 1101, 'Account in arrears (overdue payment)');
+			if (fault === '500') return kerr(ctx, 5000, 'Server internal error');
+			return kerr(ctx, 5001, 'Server temporarily unavailable, usually due to maintenance');
 		},
 		async handle(ctx) {
 			const p = ctx.path;
 			const create = /^\/v1\/videos\/(text2video|image2video)$/.exec(p);
 			const get = /^\/v1\/videos\/(text2video|image2video)\/([^/]+)$/.exec(p);
-			if (create && ctx.method === 'POST') ctx.mark('submit');
-			else if (get && ctx.method === 'GET') ctx.mark('status');
+			const createNew = /^\/((?:text-to-video|image-to-video|omni-video)\/[^/]+)$/.exec(p);
+			const api = createNew || p === '/tasks' ? 'new' : 'legacy';
+			if ((create || createNew) && ctx.method === 'POST') ctx.mark('submit');
+			else if ((get || (create && ctx.method === 'GET') || p === '/tasks') && ctx.method === 'GET') ctx.mark('status');
 			else if (p === '/account/costs') ctx.mark('credits');
-			const auth = authProblem(ctx);
+			const auth = authProblem(ctx, api);
 			if (auth) {
 				try {
 					ctx.json();
 				} catch {
 					/* journal keeps the raw body out */
 				}
-				return kerr(ctx, 401, auth.code, auth.message);
+				return kerr(ctx, auth.code, auth.message);
 			}
 			if (create && ctx.method === 'POST') return submit(ctx, /** @type {any} */ (create[1]));
+			if (create && ctx.method === 'GET') return legacyQuery(ctx, /** @type {any} */ (create[1]));
 			if (get && ctx.method === 'GET') return status(ctx, /** @type {any} */ (get[1]), get[2]);
+			if (createNew && ctx.method === 'POST') return submitNew(ctx, createNew[1]);
+			if (p === '/tasks' && ctx.method === 'GET') return tasksQuery(ctx);
 			if (p === '/account/costs' && ctx.method === 'GET') {
 				const start = Number(ctx.query.get('start_time'));
 				const end = Number(ctx.query.get('end_time'));
@@ -346,7 +835,7 @@ export function createKling(engine) {
 					],
 				});
 			}
-			return kerr(ctx, 404, 1202, `The requested method is invalid: ${ctx.method} ${p}`);
+			return kerr(ctx, 1202, `The requested method is invalid: ${ctx.method} ${p}`);
 		},
 	};
 	return mod;

@@ -33,16 +33,163 @@
  *    "Failed to download/read start_image …", generic → "Prediction failed." A planned fail with code
  *    "aborted" ends as status aborted; cancel ends as canceled.
  *  - GET /v1/account → `{type:"user", username, name, github_url}` (credential test).
+ *
+ * Kling 2.6 / v3 / v3 Omni / O1 (KLING-MODELS.md §3.7 [P1][P2][P3][P7], §7) — `REPLICATE_FAMILY`:
+ *  - kwaivgi/kling-v2.6 (3p [P3]): one model, i2v = start_image; prompt (req), negative_prompt, aspect_ratio,
+ *    duration integer 5|10, generate_audio (DEFAULT TRUE); NO end frame (end_image → 422).
+ *  - kwaivgi/kling-v3-video [P1]: prompt ≤2500, negative_prompt ≤2500, start_image, end_image (requires
+ *    start_image), mode standard|pro (default pro) + 4k (3p [P3], accepted), aspect_ratio, duration INTEGER 3–15,
+ *    generate_audio (DEFAULT FALSE), multi_prompt = a JSON STRING `[{"prompt","duration":N}]` (≤6 shots, ≥1 s each,
+ *    Σ = duration when duration is sent, else Σ is the duration).
+ *  - kwaivgi/kling-v3-omni-video [P2]: prompt, start_image, end_image, reference_images ≤7 (≤4 with a video),
+ *    reference_video, video_reference_type feature|base, keep_original_sound, generate_audio (default false; not
+ *    with a reference video), mode standard|pro, aspect_ratio, duration 3–15, multi_prompt (JSON string).
+ *  - kwaivgi/kling-o1 [P7]: prompt (req), reference_images/reference_video/video_reference_type/keep_original_sound,
+ *    aspect_ratio, duration 5|10 (3–10 with a feature video); no generate_audio (O1 has no native audio).
+ *  Family choices: prompt may be left out when multi_prompt is sent (then prompt or multi_prompt is required);
+ *  end_image + multi_prompt → 422 (every provider forbids an end frame in multi-shot); start_image/end_image on
+ *  kling-o1 accepted for t2v/i2v (not on [P7]; inferred from O1's first/last frames elsewhere); a base reference
+ *  video with keep_original_sound (default true) counts as audio (the source's sound is kept). Cross-field problems
+ *  use invalid_fields type "condition"; each family model has its own (emulator) version hash.
+ *
+ * Refusals and caps: rate limit 429 problem "Request was throttled. Expected available in N seconds." + Retry-After;
+ * out of credit 402 "You have insufficient credit to run this model…" (wording inferred); maintenance 503. Replicate
+ * documents no concurrency cap (only the create-rate 429): a cap is modelled as that same 429 + Retry-After =
+ * seconds until a slot frees (choice; `concurrencyMode: { replicate: 'queue' }` makes it queue instead).
+ * Unknown-status fault word: "queued".
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
+import { checkObject, checkShots, checkValue, present, rule, typeName } from '../core/schema.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
 export const REPLICATE_MODEL = 'kwaivgi/kling-v2.5-turbo-pro';
 export const REPLICATE_VERSION = '18f41bfc7e0a7b1c5e6d4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c';
 const EVENTS = ['start', 'output', 'logs', 'completed'];
+
+/* ------------------------------------------------------------------ Kling 2.6 / v3 / v3 Omni / O1 (KLING-MODELS.md §3.7, §7) */
+
+const AR3 = ['16:9', '9:16', '1:1'];
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const IMG = { type: 'url', allowData: true };
+/**
+ * @typedef {{ version: string, fields: Record<string, import('../core/schema.mjs').FieldSpec>, audio: (input: Record<string, any>) => boolean,
+ *   multiPrompt: boolean, omni: boolean, resolution: (input: Record<string, any>) => string | null }} ReplicateModel
+ */
+/** @type {Record<string, ReplicateModel>} */
+export const REPLICATE_FAMILY = {
+	'kwaivgi/kling-v2.6': {
+		version: 'b2a5c6f0d1e24a3b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b',
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, negative_prompt: { type: 'string', maxLength: 2500 }, start_image: IMG,
+			aspect_ratio: { type: 'string', enum: AR3 }, duration: { type: 'integer', enum: [5, 10] }, generate_audio: { type: 'boolean' },
+		},
+		audio: (i) => i.generate_audio ?? true,
+		multiPrompt: false,
+		omni: false,
+		resolution: () => null,
+	},
+	'kwaivgi/kling-v3-video': {
+		version: '4a8ba2741c0e4d5f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f',
+		fields: {
+			prompt: { type: 'string', maxLength: 2500 }, negative_prompt: { type: 'string', maxLength: 2500 }, start_image: IMG, end_image: IMG,
+			mode: { type: 'string', enum: ['standard', 'pro', '4k'] }, aspect_ratio: { type: 'string', enum: AR3 }, duration: { type: 'integer', min: 3, max: 15 },
+			generate_audio: { type: 'boolean' }, multi_prompt: { type: 'string' },
+		},
+		audio: (i) => i.generate_audio === true,
+		multiPrompt: true,
+		omni: false,
+		resolution: (i) => i.mode ?? 'pro',
+	},
+	'kwaivgi/kling-v3-omni-video': {
+		version: '1d449e25a3b24c5d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d',
+		fields: {
+			prompt: { type: 'string', maxLength: 2500 }, start_image: IMG, end_image: IMG, reference_images: { type: 'array', maxItems: 7, items: IMG },
+			reference_video: { type: 'url' }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
+			generate_audio: { type: 'boolean' }, mode: { type: 'string', enum: ['standard', 'pro'] }, aspect_ratio: { type: 'string', enum: AR3 },
+			duration: { type: 'integer', min: 3, max: 15 }, multi_prompt: { type: 'string' },
+		},
+		audio: (i) => i.generate_audio === true || (present(i.reference_video) && i.video_reference_type === 'base' && i.keep_original_sound !== false),
+		multiPrompt: true,
+		omni: true,
+		resolution: (i) => i.mode ?? 'pro',
+	},
+	'kwaivgi/kling-o1': {
+		version: '6d5f2d4b7e8a4c1d9b0a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c',
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, start_image: IMG, end_image: IMG, reference_images: { type: 'array', maxItems: 7, items: IMG },
+			reference_video: { type: 'url' }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
+			aspect_ratio: { type: 'string', enum: AR3 }, duration: { type: 'integer', min: 3, max: 10 },
+		},
+		audio: (i) => present(i.reference_video) && i.video_reference_type === 'base' && i.keep_original_sound !== false,
+		multiPrompt: false,
+		omni: true,
+		resolution: () => null,
+	},
+};
+export const REPLICATE_MODELS = [REPLICATE_MODEL, ...Object.keys(REPLICATE_FAMILY)];
+
+/** Replicate invalid_fields item for a schema issue. @param {import('../core/schema.mjs').Issue} i */
+function invalidField(i) {
+	const field = `input.${i.field}`;
+	const type = { extra: 'additional_property_not_allowed', missing: 'required', type: 'invalid_type', enum: 'enum', range: 'number_one_of', length: 'array_max_items', rule: 'condition' }[i.kind];
+	let description = i.message;
+	if (i.kind === 'extra') description = `Additional property ${i.field} is not allowed`;
+	else if (i.kind === 'type') description = `Invalid type. Expected: ${String(i.expected).replace(/^an? /, '')}, given: ${typeName(i.value)}`;
+	return { type, field, description };
+}
+
+/**
+ * The family's rules beyond field types. @param {ReplicateModel} spec @param {Record<string, any>} input
+ * @returns {{ errors: { type: string, field: string, description: string }[], duration: number, shots: number[] | null }}
+ */
+function validateFamily(spec, input) {
+	const issues = checkObject(input, spec.fields);
+	/** @type {number[] | null} */
+	let shots = null;
+	let duration = input.duration ?? 5;
+	if (!issues.length && present(input.end_image) && !present(input.start_image)) issues.push(rule('end_image', 'end_image requires start_image'));
+	if (!issues.length && present(input.multi_prompt)) {
+		/** @type {unknown} */
+		let list;
+		try {
+			list = JSON.parse(input.multi_prompt);
+		} catch {
+			list = undefined;
+		}
+		const inner = /** @type {import('../core/schema.mjs').Issue[]} */ ([]);
+		if (!Array.isArray(list)) inner.push(rule('multi_prompt', 'multi_prompt must be a JSON array string: [{"prompt": "...", "duration": 3}, ...]'));
+		else {
+			checkValue(list, { type: 'array', items: { type: 'object', fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, duration: { type: 'integer', required: true } } } }, 'multi_prompt', inner);
+			if (!inner.length) {
+				const r = checkShots(list, { field: 'multi_prompt', maxShots: 6, promptMax: 2500, total: input.duration });
+				inner.push(...r.issues);
+				if (!r.issues.length) {
+					shots = list.map((/** @type {any} */ x) => x.duration);
+					duration = r.sum;
+					if (r.sum < 3 || r.sum > 15) inner.push(rule('multi_prompt', `the shots add up to ${r.sum} s; the video must last 3–15 s`));
+				}
+			}
+		}
+		issues.push(...inner);
+		if (!issues.length && present(input.end_image)) issues.push(rule('end_image', 'end_image is not supported with multi_prompt'));
+	}
+	if (!issues.length && !present(input.prompt) && !present(input.multi_prompt)) issues.push({ field: 'prompt', kind: 'missing', message: 'prompt is required (or multi_prompt)' });
+	if (!issues.length && spec.omni) {
+		const video = present(input.reference_video);
+		if ((input.reference_images?.length ?? 0) > (video ? 4 : 7)) issues.push(rule('reference_images', `reference_images accepts at most ${video ? 4 : 7} images${video ? ' with a reference_video' : ''}`));
+		if (!video && (input.video_reference_type !== undefined || input.keep_original_sound !== undefined)) issues.push(rule('reference_video', 'video_reference_type and keep_original_sound need a reference_video'));
+		if (video && input.generate_audio === true) issues.push(rule('generate_audio', 'generate_audio is not supported with a reference_video'));
+		if (video && input.video_reference_type === 'base' && (present(input.start_image) || present(input.end_image))) issues.push(rule('start_image', 'a base reference_video (edit) takes no start_image / end_image'));
+		// kling-o1: 5|10 s without a feature video (§7 [P7]); 3–10 s with one
+		if (spec === REPLICATE_FAMILY['kwaivgi/kling-o1'] && !(video && input.video_reference_type !== 'base') && input.duration !== undefined && ![5, 10].includes(input.duration)) {
+			issues.push(rule('duration', 'kling-o1 makes 5 or 10 s videos (3–10 s with a feature reference_video)'));
+		}
+	}
+	return { errors: issues.map(invalidField), duration, shots };
+}
 
 /** Standard-Webhooks signature (Replicate). @param {string} secret `whsec_<base64>` @param {string} id @param {number | string} ts @param {string} raw */
 export function replicateSignature(secret, id, ts, raw) {
@@ -81,13 +228,13 @@ export function createReplicate(engine) {
 		let status = { queued: 'starting', processing: 'processing', succeeded: 'succeeded', failed: 'failed' }[phase];
 		if (phase === 'failed' && task.failure?.kind === 'canceled') status = 'canceled';
 		else if (phase === 'failed' && task.failure?.code === 'aborted') status = 'aborted';
-		const startedAt = task.createdAt + Math.round(task.generationMs * 0.1);
+		const startedAt = task.startAt + Math.round(task.generationMs * 0.1);
 		const logs = phase === 'queued' ? '' : `Starting prediction\nGenerating ${task.duration}s video…\n${terminal ? 'Done.\n' : ''}`;
 		/** @type {Record<string, unknown>} */
 		const p = {
 			id: task.id,
-			model: REPLICATE_MODEL,
-			version: REPLICATE_VERSION,
+			model: task.model,
+			version: REPLICATE_FAMILY[task.model]?.version ?? REPLICATE_VERSION,
 			input: task.input,
 			logs,
 			output: phase === 'succeeded' ? engine.resultUrl(task) : null,
@@ -139,7 +286,7 @@ export function createReplicate(engine) {
 	 * @param {Record<string, any>} body
 	 * @returns {{ type: string, field: string, description: string }[]}
 	 */
-	function validate(body) {
+	function validate(body, familyInput = false) {
 		/** @type {{ type: string, field: string, description: string }[]} */
 		const errs = [];
 		const add = (/** @type {string} */ type, /** @type {string} */ field, /** @type {string} */ description) => errs.push({ type, field, description });
@@ -159,8 +306,8 @@ export function createReplicate(engine) {
 			add(body.input === undefined ? 'required' : 'invalid_type', 'input', body.input === undefined ? 'input is required' : 'Invalid type. Expected: object');
 			return errs;
 		}
+		if (familyInput) return errs; // the family's input is checked by validateFamily
 		const input = /** @type {Record<string, any>} */ (body.input);
-		const typeName = (/** @type {unknown} */ v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
 		for (const k of Object.keys(input)) {
 			if (!['prompt', 'negative_prompt', 'start_image', 'end_image', 'image', 'aspect_ratio', 'duration'].includes(k)) {
 				add('additional_property_not_allowed', `input.${k}`, `Additional property ${k} is not allowed`);
@@ -196,24 +343,35 @@ export function createReplicate(engine) {
 		} catch {
 			return problem(ctx, 400, 'Bad request', 'The request body is not valid JSON');
 		}
-		if (model !== REPLICATE_MODEL) return problem(ctx, 404, 'Not found', `The requested model ${model} could not be found.`);
+		if (!REPLICATE_MODELS.includes(model)) return problem(ctx, 404, 'Not found', `The requested model ${model} could not be found.`);
 		if (!isPlainObject(body)) return problem(ctx, 422, 'Input validation failed', '- (root): Invalid type. Expected: object', { invalid_fields: [{ type: 'invalid_type', field: '(root)', description: 'Invalid type. Expected: object' }] });
-		const errs = validate(body);
+		const family = REPLICATE_FAMILY[model];
+		const errs = validate(body, !!family);
+		/** @type {{ duration: number, shots: number[] | null }} */
+		let fam = { duration: 5, shots: null };
+		if (!errs.length && family) {
+			const r = validateFamily(family, /** @type {Record<string, any>} */ (body.input));
+			errs.push(...r.errors);
+			fam = r;
+		}
 		if (errs.length) {
 			return problem(ctx, 422, 'Input validation failed', errs.map((e) => `- ${e.field}: ${e.description}`).join('\n') + '\n', { invalid_fields: errs });
 		}
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const input = /** @type {Record<string, any>} */ (body.input);
 		const start = input.start_image ?? input.image;
-		const imageUrls = [start, input.end_image].filter((u) => typeof u === 'string' && !/^data:/.test(u));
+		const imageUrls = [start, input.end_image, ...(Array.isArray(input.reference_images) ? input.reference_images : [])].filter((u) => typeof u === 'string' && !/^data:/.test(u));
 		const webhook = /** @type {string | undefined} */ (body.webhook) || undefined;
 		const task = engine.createTask(
 			{
 				provider: 'replicate',
-				model: REPLICATE_MODEL,
-				mode: start ? 'image-to-video' : 'text-to-video',
+				model,
+				mode: start || input.reference_images?.length ? 'image-to-video' : 'text-to-video',
 				input: body.input,
-				duration: input.duration ?? 5,
+				duration: family ? fam.duration : (input.duration ?? 5),
+				shots: fam.shots,
+				audio: family ? family.audio(input) : false,
+				resolution: family ? family.resolution(input) : null,
 				aspectRatio: start ? '16:9' : (input.aspect_ratio ?? '16:9'),
 				imageUrls,
 				callbackUrl: webhook,
@@ -226,7 +384,7 @@ export function createReplicate(engine) {
 		if (webhook) {
 			const atStart = prediction(task); // status "starting", even if the timer runs late
 			engine.later(() => sendEvent(task, 'start', atStart), 0);
-			const processingAt = task.createdAt + Math.ceil(task.generationMs * 0.1) + 1;
+			const processingAt = engine.processingAt(task) + 1;
 			// as of the moment processing starts, even when the timer runs late (no processing phase → no event)
 			if (engine.phase(task, processingAt).phase === 'processing') engine.later(() => {
 				if (!task.extra.completedSent) sendEvent(task, 'logs', prediction(task, processingAt));
@@ -264,9 +422,11 @@ export function createReplicate(engine) {
 		id: 'replicate',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'queued',
 		fault(ctx, fault) {
-			const s = engine.opts.faults.retryAfterSeconds ?? 1;
-			if (fault === '429') return problem(ctx, 429, 'Too Many Requests', `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.`, {}, engine.retryAfterHeader());
+			const s = engine.retryAfterSeconds(ctx);
+			if (fault === '429' || fault === 'concurrency') return problem(ctx, 429, 'Too Many Requests', `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.`, {}, engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return problem(ctx, 402, 'Insufficient credit', 'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to set up billing.');
 			if (fault === '500') return problem(ctx, 500, 'Internal Server Error', 'An unexpected error occurred.');
 			return problem(ctx, 503, 'Service Unavailable', 'The service is temporarily unavailable. Please retry.');
 		},
@@ -293,7 +453,9 @@ export function createReplicate(engine) {
 				ctx.mark('status', task?.id);
 				if (!task) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
 				if (await engine.statusFault(ctx, task, mod)) return;
-				return ctx.send(200, prediction(task));
+				const pr = prediction(task);
+				if (ctx.unknownStatus) pr.status = ctx.unknownStatus;
+				return ctx.send(200, pr);
 			}
 			if (cancel && ctx.method === 'POST') {
 				const task = findTask(cancel[1]);

@@ -38,15 +38,65 @@
  *  - Unknown params keys → 400 validation_failed naming the key (strict). Unknown top-level keys likewise.
  *  - Reserved/final credits: FIXED 42 per generation (seed 003 "base credits 42, billing FIXED").
  *  - `client_request_id` is not echoed (not documented).
+ *
+ * Kling 2.6 / 3.0 (KLING-MODELS.md §3.4 [R1,R2]) — `RIVYA_FAMILY`:
+ *  - kling-2-6: prompt ≤1000; params duration "5"|"10" (5), sound "false"|"true" (false), aspect_ratio
+ *    1:1|16:9|9:16 (DEFAULT 1:1); referenceMediaItems ≤1 image; 55 credits FIXED.
+ *  - kling-3-0: prompt ≤2000; params mode std|pro (pro), multi_shots "false"|"true", duration "3"…"15" (5), sound,
+ *    aspect_ratio (16:9); referenceMediaItems ≤2 images (2nd = end frame, inf); 90 credits FIXED.
+ *  Choices: the examples show every param as a string and the docs are open on the type → the string AND the
+ *  JSON form are accepted (durations 5 / "5", sound true / "true", multi_shots true / "true"). No shot list is
+ *  documented for multi_shots (§5 q6): the clip lasts `duration`, no per-shot check. multi_shots with an end frame
+ *  (2 images) → 400 (every provider that documents multi-shot forbids an end frame; Rivya's docs are silent).
+ *  Params not in [R1,R2] (negative_prompt, cfg_scale, …) → 400 validation_failed. Audio = sound.
+ *
+ * Refusals and caps (§4.6): rate limit and over the concurrency cap → 429 `rate_limited` + Retry-After (seconds until a
+ * slot frees for the cap); out of credits → 402 `insufficient_credits` (status inferred); maintenance → 503
+ * `public_api_disabled`. Unknown-status fault word: "running" (Rivya says there is no such status, §4.2).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject, randomHex, stableStringify } from '../core/util.mjs';
+import { boolValue, checkObject, intValue } from '../core/schema.mjs';
 import { sniff } from '../core/media.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
 export const RIVYA_MODEL = 'kling-v2-5-turbo-pro';
+/**
+ * Kling 2.6 and 3.0 (KLING-MODELS.md §3.4 [R1,R2]): prompt limit, credits, params, reference images.
+ * @type {Record<string, { promptMax: number, credits: number, maxImages: number, aspectDefault: string,
+ *   params: Record<string, import('../core/schema.mjs').FieldSpec> }>}
+ */
+export const RIVYA_FAMILY = {
+	'kling-2-6': {
+		promptMax: 1000,
+		credits: 55,
+		maxImages: 1,
+		aspectDefault: '1:1',
+		params: {
+			duration: { type: 'intOrString', enum: [5, 10] },
+			sound: { type: 'boolOrString' },
+			aspect_ratio: { type: 'string', enum: ['1:1', '16:9', '9:16'] },
+			referenceMediaItems: { type: 'any' },
+		},
+	},
+	'kling-3-0': {
+		promptMax: 2000,
+		credits: 90,
+		maxImages: 2,
+		aspectDefault: '16:9',
+		params: {
+			mode: { type: 'string', enum: ['std', 'pro'] },
+			multi_shots: { type: 'boolOrString' },
+			duration: { type: 'intOrString', min: 3, max: 15 },
+			sound: { type: 'boolOrString' },
+			aspect_ratio: { type: 'string', enum: ['16:9', '9:16', '1:1'] },
+			referenceMediaItems: { type: 'any' },
+		},
+	},
+};
+export const RIVYA_MODELS = [RIVYA_MODEL, ...Object.keys(RIVYA_FAMILY)];
 const EVENTS = ['generation.succeeded', 'generation.failed'];
 const CREDITS = 42;
 const FILE_LIMITS = {
@@ -95,15 +145,15 @@ export function createRivya(engine) {
 			phase === 'succeeded' || phase === 'failed'
 				? task.completesAt
 				: phase === 'processing'
-					? Math.round(task.createdAt + task.generationMs * 0.1)
+					? Math.round(task.startAt + task.generationMs * 0.1)
 					: task.createdAt;
 		const url = engine.resultUrl(task);
 		return {
 			id: task.id,
 			status: phase,
 			model: task.model,
-			reserved_credits: CREDITS,
-			final_credits: phase === 'succeeded' ? CREDITS : 0,
+			reserved_credits: task.extra.credits ?? CREDITS,
+			final_credits: phase === 'succeeded' ? (task.extra.credits ?? CREDITS) : 0,
 			created_at: new Date(task.createdAt).toISOString(),
 			updated_at: new Date(updated).toISOString(),
 			result: phase === 'succeeded' ? { primary_url: url, urls: [url] } : null,
@@ -117,7 +167,7 @@ export function createRivya(engine) {
 		for (const t of engine.tasks.values()) {
 			if (t.provider !== 'rivya') continue;
 			if (t.finalState === 'failed' && now >= t.completesAt) continue; // refunded
-			used += CREDITS;
+			used += t.extra.credits ?? CREDITS;
 		}
 		return Math.max(0, startCredits - used);
 	}
@@ -128,11 +178,22 @@ export function createRivya(engine) {
 		let p =
 			V.unknownFields(body, ['model', 'prompt', 'params', 'client_request_id']) ??
 			(body.model === undefined ? 'model is required' : null) ??
-			(body.model === RIVYA_MODEL ? null : `model ${JSON.stringify(body.model)} is not available; use "${RIVYA_MODEL}"`) ??
-			V.string(body.prompt, 'prompt', { required: true, max: 2500 }) ??
+			(RIVYA_MODELS.includes(/** @type {string} */ (body.model)) ? null : `model ${JSON.stringify(body.model)} is not available; use one of ${RIVYA_MODELS.map((m) => `"${m}"`).join(', ')}`) ??
+			V.string(body.prompt, 'prompt', { required: true, max: RIVYA_FAMILY[/** @type {string} */ (body.model)]?.promptMax ?? 2500 }) ??
 			V.string(body.client_request_id, 'client_request_id', { max: 128 }) ??
 			(params === undefined || isPlainObject(params) ? null : 'params must be an object');
 		if (p || params === undefined) return p;
+		const family = RIVYA_FAMILY[/** @type {string} */ (body.model)];
+		if (family) {
+			const issue = checkObject(params, family.params, 'params.')[0];
+			if (issue) return issue.message;
+			p = checkReferenceItems(params.referenceMediaItems, family.maxImages, body.model);
+			if (p) return p;
+			if (boolValue(params.multi_shots) && Array.isArray(params.referenceMediaItems) && params.referenceMediaItems.length > 1) {
+				return 'params.multi_shots cannot be combined with an end frame (a 2nd referenceMediaItems image)';
+			}
+			return null;
+		}
 		p =
 			V.unknownFields(params, ['duration', 'aspect_ratio', 'negative_prompt', 'cfg_scale', 'referenceMediaItems'], 'params.') ??
 			(params.duration === undefined || ['5', '10', 5, 10].includes(params.duration) ? null : 'params.duration must be "5" or "10"') ??
@@ -140,10 +201,15 @@ export function createRivya(engine) {
 			V.string(params.negative_prompt, 'params.negative_prompt') ??
 			V.number(params.cfg_scale, 'params.cfg_scale', 0, 1);
 		if (p) return p;
-		const items = params.referenceMediaItems;
+		return checkReferenceItems(params.referenceMediaItems, 2, body.model);
+	}
+
+	/** @param {unknown} items @param {number} max @param {unknown} model @returns {string | null} */
+	function checkReferenceItems(items, max, model) {
+		let p;
 		if (items === undefined) return null;
 		if (!Array.isArray(items)) return 'params.referenceMediaItems must be an array';
-		if (items.length > 2) return 'params.referenceMediaItems accepts at most 2 images for this model';
+		if (items.length > max) return `params.referenceMediaItems accepts at most ${max} image${max === 1 ? '' : 's'} for ${model}`;
 		for (let i = 0; i < items.length; i++) {
 			const it = items[i];
 			const w = `params.referenceMediaItems[${i}]`;
@@ -187,21 +253,29 @@ export function createRivya(engine) {
 		if (problem) return err(ctx, 400, 'validation_failed', problem);
 		const mod = /** @type {import('../core/engine.mjs').ProviderModule} */ (engine.providers.get('rivya'));
 		if (engine.submitRateLimited(ctx, mod)) return;
-		if (currentCredits() < CREDITS) return err(ctx, 402, 'insufficient_credits', 'Not enough credits for this generation.');
+		const family = RIVYA_FAMILY[/** @type {string} */ (body.model)];
+		const cost = family?.credits ?? CREDITS;
+		if (currentCredits() < cost) {
+			engine.refused(ctx, 'credit');
+			return err(ctx, 402, 'insufficient_credits', 'Not enough credits for this generation.');
+		}
 		const params = /** @type {Record<string, any>} */ (body.params ?? {});
 		const items = /** @type {{url: string}[]} */ (params.referenceMediaItems ?? []);
 		const i2v = items.length > 0;
 		const task = engine.createTask(
 			{
 				provider: 'rivya',
-				model: RIVYA_MODEL,
+				model: /** @type {string} */ (body.model),
 				mode: i2v ? 'image-to-video' : 'text-to-video',
 				input: body,
-				duration: Number(params.duration ?? 5),
-				aspectRatio: params.aspect_ratio ?? '16:9',
+				duration: intValue(params.duration) ?? 5,
+				aspectRatio: i2v ? '16:9' : (params.aspect_ratio ?? family?.aspectDefault ?? '16:9'),
+				audio: family ? boolValue(params.sound) === true : false,
+				resolution: family && body.model === 'kling-3-0' ? (params.mode ?? 'pro') : null,
 				imageUrls: items.map((i) => i.url),
 				idempotencyKey: key,
 				idPrefix: 'task_',
+				extra: { credits: cost, ...(family ? { multiShots: boolValue(params.multi_shots) === true } : {}) },
 			},
 			mod,
 		);
@@ -234,7 +308,9 @@ export function createRivya(engine) {
 		ctx.mark('status', task?.provider === 'rivya' ? id : undefined);
 		if (!task || task.provider !== 'rivya') return err(ctx, 404, 'not_found', `Generation ${id} was not found.`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, serialize(task));
+		const g = serialize(task);
+		if (ctx.unknownStatus) /** @type {any} */ (g).status = ctx.unknownStatus;
+		ctx.send(200, g);
 	}
 
 	/** @param {Ctx} ctx */
@@ -247,7 +323,7 @@ export function createRivya(engine) {
 		if (kind !== 'image' && kind !== 'video' && kind !== 'audio') return err(ctx, 400, 'validation_failed', 'kind is required: image, video or audio');
 		const crid = V.string(mp.fields.client_request_id, 'client_request_id', { max: 128 });
 		if (crid) return err(ctx, 400, 'validation_failed', crid);
-		if (mp.fields.model !== undefined && mp.fields.model !== RIVYA_MODEL) {
+		if (mp.fields.model !== undefined && !RIVYA_MODELS.includes(mp.fields.model)) {
 			return err(ctx, 400, 'validation_failed', `model ${JSON.stringify(mp.fields.model)} is not available`);
 		}
 		const s = sniff(file.data);
@@ -255,7 +331,7 @@ export function createRivya(engine) {
 		if (!lim.mimes.includes(s.mime)) {
 			return err(ctx, 400, 'validation_failed', `file content (${s.mime}) is not an accepted ${kind} type (${lim.mimes.join(', ')})`);
 		}
-		if (mp.fields.model === RIVYA_MODEL && kind !== 'image') return err(ctx, 400, 'validation_failed', `${RIVYA_MODEL} accepts image files only`);
+		if (RIVYA_MODELS.includes(mp.fields.model) && kind !== 'image') return err(ctx, 400, 'validation_failed', `${mp.fields.model} accepts image files only`);
 		if (file.data.length > lim.max) return err(ctx, 400, 'validation_failed', `${kind} files are limited to ${lim.max / 1024 / 1024} MB`);
 		const id = `file_${randomHex(engine.rng, 24)}`;
 		const name = file.filename || `${id}.${s.mime.split('/')[1]}`;
@@ -336,8 +412,11 @@ export function createRivya(engine) {
 		id: 'rivya',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		unknownStatusWord: 'running', // Rivya documents that there is NO "running" status (§4.2)
 		fault(ctx, fault) {
-			if (fault === '429') return err(ctx, 429, 'rate_limited', 'Too many requests. Retry after the Retry-After delay.', engine.retryAfterHeader());
+			if (fault === '429') return err(ctx, 429, 'rate_limited', 'Too many requests. Retry after the Retry-After delay.', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return err(ctx, 429, 'rate_limited', 'Too many generations in progress for this API key. Retry after the Retry-After delay.', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return err(ctx, 402, 'insufficient_credits', 'Not enough credits for this generation.');
 			if (fault === '500') return err(ctx, 500, 'internal_error', 'Unexpected server error.');
 			return err(ctx, 503, 'public_api_disabled', 'The public API is temporarily unavailable.');
 		},

@@ -26,10 +26,50 @@
  * video should not use it). Unknown body fields → 400 naming the field. Unknown model → 404.
  * Fail codes: 1200 moderation, 1402 media access failed (missing/not-an-image emulator asset),
  * 1401 invalid parameter (image > 10 MB), 1403 task execution failed (generic) — §1.5.
+ *
+ * Kling 2.6 / 3.0 / 3.0 Turbo / O1 / O3 / 4.0 (KLING-MODELS.md §1a, §3.1 [W1][W2][W3], §6c [W6]) — `WAVESPEED_FAMILY`:
+ *  - kwaivgi/kling-v2.6-pro/text-to-video: prompt (req), negative_prompt, cfg_scale 0–1, sound bool (DEFAULT TRUE),
+ *    aspect_ratio 1:1|9:16|16:9 (DEFAULT 1:1), duration integer 5|10. …/image-to-video: image (req), prompt (req),
+ *    negative_prompt, end_image, cfg_scale, sound, voice_list (≤2), duration; no aspect_ratio.
+ *  - kwaivgi/kling-v2.6-std/{t2v,i2v}: no sound, cfg_scale or end frame (t2v aspect default 16:9). Always silent.
+ *  - kwaivgi/kling-v3.0-{std,pro,4k}/{t2v,i2v}: duration integer 3–15, sound (default off), cfg_scale, shot_type,
+ *    multi_prompt, element_list (≤3), negative_prompt; t2v aspect_ratio; i2v image (req) + end_image, which is refused
+ *    together with multi_prompt ("multi_shot is not supported with end image" [W1]).
+ *  - kwaivgi/kling-v3-turbo-{std,pro}/text-to-video [W2]: prompt XOR multi_prompt, aspect_ratio, duration 3–15; no
+ *    sound field → silent. There is no turbo image-to-video id (404).
+ *  - kwaivgi/kling-video-o1[-std]/{t2v,i2v}: prompt (req), duration 3–10, t2v aspect_ratio, i2v image + last_image
+ *    (NOT end_image); no sound → silent. kwaivgi/kling-video-o3-{std,pro,4k}/{t2v,i2v}: end_image, 3–15 s, sound,
+ *    shot_type, multi_prompt, element_list.
+ *  - kwaivgi/kling-v4.0/text-to-video: prompt (req), resolution 720p|1080p, duration integer 3–30, aspect_ratio
+ *    16:9|9:16|1:1|21:9 and NOTHING else (no sound/negative_prompt/cfg_scale → 400); …/image-to-video: image (req),
+ *    prompt, last_image, keyframes (≤8 URLs: image + keyframes + last_image ≤ 10), aspect_ratio, resolution, duration.
+ *    Audio is always on (§6b) → every 4.0 result has an audio track.
+ *  - Family durations are JSON integers only (the tables say integer; the string form is accepted only for the older
+ *    models above, whose curl examples showed it).
+ * Family choices where [W1] is open (KLING-MODELS.md §5 q3):
+ *  - prompt XOR multi_prompt on 3.0 std/pro, turbo and O3 (both → 400, neither → 400); 3.0 4k t2v needs prompt
+ *    ("req only on 4k") and may add multi_prompt.
+ *  - multi_prompt items `{prompt, duration}` (inferred), duration an integer or an integer string; ≤6 shots, ≥1 s,
+ *    prompt ≤512 chars, the sum must equal `duration` when sent, else it becomes the duration (Kling's rules [O6]).
+ *  - shot_type: `customize` | `intelligent` ([W1], 4k pages) AND `intelligence` ([W3] model file): both accepted.
+ *  - element_list items: an id string or `{element_id}`; voice_list items: a voice id or `{voice_id}`; voice_list
+ *    with sound:false → 400 (Kling: voices need sound on [O2]).
+ *  - 2.6-pro i2v `sound` has no printed default → off (silent unless sound:true).
+ *  - O1 / O3 accept no negative_prompt or cfg_scale (not in [W1]; Kling's omni API has neither). 4.0 resolution
+ *    "4k" (blog [X3]) is refused: the llms.txt enums list 720p|1080p only [W6].
+ *  - The task records the effective media (emulator `tasks.get(id).media`: duration, audio, aspectRatio, shots,
+ *    resolution = 720p/1080p/4k per tier).
+ *
+ * Refusals and caps (engine planSubmits / rates / concurrencyCap): rate limit 429 `{code:429}` + Retry-After;
+ * out of balance 402 `{code:402,message:"Insufficient balance…"}` (HTTP code = envelope code §1.3; the balance error
+ * itself is not in PROVIDERS.md — inferred); maintenance 503 `{code:503}`. Concurrency: "over-concurrency tasks
+ * wait" (§1.8 account levels) → QUEUED: a submit over the cap is created (200, status "created") and only starts when
+ * a slot frees. (Forced refuse mode → 429 `{code:429}` + Retry-After.) Unknown-status fault word: "queued".
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
+import { checkObject, checkShots, intValue, present } from '../core/schema.mjs';
 import { sniff } from '../core/media.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
@@ -48,6 +88,172 @@ export const WAVESPEED_MODELS = {
 };
 
 const UPLOAD_LIMITS = { image: 20 * 1024 * 1024, video: 100 * 1024 * 1024, audio: 50 * 1024 * 1024 };
+
+/* ------------------------------------------------------------------ Kling 2.6 / 3.0 / Turbo / O1 / O3 / 4.0 */
+
+const AR3 = ['16:9', '9:16', '1:1'];
+/** @type {Record<string, import('../core/schema.mjs').FieldSpec>} */
+const COMMON = { enable_sync_mode: { type: 'boolean' }, enable_base64_output: { type: 'boolean' }, webhook_url: { type: 'url' } };
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const MULTI_PROMPT = {
+	type: 'array',
+	items: { type: 'object', fields: { prompt: { type: 'string', required: true, nonEmpty: true }, duration: { type: 'intOrString', required: true } } },
+};
+/** `element_list` item: an element id string or `{element_id}` (shape inferred, §5 q3). */
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const ELEMENT_LIST = { type: 'array', maxItems: 3, items: { type: 'any' } };
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const VOICE_LIST = { type: 'array', maxItems: 2, items: { type: 'any' } };
+
+/**
+ * @typedef {{ i2v: boolean, fields: Record<string, import('../core/schema.mjs').FieldSpec>, frames: string[],
+ *   multi?: 'xor' | 'with-prompt', endField?: string, audio: (b: Record<string, any>) => boolean,
+ *   aspectDefault?: string, resolution?: (b: Record<string, any>) => string, durations: [number, number] | number[] }} FamilyModel
+ */
+
+/** @returns {Record<string, FamilyModel>} */
+function familyModels() {
+	/** @type {Record<string, FamilyModel>} */
+	const m = {};
+	/** [5, 10] = the two values 5 and 10 (Kling 2.6); any other pair = a range */
+	const dur = (/** @type {number[]} */ values) => (values[0] === 5 && values[1] === 10
+		? { type: /** @type {const} */ ('integer'), enum: values }
+		: { type: /** @type {const} */ ('integer'), min: values[0], max: values[1] });
+	// Kling 2.6 [W1]
+	m['kwaivgi/kling-v2.6-pro/text-to-video'] = {
+		i2v: false, frames: [], durations: [5, 10], aspectDefault: '1:1', resolution: () => '1080p',
+		fields: { prompt: { type: 'string', required: true, nonEmpty: true }, negative_prompt: { type: 'string' }, cfg_scale: { type: 'number', min: 0, max: 1 }, sound: { type: 'boolean' }, aspect_ratio: { type: 'string', enum: AR3 }, duration: dur([5, 10]) },
+		audio: (b) => b.sound ?? true,
+	};
+	m['kwaivgi/kling-v2.6-pro/image-to-video'] = {
+		i2v: true, frames: ['image', 'end_image'], endField: 'end_image', durations: [5, 10], resolution: () => '1080p',
+		fields: { image: { type: 'url', required: true }, prompt: { type: 'string', required: true, nonEmpty: true }, negative_prompt: { type: 'string' }, end_image: { type: 'url' }, cfg_scale: { type: 'number', min: 0, max: 1 }, sound: { type: 'boolean' }, voice_list: VOICE_LIST, duration: dur([5, 10]) },
+		audio: (b) => b.sound ?? false,
+	};
+	m['kwaivgi/kling-v2.6-std/text-to-video'] = {
+		i2v: false, frames: [], durations: [5, 10], aspectDefault: '16:9', resolution: () => '720p',
+		fields: { prompt: { type: 'string', required: true, nonEmpty: true }, negative_prompt: { type: 'string' }, aspect_ratio: { type: 'string', enum: AR3 }, duration: dur([5, 10]) },
+		audio: () => false,
+	};
+	m['kwaivgi/kling-v2.6-std/image-to-video'] = {
+		i2v: true, frames: ['image'], durations: [5, 10], resolution: () => '720p',
+		fields: { image: { type: 'url', required: true }, prompt: { type: 'string', required: true, nonEmpty: true }, negative_prompt: { type: 'string' }, duration: dur([5, 10]) },
+		audio: () => false,
+	};
+	// Kling 3.0 std / pro / 4k [W1][W3]
+	for (const tier of ['std', 'pro', '4k']) {
+		const resolution = () => ({ std: '720p', pro: '1080p', '4k': '4k' })[tier] ?? '';
+		const shared = {
+			negative_prompt: { type: /** @type {const} */ ('string') }, duration: dur([3, 15]), cfg_scale: { type: /** @type {const} */ ('number'), min: 0, max: 1 }, sound: { type: /** @type {const} */ ('boolean') },
+			shot_type: { type: /** @type {const} */ ('string'), enum: ['customize', 'intelligent', 'intelligence'] }, multi_prompt: MULTI_PROMPT, element_list: ELEMENT_LIST,
+		};
+		m[`kwaivgi/kling-v3.0-${tier}/text-to-video`] = {
+			i2v: false, frames: [], durations: [3, 15], aspectDefault: '16:9', resolution, multi: tier === '4k' ? 'with-prompt' : 'xor',
+			fields: { prompt: { type: 'string', required: tier === '4k', nonEmpty: tier === '4k' }, aspect_ratio: { type: 'string', enum: AR3 }, ...shared },
+			audio: (b) => b.sound === true,
+		};
+		m[`kwaivgi/kling-v3.0-${tier}/image-to-video`] = {
+			i2v: true, frames: ['image', 'end_image'], endField: 'end_image', durations: [3, 15], resolution, multi: 'xor',
+			fields: { image: { type: 'url', required: true }, prompt: { type: 'string' }, end_image: { type: 'url' }, ...shared },
+			audio: (b) => b.sound === true,
+		};
+	}
+	// Kling 3.0 Turbo [W2] (text-to-video only; no sound field)
+	for (const tier of ['std', 'pro']) {
+		m[`kwaivgi/kling-v3-turbo-${tier}/text-to-video`] = {
+			i2v: false, frames: [], durations: [3, 15], aspectDefault: '16:9', resolution: () => (tier === 'std' ? '720p' : '1080p'), multi: 'xor',
+			fields: { prompt: { type: 'string' }, multi_prompt: MULTI_PROMPT, aspect_ratio: { type: 'string', enum: AR3 }, duration: dur([3, 15]) },
+			audio: () => false,
+		};
+	}
+	// O1 [W1]: end frame `last_image`, 3–10 s, no sound
+	for (const id of ['kwaivgi/kling-video-o1', 'kwaivgi/kling-video-o1-std']) {
+		const resolution = () => (id.endsWith('-std') ? '720p' : '1080p');
+		m[`${id}/text-to-video`] = {
+			i2v: false, frames: [], durations: [3, 10], aspectDefault: '16:9', resolution,
+			fields: { prompt: { type: 'string', required: true, nonEmpty: true }, aspect_ratio: { type: 'string', enum: AR3 }, duration: dur([3, 10]) },
+			audio: () => false,
+		};
+		m[`${id}/image-to-video`] = {
+			i2v: true, frames: ['image', 'last_image'], endField: 'last_image', durations: [3, 10], resolution,
+			fields: { image: { type: 'url', required: true }, prompt: { type: 'string', required: true, nonEmpty: true }, last_image: { type: 'url' }, duration: dur([3, 10]) },
+			audio: () => false,
+		};
+	}
+	// O3 std / pro / 4k [W1]: end_image, 3–15 s, sound, shot_type, multi_prompt, element_list
+	for (const tier of ['std', 'pro', '4k']) {
+		const resolution = () => ({ std: '720p', pro: '1080p', '4k': '4k' })[tier] ?? '';
+		const shared = {
+			duration: dur([3, 15]), sound: { type: /** @type {const} */ ('boolean') }, shot_type: { type: /** @type {const} */ ('string'), enum: ['customize', 'intelligent', 'intelligence'] },
+			multi_prompt: MULTI_PROMPT, element_list: ELEMENT_LIST,
+		};
+		m[`kwaivgi/kling-video-o3-${tier}/text-to-video`] = {
+			i2v: false, frames: [], durations: [3, 15], aspectDefault: '16:9', resolution, multi: 'xor',
+			fields: { prompt: { type: 'string' }, aspect_ratio: { type: 'string', enum: AR3 }, ...shared },
+			audio: (b) => b.sound === true,
+		};
+		m[`kwaivgi/kling-video-o3-${tier}/image-to-video`] = {
+			i2v: true, frames: ['image', 'end_image'], endField: 'end_image', durations: [3, 15], resolution, multi: 'xor',
+			fields: { image: { type: 'url', required: true }, prompt: { type: 'string' }, end_image: { type: 'url' }, ...shared },
+			audio: (b) => b.sound === true,
+		};
+	}
+	// Kling 4.0 [W6] §6c: audio always on, no sound/negative/cfg field
+	const ar4 = ['16:9', '9:16', '1:1', '21:9'];
+	m['kwaivgi/kling-v4.0/text-to-video'] = {
+		i2v: false, frames: [], durations: [3, 30], aspectDefault: '16:9', resolution: (b) => b.resolution ?? '720p',
+		fields: { prompt: { type: 'string', required: true, nonEmpty: true }, resolution: { type: 'string', enum: ['720p', '1080p'] }, duration: dur([3, 30]), aspect_ratio: { type: 'string', enum: ar4 } },
+		audio: () => true,
+	};
+	m['kwaivgi/kling-v4.0/image-to-video'] = {
+		i2v: true, frames: ['image', 'last_image', 'keyframes'], endField: 'last_image', durations: [3, 30], resolution: (b) => b.resolution ?? '720p',
+		fields: {
+			image: { type: 'url', required: true }, prompt: { type: 'string' }, last_image: { type: 'url' }, keyframes: { type: 'array', maxItems: 8, items: { type: 'url' } },
+			aspect_ratio: { type: 'string', enum: ar4 }, resolution: { type: 'string', enum: ['720p', '1080p'] }, duration: dur([3, 30]),
+		},
+		audio: () => true,
+	};
+	return m;
+}
+export const WAVESPEED_FAMILY = familyModels();
+
+/**
+ * Checks a family request beyond field types; returns the first problem and the effective media.
+ * @param {FamilyModel} spec @param {Record<string, any>} body
+ * @returns {{ problem: string | null, duration: number, shots: number[] | null }}
+ */
+function familyRules(spec, body) {
+	const issues = checkObject(body, { ...spec.fields, ...COMMON });
+	if (issues.length) return { problem: issues[0].message, duration: 0, shots: null };
+	const hasMulti = Array.isArray(body.multi_prompt) && body.multi_prompt.length > 0;
+	if (body.multi_prompt !== undefined && !hasMulti) return { problem: 'multi_prompt must contain at least one shot', duration: 0, shots: null };
+	if (spec.multi === 'xor') {
+		if (hasMulti && present(body.prompt)) return { problem: 'send either prompt or multi_prompt, not both', duration: 0, shots: null };
+		if (!hasMulti && !present(body.prompt)) return { problem: 'prompt is required (or multi_prompt)', duration: 0, shots: null };
+	}
+	if (hasMulti && spec.endField && present(body[spec.endField])) return { problem: 'multi_shot is not supported with end image', duration: 0, shots: null };
+	for (const [i, el] of (Array.isArray(body.element_list) ? body.element_list : []).entries()) {
+		const ok = (typeof el === 'string' && el) || (isPlainObject(el) && Object.keys(el).every((k) => k === 'element_id') && (typeof el.element_id === 'string' || Number.isInteger(el.element_id)));
+		if (!ok) return { problem: `element_list[${i}] must be an element id or {element_id}`, duration: 0, shots: null };
+	}
+	for (const [i, v] of (Array.isArray(body.voice_list) ? body.voice_list : []).entries()) {
+		const ok = (typeof v === 'string' && v) || (isPlainObject(v) && Object.keys(v).every((k) => k === 'voice_id') && typeof v.voice_id === 'string' && v.voice_id);
+		if (!ok) return { problem: `voice_list[${i}] must be a voice id or {voice_id}`, duration: 0, shots: null };
+	}
+	if (Array.isArray(body.voice_list) && body.voice_list.length && body.sound === false) return { problem: 'voice_list requires sound to be enabled', duration: 0, shots: null };
+	let duration = body.duration ?? 5;
+	/** @type {number[] | null} */
+	let shots = null;
+	if (hasMulti) {
+		const r = checkShots(body.multi_prompt, { field: 'multi_prompt', maxShots: 6, promptMax: 512, total: body.duration });
+		if (r.issues.length) return { problem: r.issues[0].message, duration: 0, shots: null };
+		shots = body.multi_prompt.map((/** @type {any} */ s) => /** @type {number} */ (intValue(s.duration)));
+		duration = r.sum;
+		const [lo, hi] = [spec.durations[0], spec.durations[spec.durations.length - 1]];
+		if (duration < lo || duration > hi) return { problem: `the shots in multi_prompt add up to ${duration} s; this model makes ${lo}–${hi} s videos`, duration: 0, shots: null };
+	}
+	return { problem: null, duration, shots };
+}
 
 /**
  * Signs a WaveSpeed webhook like the docs describe (exported so tests/benchmarks can reuse the algorithm
@@ -119,8 +325,10 @@ export function createWaveSpeed(engine) {
 		} catch {
 			return err(ctx, 400, 'Invalid JSON body');
 		}
-		if (!spec) return err(ctx, 404, `Model not found: ${model}`);
+		const family = WAVESPEED_FAMILY[model];
+		if (!spec && !family) return err(ctx, 404, `Model not found: ${model}`);
 		if (!isPlainObject(body)) return err(ctx, 400, 'Request body must be a JSON object');
+		if (family) return submitFamily(ctx, model, family, body);
 		const allowed = ['prompt', 'negative_prompt', 'duration', 'enable_sync_mode', 'enable_base64_output', 'webhook_url'];
 		if (spec.aspect) allowed.push('aspect_ratio');
 		if (spec.guidance) allowed.push('guidance_scale');
@@ -147,6 +355,49 @@ export function createWaveSpeed(engine) {
 		}
 		const problem = problems.find(Boolean);
 		if (problem) return err(ctx, 400, problem);
+		const endField = spec.end.find((f) => body[f]);
+		const imageUrls = spec.i2v ? [body.image, ...(endField ? [body[endField]] : [])].filter((x) => typeof x === 'string') : [];
+		accept(ctx, model, body, {
+			mode: spec.i2v ? 'image-to-video' : 'text-to-video',
+			duration: Number(body.duration ?? 5),
+			aspectRatio: spec.aspect ? /** @type {string} */ (body.aspect_ratio ?? '16:9') : '16:9',
+			audio: false,
+			imageUrls: /** @type {string[]} */ (imageUrls),
+		});
+	}
+
+	/**
+	 * A Kling 2.6 / 3.0 / Turbo / O1 / O3 / 4.0 request (KLING-MODELS.md §3.1, §6c).
+	 * @param {Ctx} ctx @param {string} model @param {FamilyModel} spec @param {Record<string, any>} body
+	 */
+	function submitFamily(ctx, model, spec, body) {
+		const r = familyRules(spec, body);
+		if (r.problem) return err(ctx, 400, r.problem);
+		/** @type {string[]} */
+		const imageUrls = [];
+		for (const f of spec.frames) {
+			const v = body[f];
+			if (typeof v === 'string' && v) imageUrls.push(v);
+			else if (Array.isArray(v)) imageUrls.push(...v.filter((x) => typeof x === 'string'));
+		}
+		accept(ctx, model, body, {
+			mode: spec.i2v ? 'image-to-video' : 'text-to-video',
+			duration: r.duration,
+			shots: r.shots,
+			aspectRatio: body.aspect_ratio ?? spec.aspectDefault ?? '16:9',
+			audio: spec.audio(body),
+			resolution: spec.resolution?.(body) ?? null,
+			imageUrls,
+		});
+	}
+
+	/**
+	 * Webhook and sync checks, then create the task and answer (shared by every model).
+	 * @param {Ctx} ctx @param {string} model @param {Record<string, any>} body
+	 * @param {{ mode: 'text-to-video'|'image-to-video', duration: number, aspectRatio: string, audio: boolean,
+	 *   shots?: number[] | null, resolution?: string | null, imageUrls: string[] }} media
+	 */
+	function accept(ctx, model, body, media) {
 		const webhook = ctx.query.get('webhook') ?? /** @type {string | undefined} */ (body.webhook_url);
 		if (webhook !== undefined && webhook !== null) {
 			const p = V.url(webhook, 'webhook');
@@ -156,19 +407,13 @@ export function createWaveSpeed(engine) {
 			}
 		}
 		if (body.enable_sync_mode === true) return err(ctx, 400, `enable_sync_mode is not supported for ${model}; submit and poll the result instead`);
-		const mod = /** @type {import('../core/engine.mjs').ProviderModule} */ (engine.providers.get('wavespeed'));
 		if (engine.submitRateLimited(ctx, mod)) return;
-		const endField = spec.end.find((f) => body[f]);
-		const imageUrls = spec.i2v ? [body.image, ...(endField ? [body[endField]] : [])].filter((x) => typeof x === 'string') : [];
 		const task = engine.createTask(
 			{
 				provider: 'wavespeed',
 				model,
-				mode: spec.i2v ? 'image-to-video' : 'text-to-video',
+				...media,
 				input: body,
-				duration: Number(body.duration ?? 5),
-				aspectRatio: spec.aspect ? /** @type {string} */ (body.aspect_ratio ?? '16:9') : '16:9',
-				imageUrls: /** @type {string[]} */ (imageUrls),
 				callbackUrl: webhook ?? undefined,
 				idPrefix: '',
 			},
@@ -201,7 +446,9 @@ export function createWaveSpeed(engine) {
 		ctx.mark('status', task?.provider === 'wavespeed' ? id : undefined);
 		if (!task || task.provider !== 'wavespeed') return err(ctx, 404, `Prediction not found: ${id}`);
 		if (await engine.statusFault(ctx, task, mod)) return;
-		ctx.send(200, { code: 200, message: 'success', data: prediction(task) });
+		const data = prediction(task);
+		if (ctx.unknownStatus) data.status = ctx.unknownStatus;
+		ctx.send(200, { code: 200, message: 'success', data });
 	}
 
 	/** @param {Ctx} ctx @param {'binary'|'upload'} variant */
@@ -271,9 +518,14 @@ export function createWaveSpeed(engine) {
 		id: 'wavespeed',
 		defaultRetryDelaysMs: [5000, 10000, 20000],
 		failure,
+		concurrencyMode: 'queue', // "over-concurrency tasks wait" (PROVIDERS.md §1.8)
+		unknownStatusWord: 'queued',
 		fault(ctx, fault) {
-			if (fault === '429') return err(ctx, 429, 'Too many requests: rate limit exceeded, please retry later', engine.retryAfterHeader());
+			if (fault === '429') return err(ctx, 429, 'Too many requests: rate limit exceeded, please retry later', engine.retryAfterHeader(ctx));
+			if (fault === 'concurrency') return err(ctx, 429, 'Too many requests: concurrent task limit of your account level reached', engine.retryAfterHeader(ctx));
+			if (fault === 'credit' || fault === 'arrears') return err(ctx, 402, 'Insufficient balance: please top up your account');
 			if (fault === '500') return err(ctx, 500, 'Internal server error');
+			if (fault === 'maintenance') return err(ctx, 503, 'Service unavailable: the platform is under maintenance, please retry later');
 			return err(ctx, 503, 'Service unavailable, please retry later');
 		},
 		async handle(ctx) {
