@@ -29,8 +29,8 @@ const ACCEPTED = /** @type {[string, () => Record<string, unknown>, { duration: 
 	['kling-2-6', () => ({ mode: 'image-to-video', prompt: 'a fox', sound: false, image_urls: [img, `${emu.url}/_assets/end.png`] }), { duration: 5, audio: false, mode: 'image-to-video' }],
 	['kling-3-0-std', () => ({ mode: 'text-to-video', prompt: 'a fox', duration: 13, sound: true }), { duration: 13, audio: true, mode: 'text-to-video' }],
 	['kling-3-0-std', () => ({ mode: 'image-to-video', prompt: 'a fox', duration: 3, image_urls: [img] }), { duration: 3, audio: false, mode: 'image-to-video' }],
-	['kling-3-0-turbo', () => ({ mode: 'text-to-video', prompt: 'a fox', duration: 8, resolution: '1080p', aspect_ratio: '1:1' }), { duration: 8, audio: false, mode: 'text-to-video' }],
-	['kling-3-0-turbo', () => ({ mode: 'image-to-video', prompt: 'a fox', image_urls: [img] }), { duration: 5, audio: false, mode: 'image-to-video' }],
+	['kling-3-0-turbo', () => ({ mode: 'text-to-video', prompt: 'a fox', duration: 8, resolution: '1080p', aspect_ratio: '1:1' }), { duration: 8, audio: true, mode: 'text-to-video' }],
+	['kling-3-0-turbo', () => ({ mode: 'image-to-video', prompt: 'a fox', image_urls: [img] }), { duration: 5, audio: true, mode: 'image-to-video' }],
 ]);
 
 describe('APIXO emulator: kling-2-6, kling-3-0-std, kling-3-0-turbo', () => {

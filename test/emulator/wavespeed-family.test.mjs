@@ -44,8 +44,8 @@ const ACCEPTED = /** @type {[string, () => Record<string, unknown>, { duration: 
 	])),
 	['kwaivgi/kling-v3.0-std/text-to-video', () => ({ multi_prompt: shots, shot_type: 'customize' }), { duration: 7, audio: false, aspectRatio: '16:9', shots: [4, 3] }],
 	['kwaivgi/kling-v3.0-pro/image-to-video', () => ({ image: img, multi_prompt: shots, duration: 7, sound: true }), { duration: 7, audio: true, aspectRatio: '16:9', shots: [4, 3] }],
-	['kwaivgi/kling-v3-turbo-std/text-to-video', () => ({ prompt: 'a fox', duration: 12, aspect_ratio: '1:1' }), { duration: 12, audio: false, aspectRatio: '1:1' }],
-	['kwaivgi/kling-v3-turbo-pro/text-to-video', () => ({ multi_prompt: [{ prompt: 'a', duration: '2' }, { prompt: 'b', duration: '2' }] }), { duration: 4, audio: false, aspectRatio: '16:9', shots: [2, 2] }],
+	['kwaivgi/kling-v3-turbo-std/text-to-video', () => ({ prompt: 'a fox', duration: 12, aspect_ratio: '1:1' }), { duration: 12, audio: true, aspectRatio: '1:1' }],
+	['kwaivgi/kling-v3-turbo-pro/text-to-video', () => ({ multi_prompt: [{ prompt: 'a', duration: '2' }, { prompt: 'b', duration: '2' }] }), { duration: 4, audio: true, aspectRatio: '16:9', shots: [2, 2] }],
 	['kwaivgi/kling-video-o1/text-to-video', () => ({ prompt: 'a fox', duration: 10 }), { duration: 10, audio: false, aspectRatio: '16:9' }],
 	['kwaivgi/kling-video-o1-std/text-to-video', () => ({ prompt: 'a fox', duration: 3, aspect_ratio: '1:1' }), { duration: 3, audio: false, aspectRatio: '1:1' }],
 	['kwaivgi/kling-video-o1/image-to-video', () => ({ prompt: 'a fox', image: img, last_image: img2, duration: 8 }), { duration: 8, audio: false, aspectRatio: '16:9' }],
@@ -96,7 +96,7 @@ describe('WaveSpeed emulator: Kling 2.6 / 3.0 / Turbo / O1 / O3 / 4.0', () => {
 			['kwaivgi/kling-v3.0-std/image-to-video', { image: img, prompt: 'x', element_list: ['a', 'b', 'c', 'd'] }, 'element_list'],
 			['kwaivgi/kling-v3.0-std/image-to-video', { prompt: 'x', aspect_ratio: '16:9', image: img }, 'aspect_ratio'],
 			['kwaivgi/kling-v3.0-std/image-to-video', { prompt: 'x' }, 'image is required'],
-			// turbo: no sound, no i2v model
+			// turbo: no sound field (always with sound), no i2v model
 			['kwaivgi/kling-v3-turbo-std/text-to-video', { prompt: 'x', sound: true }, 'sound'],
 			['kwaivgi/kling-v3-turbo-std/image-to-video', { prompt: 'x', image: img }, 'Model not found'],
 			// O1: last_image (not end_image), 3–10 s, no sound; O3: end_image

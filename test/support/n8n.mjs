@@ -126,6 +126,7 @@ let executionCounter = 0;
  *   items?: Array<{ json: any, binary?: any }>,
  *   binaryMode?: 'memory' | 'filesystem',
  *   nodeSettings?: Record<string, any>,
+ *   typeVersion?: number,
  *   onStarted?: (execution: { cancel(): void }) => void,
  * }} options
  */
@@ -147,7 +148,7 @@ export async function runKlingNode(options) {
 		id: 'kling-node-1',
 		name: 'Kling Video',
 		type: KLING_NODE_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		parameters: options.parameters,
 		credentials: Object.fromEntries(

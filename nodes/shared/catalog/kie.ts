@@ -50,6 +50,8 @@ const KIE_3_SHOT_FIELDS = {
 	durationType: 'integer',
 	switchField: { field: 'multi_shots', encoding: 'boolean' },
 	requiredWhenSingle: true,
+	// [K1] lists `prompt` as required even though it is "used when multi_shots=false": sent empty.
+	keepPrompt: 'empty',
 } as const;
 
 /** [K1] credits per second at $0.005 a credit (3p citing kie.ai [K3]). */

@@ -61,8 +61,11 @@ export interface ShotFields {
 	shotType?: { field: string; value: string };
 	/** Send the empty list in single-shot requests, where the provider requires the field. */
 	requiredWhenSingle?: boolean;
-	/** Send the prompt too when there are shots (otherwise it is left out: prompt XOR shots). */
-	keepPrompt?: boolean | 'empty';
+	/**
+	 * Where the prompt field stays required with shots: send it empty, or the shot prompts joined
+	 * (otherwise it is left out: prompt XOR shots).
+	 */
+	keepPrompt?: 'empty' | 'joined';
 }
 
 /**

@@ -173,8 +173,9 @@ const entries: ModelEntry[] = [
 	},
 	...(['pro', 'std', '4k'] as const).flatMap((tier): ModelEntry[] => {
 		const name = { pro: 'Kling 3.0 Pro', std: 'Kling 3.0 Standard', '4k': 'Kling 3.0 4K' }[tier];
-		// [W1]: the 4k text-to-video page marks prompt as required, so a shot list comes with "".
-		const shots = tier === '4k' ? { ...SHOTS, keepPrompt: 'empty' as const } : SHOTS;
+		// [W1]: the 4k text-to-video page marks prompt as required: a shot list comes with the shots'
+		// prompts joined as the prompt.
+		const shots = tier === '4k' ? { ...SHOTS, keepPrompt: 'joined' as const } : SHOTS;
 		const price =
 			tier === 'std'
 				? { ...V3_PRICE, usdPerSecond: 0.084, usdPerSecondWithAudio: 0.126 }

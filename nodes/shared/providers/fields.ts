@@ -19,7 +19,9 @@ export function entryFields(request: GenerationRequest): IDataObject {
 	const shotFields = fields.shots;
 	if (shots && shotFields?.encoding !== 'kling-prompt') {
 		if (shotFields?.keepPrompt === 'empty') put(fields.prompt ?? 'prompt', '');
-		else if (shotFields?.keepPrompt) put(fields.prompt ?? 'prompt', request.prompt);
+		if (shotFields?.keepPrompt === 'joined') {
+			put(fields.prompt ?? 'prompt', shots.map((shot) => shot.prompt).join(' '));
+		}
 	} else if (!shots) {
 		put(fields.prompt ?? 'prompt', request.prompt);
 	}

@@ -93,7 +93,8 @@ export const APIXO_FAMILY = {
 			...(i2v ? { image_urls: { type: 'array', required: true, minItems: 1, maxItems: 1, items: { type: 'url' } } } : { aspect_ratio: { type: 'string', enum: ['1:1', '9:16', '16:9'] } }),
 		}),
 		images: [1, 1],
-		audio: () => false,
+		// 3.0 Turbo always has sound (no audio field anywhere; third-party reports: useapi 2026-06-17, Runware)
+		audio: () => true,
 		resolution: (i) => i.resolution ?? '720p',
 	},
 };

@@ -50,6 +50,7 @@
  *    → 422 (3p [F1]).
  *  - fal-ai/kling-video/o3/{standard,pro}/{t2v,i2v} [F7]: prompt XOR multi_prompt, duration "3"…"15",
  *    generate_audio, shot_type (only `customize` is documented for O3), t2v aspect_ratio, i2v start/end_image_url.
+ *  - kling/v4/flash/image-to-video [F11] (start frame, 720p, 3–20 s);
  *  - kling/v4/text-to-video, kling/v4/image-to-video (app id `kling/v4`), fal-ai/kling-video/v4/image-to-video
  *    (+ middle_image_urls ≤8): prompt XOR multi_prompt, duration INTEGER 3–30 (unlike v3's string enum), resolution
  *    720p|1080p, aspect_ratio 16:9|9:16|1:1|21:9, start/end_image_url; no audio field — audio always on [§6b].
@@ -157,6 +158,15 @@ export const FAL_FAMILY = (() => {
 	const res4 = (/** @type {Record<string, any>} */ i) => i.resolution ?? '720p';
 	m['kling/v4/text-to-video'] = { app: 'kling/v4', i2v: false, audioDefault: 'always', durations: [3, 30], frames: [], resolution: res4, fields: v4(false, false) };
 	m['kling/v4/image-to-video'] = { app: 'kling/v4', i2v: true, audioDefault: 'always', durations: [3, 30], endField: 'end_image_url', frames: ['start_image_url', 'end_image_url'], resolution: res4, fields: v4(true, false) };
+	// Kling 4.0 Flash image-to-video [F11]: start frame only (documented), 720p, 3–20 s; 4.0 always has sound (§6b).
+	m['kling/v4/flash/image-to-video'] = {
+		app: 'kling/v4', i2v: true, audioDefault: 'always', durations: [3, 20], frames: ['start_image_url'], resolution: () => '720p',
+		fields: {
+			prompt: { type: /** @type {const} */ ('string'), maxLength: 26000 },
+			start_image_url: { ...IMAGE_URL, required: true },
+			duration: { type: /** @type {const} */ ('integer'), min: 3, max: 20 },
+		},
+	};
 	m['fal-ai/kling-video/v4/image-to-video'] = {
 		app: APP, i2v: true, audioDefault: 'always', durations: [3, 30], endField: 'end_image_url', frames: ['start_image_url', 'middle_image_urls', 'end_image_url'], resolution: res4, fields: v4(true, true),
 	};

@@ -46,7 +46,8 @@
  *  - kling-2.6/text-to-video: prompt, sound, aspect_ratio, duration "5"|"10"; kling-2.6/image-to-video: prompt,
  *    image_urls [exactly 1], sound, duration (3p, 4 fields each). Only prompt is required (required-ness not
  *    retrieved); sound defaults to false, t2v aspect to 1:1 (as kling-3.0).
- *  - kling/v3-turbo-text-to-video, kling/v3-turbo-image-to-video: field names NOT retrieved ([K4]: 4 fields each).
+ *  - kling/v3-turbo-text-to-video, kling/v3-turbo-image-to-video: field names NOT retrieved ([K4]: 4 fields each);
+ *    3.0 Turbo always has sound (no audio field anywhere; third-party reports: useapi 2026-06-17, Runware).
  *    Chosen Kie-style names, the four fields of the official turbo API (§3.5 B): t2v prompt, aspect_ratio, duration,
  *    resolution 720p|1080p; i2v prompt, image_urls [1], duration, resolution. Also accepted, documented elsewhere:
  *    `mode` std|pro instead of resolution (Kie's kling-3.0 naming; not both), `image_url` (Kie 2.5 naming) instead
@@ -161,7 +162,7 @@ export const KIE_FAMILY = {
 			duration: { type: 'intOrString', min: 3, max: 15 }, resolution: { type: 'string', enum: ['720p', '1080p'] }, mode: { type: 'string', enum: ['std', 'pro'] },
 		},
 		rules: (i) => (i.resolution !== undefined && i.mode !== undefined ? 'send input.resolution or input.mode, not both' : null),
-		media: (i) => ({ duration: intValue(i.duration) ?? 5, audio: false, shots: null, resolution: i.resolution ?? (i.mode === 'pro' ? '1080p' : '720p'), aspectRatio: i.aspect_ratio ?? '1:1' }),
+		media: (i) => ({ duration: intValue(i.duration) ?? 5, audio: true, shots: null, resolution: i.resolution ?? (i.mode === 'pro' ? '1080p' : '720p'), aspectRatio: i.aspect_ratio ?? '1:1' }),
 		images: () => [],
 		credits: (_i, m) => m.duration * 14,
 	},
@@ -176,7 +177,7 @@ export const KIE_FAMILY = {
 			if ((i.image_urls === undefined) === (i.image_url === undefined)) return 'input.image_urls (one image) is required (or input.image_url, not both)';
 			return null;
 		},
-		media: (i) => ({ duration: intValue(i.duration) ?? 5, audio: false, shots: null, resolution: i.resolution ?? (i.mode === 'pro' ? '1080p' : '720p'), aspectRatio: '16:9' }),
+		media: (i) => ({ duration: intValue(i.duration) ?? 5, audio: true, shots: null, resolution: i.resolution ?? (i.mode === 'pro' ? '1080p' : '720p'), aspectRatio: '16:9' }),
 		images: (i) => i.image_urls ?? [i.image_url],
 		credits: (_i, m) => m.duration * 14,
 	},

@@ -696,7 +696,8 @@ export function createKling(engine) {
 				duration,
 				shots,
 				aspectRatio: spec.kind === 'i2v' ? '16:9' : (settings.aspect_ratio ?? '16:9'),
-				audio: audio === 'native' || audio === 'original',
+				// 3.0 Turbo takes no audio setting and always has sound (third-party reports: useapi 2026-06-17, Runware).
+				audio: route.endsWith('/kling-3.0-turbo') || audio === 'native' || audio === 'original',
 				resolution,
 				imageUrls,
 				callbackUrl,

@@ -36,7 +36,7 @@
  *    multi_prompt, element_list (≤3), negative_prompt; t2v aspect_ratio; i2v image (req) + end_image, which is refused
  *    together with multi_prompt ("multi_shot is not supported with end image" [W1]).
  *  - kwaivgi/kling-v3-turbo-{std,pro}/text-to-video [W2]: prompt XOR multi_prompt, aspect_ratio, duration 3–15; no
- *    sound field → silent. There is no turbo image-to-video id (404).
+ *    sound field, yet always with sound (as sound (no audio field anywhere; third-party reports: useapi 2026-06-17, Runware). There is no turbo image-to-video id (404).
  *  - kwaivgi/kling-video-o1[-std]/{t2v,i2v}: prompt (req), duration 3–10, t2v aspect_ratio, i2v image + last_image
  *    (NOT end_image); no sound → silent. kwaivgi/kling-video-o3-{std,pro,4k}/{t2v,i2v}: end_image, 3–15 s, sound,
  *    shot_type, multi_prompt, element_list.
@@ -163,7 +163,8 @@ function familyModels() {
 		m[`kwaivgi/kling-v3-turbo-${tier}/text-to-video`] = {
 			i2v: false, frames: [], durations: [3, 15], aspectDefault: '16:9', resolution: () => (tier === 'std' ? '720p' : '1080p'), multi: 'xor',
 			fields: { prompt: { type: 'string' }, multi_prompt: MULTI_PROMPT, aspect_ratio: { type: 'string', enum: AR3 }, duration: dur([3, 15]) },
-			audio: () => false,
+			// 3.0 Turbo always has sound (no audio field anywhere; third-party reports: useapi 2026-06-17, Runware)
+			audio: () => true,
 		};
 	}
 	// O1 [W1]: end frame `last_image`, 3–10 s, no sound
