@@ -6,14 +6,16 @@
  * Builds the package if needed, installs n8n once into .n8n-host/<version>/ (about 4-5 min the first
  * time, reused afterwards), starts the provider emulator on 127.0.0.1:4010, installs the packed package
  * into a fresh demo user folder (.n8n-host/demo-user/) like a community package, imports the demo
- * credentials and examples/<provider>-text-to-video.json, runs it with `n8n execute`, copies the MP4 from
+ * credentials and examples/<provider>-kling-3-text-to-video.json (Kling 3.0 with sound, 9:16), runs it with
+ * `n8n execute`, copies the MP4 from
  * n8n's binary store to demo-output/ and prints a summary.
  *
  * Options:
  *   --provider <id>                           (env KLING_PROVIDER, default wavespeed; one of the ids in
  *                                             examples/credentials.demo.json: wavespeed, apixo, kie, rivya,
  *                                             kling, fal, replicate)
- *   --image                                   run <provider>-image-to-video.json instead
+ *   --image                                   run <provider>-kling-3-image-to-video.json instead
+ *   --example <file>                          run another file of examples/ (e.g. kie-text-to-video.json)
  *   --real                                    call the real provider with KLING_API_KEY (implied when
  *                                             KLING_API_KEY is set; Kling official: KLING_ACCESS_KEY +
  *                                             KLING_SECRET_KEY); the credential's URLs are the provider's
@@ -68,8 +70,8 @@ if (!PROVIDERS.includes(provider)) {
 	console.error(`Unknown provider "${provider}". Use one of: ${PROVIDERS.join(', ')}`);
 	process.exit(2);
 }
-// Kling's official API takes an access key + secret key (KLING_ACCESS_KEY / KLING_SECRET_KEY, or
-// KLING_API_KEY=<access>:<secret>); every other provider one API key.
+// Kling's official API takes an API key (KLING_API_KEY), or an access key + secret key
+// (KLING_ACCESS_KEY / KLING_SECRET_KEY, or KLING_API_KEY=<access>:<secret>); every other provider one API key.
 const apiKey = process.env.KLING_API_KEY ?? '';
 const real = arg('real') === 'true' || apiKey !== '' || Boolean(process.env.KLING_ACCESS_KEY);
 /** @type {Record<string, string>} */
@@ -78,7 +80,10 @@ if (real) {
 	const demoFields = Object.keys(
 		DEMO_CREDENTIALS.find((/** @type {any} */ c) => c.id === `${provider}Demo`).data,
 	);
-	if (demoFields.includes('accessKey')) {
+	if (demoFields.includes('accessKey') && apiKey !== '' && !apiKey.includes(':')) {
+		// Kling official with an API key (its per-model API).
+		realSecrets.apiKey = apiKey;
+	} else if (demoFields.includes('accessKey')) {
 		const [access, secret] = apiKey.includes(':')
 			? apiKey.split(':', 2)
 			: [process.env.KLING_ACCESS_KEY ?? '', process.env.KLING_SECRET_KEY ?? ''];
@@ -90,7 +95,7 @@ if (real) {
 		console.error(
 			`--real needs your ${provider} key in the environment: KLING_PROVIDER=${provider} KLING_API_KEY=... npm run demo` +
 				(demoFields.includes('accessKey')
-					? ' (Kling official: KLING_ACCESS_KEY and KLING_SECRET_KEY, or KLING_API_KEY=<access>:<secret>)'
+					? ' (Kling official: KLING_API_KEY=<API key>, or KLING_ACCESS_KEY and KLING_SECRET_KEY)'
 					: ''),
 		);
 		process.exit(2);
@@ -98,7 +103,9 @@ if (real) {
 }
 const version = arg('n8n') ?? process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
 const generationMs = Math.round(Number(arg('generation-seconds') ?? 20) * 1000);
-const exampleFile = `${provider}-${arg('image') === 'true' ? 'image' : 'text'}-to-video.json`;
+const exampleFile =
+	arg('example') ??
+	`${provider}-kling-3-${arg('image') === 'true' ? 'image' : 'text'}-to-video.json`;
 
 /** @type {Awaited<ReturnType<typeof startEmulator>> | undefined} */
 let emulator;
@@ -192,7 +199,8 @@ try {
 		`  submit → done   ${secs(nodeRun.executionTime)} in the Kling Video node${item.json.generationMs ? ` (provider generation ${secs(item.json.generationMs)})` : ''}`,
 		`  n8n execute     ${secs(runMs)} (includes n8n start-up)`,
 		`  total           ${secs(Date.now() - t0)}`,
-		`  video           ${relative(process.cwd(), target)}  ${size.toLocaleString('en-US')} bytes, ${mp4.durationSeconds?.toFixed(1)} s${mp4.width ? `, ${mp4.width}x${mp4.height}` : ''}`,
+		`  video           ${relative(process.cwd(), target)}  ${size.toLocaleString('en-US')} bytes, ${mp4.durationSeconds?.toFixed(1)} s${mp4.width ? `, ${mp4.width}x${mp4.height}` : ''}${mp4.hasAudio ? ', with an audio track' : ', no audio track'}`,
+		'                  (a placeholder clip made by the local emulator: the real provider returns the generated video)',
 		`  video URL       ${item.json.videoUrl}`,
 	];
 	console.log(lines.join('\n'));

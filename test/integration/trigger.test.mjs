@@ -167,6 +167,92 @@ describe.each(SEND_TO_TRIGGER)('Send to trigger: %s', (provider) => {
 	});
 });
 
+describe('Kling official: both callback bodies, Standard Webhooks signatures once a Webhook Secret exists', () => {
+	const SECRET = 'whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI=';
+	afterAll(() => emulator.configure({ secrets: { klingWebhook: null } }));
+
+	/** The Kling credential with an API key (the per-model API) and the console's Webhook Secret. */
+	function klingCredentials(secret = SECRET) {
+		const creds = credentialsFor('kling', emulator);
+		creds.klingOfficialApi = {
+			...creds.klingOfficialApi,
+			apiKey: 'kling_emulator_api_key',
+			webhookSecret: secret,
+		};
+		return creds;
+	}
+
+	async function submitNewApi(callbackUrl) {
+		const result = await runKlingNode({
+			parameters: {
+				authentication: 'kling',
+				operation: 'submit',
+				model: 'kling-3.0-pro',
+				prompt: 'Spring sale banner comes alive',
+				audio: true,
+				callbackUrl,
+				correlation: { values: [{ key: 'row', value: '7' }] },
+			},
+			credentials: klingCredentials(),
+			typeVersion: 2,
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output[0].json.model).toBe('kling-3.0');
+		return String(result.output[0].json.taskId);
+	}
+
+	test('a signed new-API callback (a bare task object) is trusted without reading the task again', async () => {
+		emulator.configure({ secrets: { klingWebhook: SECRET } });
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'kling', token: TOKEN, options: {} },
+			credentials: klingCredentials(),
+			webhookBaseUrl,
+		});
+		const taskId = await submitNewApi(activeTrigger.productionUrl());
+		await until(() => Boolean(emitted()));
+		const [item] = /** @type {any} */ (emitted()).items;
+		expect(item.json).toMatchObject({
+			provider: 'kling',
+			taskId,
+			status: 'succeeded',
+			correlation: { row: '7' },
+		});
+		const mp4 = inspectMp4(await activeTrigger.binaryBuffer(item.binary.data));
+		expect(mp4.hasAudio).toBe(true);
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(0);
+	});
+
+	test('a callback signed with another secret answers 401 and starts nothing', async () => {
+		emulator.configure({ secrets: { klingWebhook: SECRET } });
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'kling', token: TOKEN, options: {} },
+			credentials: klingCredentials('whsec_b3RoZXJzZWNyZXRvdGhlcnNlY3JldG90aGVyc2VjcmV0MTI='),
+			webhookBaseUrl,
+		});
+		await submitNewApi(activeTrigger.productionUrl());
+		await until(() => deliveries.length > 0);
+		expect(deliveries.every((delivery) => delivery.status === 401 && !delivery.items)).toBe(true);
+		expect(String(deliveries[0].body.error)).toMatch(/signature/);
+	});
+
+	test('without a Webhook Secret, the new-API callback is read again from GET /tasks before it is trusted', async () => {
+		emulator.configure({ secrets: { klingWebhook: null } });
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'kling', token: TOKEN, options: {} },
+			credentials: klingCredentials(''),
+			webhookBaseUrl,
+		});
+		const taskId = await submitNewApi(activeTrigger.productionUrl());
+		// (Retries of the previous test's refused callbacks may still arrive: wait for this task.)
+		const ours = () => deliveries.find((delivery) => delivery.items?.[0]?.json.taskId === taskId);
+		await until(() => Boolean(ours()));
+		expect(ours()?.items?.[0].json).toMatchObject({ taskId, status: 'succeeded' });
+		const reads = emulator.journal.entries({ kind: 'status', taskId });
+		expect(reads.length).toBeGreaterThan(0);
+		expect(reads.every((read) => read.path.endsWith('/tasks'))).toBe(true);
+	});
+});
+
 describe('Rivya: account-level webhook endpoint', () => {
 	test('activation registers the URL, generation events start the workflow, deactivation removes it', async () => {
 		const kling = await trigger('rivya');
