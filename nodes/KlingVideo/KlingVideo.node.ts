@@ -4,7 +4,7 @@ import { operationProperty, resourceProperty } from './descriptions/operation';
 import { providerCredentials, providerProperty } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
-import { generateVideos, waitForTasks } from './operations/flow';
+import { generateVideos, submitVideos, waitForTasks } from './operations/batch';
 
 export class KlingVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,10 +33,13 @@ export class KlingVideo implements INodeType {
 		],
 	};
 
-	// What waits runs as programmatic handlers: they get the execution's cancel signal.
+	// What spends or waits runs as programmatic handlers on the same descriptions: they get the
+	// execution's cancel signal and keep every item's task ID (RoutingNode drops them on a refusal).
+	// Get Task stays declarative (routing in descriptions/operation.ts).
 	customOperations = {
 		video: {
 			generate: generateVideos,
+			submit: submitVideos,
 			waitForTask: waitForTasks,
 		},
 	};

@@ -206,6 +206,8 @@ export async function runKlingNode(options) {
 		error,
 		output,
 		hints: taskData?.hints ?? [],
+		/** The execution's custom data (`$execution.customData`), as the execution list shows it. */
+		customData: run.data.resultData.metadata ?? {},
 		/** @param {any} binary */
 		binaryBuffer: async (binary) => await binaryService.getAsBuffer(binary),
 	};

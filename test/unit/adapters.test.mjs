@@ -13,6 +13,7 @@ const { kie, normalizeKieTask } = dist('shared/providers/kie');
 const { rivya, normalizeRivyaGeneration } = dist('shared/providers/rivya');
 const { PROVIDERS } = dist('shared/providers/index');
 const { ProviderError } = dist('shared/util/errors');
+const { classifyRefusal } = dist('shared/engine/refusals');
 
 const WS = fixture('wavespeed');
 const AX = fixture('apixo');
@@ -54,7 +55,7 @@ describe('registry', () => {
 				'readSubmitResponse',
 				'buildStatusRequest',
 				'readStatusResponse',
-				'isSafeToResubmit',
+				'refusalCode',
 			]) {
 				expect(typeof adapter[method]).toBe('function');
 			}
@@ -343,11 +344,16 @@ describe('WaveSpeed AI (§1)', () => {
 		expectProviderError(error, 'server', 'HTTP 502');
 	});
 
-	test('isSafeToResubmit: 429 only (the SDK never retries a submit, §1.4)', () => {
-		expect(wavespeed.isSafeToResubmit(429, { code: 429, message: 'Too many requests' })).toBe(true);
-		expect(wavespeed.isSafeToResubmit(500, { code: 500, message: 'x' })).toBe(false);
-		expect(wavespeed.isSafeToResubmit(502, '<html>')).toBe(false);
-		expect(wavespeed.isSafeToResubmit(400, WS.error400Base64Webhook.body)).toBe(false);
+	test('refusals: 429 is a rate limit, 402 no credit; other answers are not refusals (the SDK never retries a submit, §1.4)', () => {
+		expect(classifyRefusal(wavespeed, 429, { code: 429, message: 'Too many requests' })).toBe(
+			'rate_limited',
+		);
+		expect(classifyRefusal(wavespeed, 402, { code: 402, message: 'Insufficient balance' })).toBe(
+			'insufficient_credits',
+		);
+		expect(classifyRefusal(wavespeed, 500, { code: 500, message: 'x' })).toBeNull();
+		expect(classifyRefusal(wavespeed, 502, '<html>')).toBeNull();
+		expect(classifyRefusal(wavespeed, 400, WS.error400Base64Webhook.body)).toBeNull();
 	});
 
 	test('upload: multipart POST /api/v3/media/upload/binary, field "file" with the bytes (§1.9)', () => {
@@ -542,10 +548,13 @@ describe('APIXO (§2)', () => {
 		expectProviderError(error, 'credits', 'Insufficient balance');
 	});
 
-	test('isSafeToResubmit: 429 yes, 500 no', () => {
-		expect(apixo.isSafeToResubmit(429, { code: 429, message: 'Rate limit' })).toBe(true);
-		expect(apixo.isSafeToResubmit(500, { code: 500, message: 'x' })).toBe(false);
-		expect(apixo.isSafeToResubmit(400, AX.error400.body)).toBe(false);
+	test('refusals: 429 rate limit, 402 no credit; 500 and 400 are not refusals', () => {
+		expect(classifyRefusal(apixo, 429, { code: 429, message: 'Rate limit' })).toBe('rate_limited');
+		expect(classifyRefusal(apixo, 402, { code: 402, message: 'Insufficient balance' })).toBe(
+			'insufficient_credits',
+		);
+		expect(classifyRefusal(apixo, 500, { code: 500, message: 'x' })).toBeNull();
+		expect(classifyRefusal(apixo, 400, AX.error400.body)).toBeNull();
 	});
 });
 
@@ -746,15 +755,18 @@ describe('Kie.ai (§3)', () => {
 		expectProviderError(error, 'notFound', 'recordInfo is null');
 	});
 
-	test('isSafeToResubmit: 429 and 455 (HTTP or body code) yes; 500/501 no (§3.2)', () => {
-		expect(kie.isSafeToResubmit(200, KIE.bodyErrors['429'].body)).toBe(true);
-		expect(kie.isSafeToResubmit(200, KIE.bodyErrors['455'].body)).toBe(true);
-		expect(kie.isSafeToResubmit(429, '<html>Too Many Requests</html>')).toBe(true);
-		expect(kie.isSafeToResubmit(455, { code: 455, msg: 'maintenance' })).toBe(true);
-		expect(kie.isSafeToResubmit(200, KIE.bodyErrors['500'].body)).toBe(false);
-		expect(kie.isSafeToResubmit(200, KIE.bodyErrors['501'].body)).toBe(false);
-		expect(kie.isSafeToResubmit(500, { code: 500, msg: 'Server error' })).toBe(false);
-		expect(kie.isSafeToResubmit(200, KIE.bodyErrors['422'].body)).toBe(false);
+	test('refusals: body or HTTP 429 rate limit, 455 maintenance, 402 no credit; 500/501/422 are not (§3.2)', () => {
+		expect(classifyRefusal(kie, 200, KIE.bodyErrors['429'].body)).toBe('rate_limited');
+		expect(classifyRefusal(kie, 200, KIE.bodyErrors['455'].body)).toBe('maintenance');
+		expect(classifyRefusal(kie, 429, '<html>Too Many Requests</html>')).toBe('rate_limited');
+		expect(classifyRefusal(kie, 455, { code: 455, msg: 'maintenance' })).toBe('maintenance');
+		expect(classifyRefusal(kie, 200, { code: 402, msg: 'Credits insufficient' })).toBe(
+			'insufficient_credits',
+		);
+		expect(classifyRefusal(kie, 200, KIE.bodyErrors['500'].body)).toBeNull();
+		expect(classifyRefusal(kie, 200, KIE.bodyErrors['501'].body)).toBeNull();
+		expect(classifyRefusal(kie, 500, { code: 500, msg: 'Server error' })).toBeNull();
+		expect(classifyRefusal(kie, 200, KIE.bodyErrors['422'].body)).toBeNull();
 	});
 
 	test('upload: multipart to the upload host /api/file-stream-upload with file, uploadPath, fileName (§3.5)', () => {
@@ -953,15 +965,18 @@ describe('Rivya AI (§4)', () => {
 		expectProviderError(error, 'server', 'internal_error', 'boom');
 	});
 
-	test('isSafeToResubmit: public_api_disabled and rate_limited yes; 500 no (§4.6)', () => {
-		expect(rivya.isSafeToResubmit(503, RV.errors.public_api_disabled.body)).toBe(true);
-		expect(rivya.isSafeToResubmit(429, RV.errors.rate_limited.body)).toBe(true);
-		expect(rivya.isSafeToResubmit(429, 'Too Many Requests')).toBe(true);
-		expect(rivya.isSafeToResubmit(500, { error: { code: 'internal_error', message: 'x' } })).toBe(
-			false,
-		);
-		expect(rivya.isSafeToResubmit(409, RV.errors.idempotency_conflict.body)).toBe(false);
-		expect(rivya.isSafeToResubmit(400, RV.errors.validation_failed.body)).toBe(false);
+	test('refusals: public_api_disabled maintenance, rate_limited, insufficient_credits; 500/409/400 are not (§4.6)', () => {
+		expect(classifyRefusal(rivya, 503, RV.errors.public_api_disabled.body)).toBe('maintenance');
+		expect(classifyRefusal(rivya, 429, RV.errors.rate_limited.body)).toBe('rate_limited');
+		expect(classifyRefusal(rivya, 429, 'Too Many Requests')).toBe('rate_limited');
+		expect(
+			classifyRefusal(rivya, 402, { error: { code: 'insufficient_credits', message: 'x' } }),
+		).toBe('insufficient_credits');
+		expect(
+			classifyRefusal(rivya, 500, { error: { code: 'internal_error', message: 'x' } }),
+		).toBeNull();
+		expect(classifyRefusal(rivya, 409, RV.errors.idempotency_conflict.body)).toBeNull();
+		expect(classifyRefusal(rivya, 400, RV.errors.validation_failed.body)).toBeNull();
 	});
 
 	test('upload: multipart POST /api/v1/files with file, kind=image and model (§4.3)', () => {

@@ -56,17 +56,14 @@ describe('WaveSpeed AI', () => {
 		);
 	});
 
-	test('unknown status word', () => {
-		expectUnexpected(
-			() =>
-				wavespeed.readStatusResponse(
-					200,
-					envelope({ id: 'p1', status: 'running', outputs: [] }),
-					TASK,
-				),
-			'WaveSpeed AI',
-			'unknown task status "running"',
-		);
+	test('an unknown status word is taken as still running, and reported (a paid task is not given up)', () => {
+		expect(
+			wavespeed.readStatusResponse(
+				200,
+				envelope({ id: 'p1', status: 'running', outputs: [] }),
+				TASK,
+			),
+		).toMatchObject({ status: 'processing', unrecognizedStatus: 'running' });
 	});
 
 	test('outputs not an array', () => {
@@ -208,12 +205,11 @@ describe('APIXO', () => {
 		);
 	});
 
-	test('unknown state word (Kie words are not APIXO words)', () => {
-		expectUnexpected(
-			() => normalizeApixoTask({ taskId: 't1', state: 'fail' }, null),
-			'APIXO',
-			'unknown task state "fail"',
-		);
+	test('an unknown state word (Kie words are not APIXO words) is taken as still running', () => {
+		expect(normalizeApixoTask({ taskId: 't1', state: 'fail' }, null)).toMatchObject({
+			status: 'processing',
+			unrecognizedStatus: 'fail',
+		});
 	});
 
 	test('createTime not a number', () => {
@@ -298,16 +294,15 @@ describe('Kie.ai', () => {
 		);
 	});
 
-	test('unknown state word (APIXO words are not Kie words)', () => {
-		expectUnexpected(
-			() => normalizeKieTask({ taskId: 't1', state: 'failed' }),
-			'Kie.ai',
-			'unknown task state "failed"',
-		);
-		expectUnexpected(
-			() => normalizeKieTask({ taskId: 't1', state: 'pending' }),
-			'unknown task state "pending"',
-		);
+	test('an unknown state word (APIXO words are not Kie words) is taken as still running', () => {
+		expect(normalizeKieTask({ taskId: 't1', state: 'failed' })).toMatchObject({
+			status: 'processing',
+			unrecognizedStatus: 'failed',
+		});
+		expect(normalizeKieTask({ taskId: 't1', state: 'pending' })).toMatchObject({
+			status: 'processing',
+			unrecognizedStatus: 'pending',
+		});
 	});
 
 	test('state missing', () => {
@@ -367,12 +362,11 @@ describe('Rivya AI', () => {
 		);
 	});
 
-	test('unknown status word ("running" does not exist, §4.2)', () => {
-		expectUnexpected(
-			() => rivya.readStatusResponse(200, { id: 'g1', status: 'running' }, TASK),
-			'Rivya AI',
-			'unknown status "running"',
-		);
+	test('an unknown status word ("running" does not exist, §4.2) is taken as still running', () => {
+		expect(rivya.readStatusResponse(200, { id: 'g1', status: 'running' }, TASK)).toMatchObject({
+			status: 'processing',
+			unrecognizedStatus: 'running',
+		});
 	});
 
 	test('result.urls not an array; primary_url not a string', () => {

@@ -374,11 +374,28 @@ describe('taskItemJson', () => {
 		expect(taskItemJson({ ...base, includeRaw: true }).raw).toBeNull();
 	});
 
-	test('an error given → status failed with that error, even over a succeeded snapshot', () => {
-		const error = { code: 'timeout', message: 'Still processing after 900 s' };
+	test("an error given keeps the task's own status: a download that failed stays succeeded, with its URL", () => {
+		const error = { code: 'download_failed', message: 'The video URL answered HTTP 404' };
 		const json = taskItemJson({ ...base, error });
-		expect(json.status).toBe('failed');
+		expect(json.status).toBe('succeeded');
+		expect(json.videoUrl).toBe('https://cdn/a.mp4');
 		expect(json.error).toEqual(error);
+	});
+
+	test('still running at Max Wait: the status stays processing with error.code wait_timeout', () => {
+		const error = { code: 'wait_timeout', message: 'still processing after 900 s (Max Wait)' };
+		const json = taskItemJson({
+			...base,
+			snapshot: { ...snapshot, status: 'processing', videoUrls: [] },
+			error,
+		});
+		expect(json.status).toBe('processing');
+		expect(json.error).toEqual(error);
+	});
+
+	test('nothing was created (no task ID): failed', () => {
+		const error = { code: 'rate_limited', message: 'refused' };
+		expect(taskItemJson({ ...base, taskId: null, snapshot: null, error }).status).toBe('failed');
 	});
 
 	test('no snapshot yet (submit only): queued, empty urls, callbackUrl when sent', () => {
@@ -414,11 +431,15 @@ describe('readOptions', () => {
 			pollInterval: 5,
 			maxWait: 900,
 			concurrency: 10,
+			submitRetryBudget: 30,
+			idempotencyKey: '',
 			downloadVideo: true,
 			binaryPropertyName: 'data',
 			includeRawResponse: false,
 			outputFailedTasksAsItems: false,
 		});
+		// Node version 2: Concurrency 0 = Auto.
+		expect(readOptions({}, 2).concurrency).toBe(0);
 	});
 
 	test('fractions allowed, minimums enforced, concurrency an integer', () => {

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { prepareGetTask, prepareSubmit, readSubmitted, readTask } from '../operations/routing';
+import { prepareGetTask, readTask } from '../operations/routing';
 
 export const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
@@ -39,10 +39,6 @@ export const operationProperty: INodeProperties = {
 			action: 'Submit a video task without waiting',
 			description:
 				'Start a task and return its ID at once; with a Callback URL the Kling Video Trigger gets the result',
-			routing: {
-				send: { preSend: [prepareSubmit] },
-				output: { postReceive: [readSubmitted] },
-			},
 		},
 		{
 			name: 'Wait for Task',

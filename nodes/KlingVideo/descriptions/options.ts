@@ -1,5 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Concurrency 0 = Auto: node version 2's default (version 1 kept 10 for saved workflows). */
+function concurrency(defaultValue: number): INodeProperties {
+	return {
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: defaultValue,
+		description:
+			"How many tasks may run at once. 0 = Auto: submit every item at once and, if the provider refuses for its rate or concurrency limit, hold back and try again as this run's tasks finish (nothing refused is paid). Any other number is a hard limit.",
+	};
+}
+
 const ALL_OPTIONS: INodeProperties[] = [
 	{
 		displayName: 'Binary Property',
@@ -7,15 +20,6 @@ const ALL_OPTIONS: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		description: 'Name of the binary property the video is written to',
-	},
-	{
-		displayName: 'Concurrency',
-		name: 'concurrency',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 10,
-		description:
-			"How many items are submitted and waited for at the same time. Lower it if the provider's rate limit answers 429.",
 	},
 	{
 		displayName: 'Download Video',
@@ -32,7 +36,17 @@ const ALL_OPTIONS: INodeProperties[] = [
 		typeOptions: { minValue: 0, numberPrecision: 1 },
 		default: 0,
 		description:
-			"When to ask for the first time whether the video is ready. 0 = automatic: the provider's typical time (about 30 s for 5 s clips, 45 s for 10 s).",
+			"When to ask for the first time whether the video is ready. 0 = automatic: near the model's typical generation time for the clip's length (and what this batch's first tasks took).",
+	},
+	{
+		displayName: 'Idempotency Key',
+		name: 'idempotencyKey',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.row_number }}',
+		description:
+			"A key that is the same whenever the same video is wanted (such as the sheet row). Kling AI: a task made with this key is looked up and returned instead of submitting (and paying) again. Rivya AI: sent as Idempotency-Key. Other providers take no key: running a row again pays again.",
+		displayOptions: { show: { '/authentication': ['kling', 'rivya'] } },
 	},
 	{
 		displayName: 'Include Raw Response',
@@ -48,7 +62,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 		typeOptions: { minValue: 1, numberPrecision: 1 },
 		default: 900,
 		description:
-			'How long to wait for a task before giving up. The task is not cancelled: fetch it later with Get Task.',
+			'How long to wait for a task before giving up. The task is not cancelled: fetch it later with Get Task (its status says where it was).',
 	},
 	{
 		displayName: 'Output Failed Tasks as Items',
@@ -56,7 +70,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether a failed task becomes an output item with status "failed" and its error, instead of failing the node',
+			'Whether a failed task becomes an output item with its status and error, instead of failing the node',
 	},
 	{
 		displayName: 'Poll Interval (Seconds)',
@@ -66,24 +80,56 @@ const ALL_OPTIONS: INodeProperties[] = [
 		default: 5,
 		description: 'How often to ask again after the first check',
 	},
+	{
+		displayName: 'Submit Retry Budget (Seconds)',
+		name: 'submitRetryBudget',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		default: 30,
+		description:
+			'How long an item may keep waiting out explicit refusals (rate limit, concurrency limit, maintenance) before it fails. Refused submits created nothing, so trying again pays nothing; never longer than Max Wait.',
+	},
 ];
 
-const WAITING = ALL_OPTIONS.map((option) => option.name);
+const WAIT_OPTIONS = ['firstCheckAfter', 'pollInterval', 'maxWait'];
+const VIDEO_OPTIONS = ['downloadVideo', 'binaryPropertyName'];
+const COMMON = ['includeRawResponse', 'outputFailedTasksAsItems'];
 
-function optionsFor(operations: string[], names: string[]): INodeProperties {
+function optionsFor(
+	operations: string[],
+	names: string[],
+	version: number,
+	concurrencyDefault: number | null,
+): INodeProperties {
+	const options = ALL_OPTIONS.filter((option) => names.includes(option.name));
+	if (concurrencyDefault !== null) options.push(concurrency(concurrencyDefault));
 	return {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { operation: operations } },
-		options: ALL_OPTIONS.filter((option) => names.includes(option.name)),
+		displayOptions: { show: { operation: operations, '@version': [version] } },
+		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }
 
-export const optionsProperties: INodeProperties[] = [
-	optionsFor(['generate', 'waitForTask'], WAITING),
-	optionsFor(['getTask'], ['binaryPropertyName', 'downloadVideo', 'includeRawResponse']),
-	optionsFor(['submit'], ['includeRawResponse']),
-];
+export const optionsProperties: INodeProperties[] = [1, 2].flatMap((version) => {
+	const auto = version >= 2 ? 0 : 10;
+	return [
+		optionsFor(
+			['generate'],
+			[...WAIT_OPTIONS, ...VIDEO_OPTIONS, ...COMMON, 'submitRetryBudget', 'idempotencyKey'],
+			version,
+			auto,
+		),
+		optionsFor(['waitForTask'], [...WAIT_OPTIONS, ...VIDEO_OPTIONS, ...COMMON], version, auto),
+		optionsFor(['getTask'], [...VIDEO_OPTIONS, 'includeRawResponse'], version, null),
+		optionsFor(
+			['submit'],
+			[...COMMON, 'submitRetryBudget', 'idempotencyKey'],
+			version,
+			auto,
+		),
+	];
+});

@@ -134,6 +134,11 @@ const entries: ModelEntry[] = [
 export const apixoCatalog: ProviderCatalog = {
 	provider: 'apixo',
 	entries,
+	// PROVIDERS.md §2.5: 402 insufficient balance, 429 rate limit (per-key concurrent tasks, too).
+	refusals: [
+		{ kind: 'insufficient_credits', httpStatus: 402 },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: true,
 	firstVersionDefault: 'kling-2-5-turbo-pro',
 	// APIXO sells Kling 3.0 only as Standard (no pro/4k page found, §5.5).

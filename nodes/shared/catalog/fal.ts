@@ -335,6 +335,12 @@ const entries: ModelEntry[] = [
 export const falCatalog: ProviderCatalog = {
 	provider: 'fal',
 	entries,
+	// fal queues over-concurrency requests; 429 is the rate limit; an exhausted balance answers 403
+	// "Exhausted balance" (inferred from fal's client errors).
+	refusals: [
+		{ kind: 'insufficient_credits', httpStatus: 403, code: 'exhausted_balance' },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: true,
 	firstVersionDefault: 'kling-video-v2.5-turbo-pro',
 	// Kling 4.0 on fal is announced as "API access is coming soon" [F9]: 3.0 Pro is the newest sold.

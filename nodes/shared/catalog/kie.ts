@@ -282,6 +282,14 @@ const entries: ModelEntry[] = [
 export const kieCatalog: ProviderCatalog = {
 	provider: 'kie',
 	entries,
+	// PROVIDERS.md §3.2: body codes (with HTTP 200) 402 no credit, 429 rate limit, 455 maintenance.
+	refusals: [
+		{ kind: 'insufficient_credits', code: 402 },
+		{ kind: 'maintenance', code: 455 },
+		{ kind: 'rate_limited', code: 429 },
+		{ kind: 'insufficient_credits', httpStatus: 402 },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: true,
 	firstVersionDefault: 'kling-v2.5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',

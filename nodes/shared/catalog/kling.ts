@@ -374,6 +374,16 @@ const entries: ModelEntry[] = [
 export const klingCatalog: ProviderCatalog = {
 	provider: 'kling',
 	entries,
+	// KLING-MODELS.md §3.5 D (Kling's error table): 1101 arrears and 1102 resource pack exhausted (no
+	// credit), 1302 rate limit, 1303 concurrency over the package, 5001 maintenance.
+	refusals: [
+		{ kind: 'insufficient_credits', code: 1101 },
+		{ kind: 'insufficient_credits', code: 1102 },
+		{ kind: 'concurrency_limit', code: 1303 },
+		{ kind: 'rate_limited', code: 1302 },
+		{ kind: 'maintenance', code: 5001 },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: true,
 	firstVersionDefault: 'kling-v2-5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',

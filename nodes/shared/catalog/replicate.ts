@@ -200,6 +200,11 @@ const entries: ModelEntry[] = [
 export const replicateCatalog: ProviderCatalog = {
 	provider: 'replicate',
 	entries,
+	// Replicate: 429 throttled (with Retry-After), 402 when billing cannot pay (inferred).
+	refusals: [
+		{ kind: 'insufficient_credits', httpStatus: 402 },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: true,
 	firstVersionDefault: 'kwaivgi/kling-v2.5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',

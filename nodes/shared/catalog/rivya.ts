@@ -116,6 +116,13 @@ const entries: ModelEntry[] = [
 export const rivyaCatalog: ProviderCatalog = {
 	provider: 'rivya',
 	entries,
+	// PROVIDERS.md §4.6: error codes; `public_api_disabled` is the public API switched off for a while.
+	refusals: [
+		{ kind: 'insufficient_credits', code: 'insufficient_credits' },
+		{ kind: 'rate_limited', code: 'rate_limited' },
+		{ kind: 'maintenance', code: 'public_api_disabled' },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: false,
 	firstVersionDefault: 'kling-v2-5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',

@@ -146,10 +146,30 @@ export interface ModelEntry {
 	inferred?: string;
 }
 
+/**
+ * Answers to a submit that created nothing (DESIGN.md, "Refusals are classified"): a rate limit (wait
+ * its Retry-After), the account's concurrency cap (wait for a task of this run to finish), no credit
+ * (fail at once) or maintenance (wait, then try again).
+ */
+export type RefusalKind =
+	| 'rate_limited'
+	| 'concurrency_limit'
+	| 'insufficient_credits'
+	| 'maintenance';
+
+/** A refusal as the provider answers it: HTTP status and/or the provider's error code. */
+export interface RefusalRule {
+	kind: RefusalKind;
+	httpStatus?: number;
+	code?: string | number;
+}
+
 /** A provider's entries (newest first: that is the editor's order) and the models new nodes start with. */
 export interface ProviderCatalog {
 	provider: ProviderId;
 	entries: ModelEntry[];
+	/** Submit answers that created nothing, checked in order; anything else 5xx is ambiguous. */
+	refusals: RefusalRule[];
 	/** False where the provider takes no callback URL per task (Rivya: account-level webhooks only). */
 	perTaskCallbacks: boolean;
 	/** Node version 1 started with this model (kept for saved workflows). */

@@ -466,6 +466,11 @@ const entries: ModelEntry[] = [
 export const wavespeedCatalog: ProviderCatalog = {
 	provider: 'wavespeed',
 	entries,
+	// PROVIDERS.md §1.8: over-concurrency tasks wait (no refusal); 429 is the rate limit.
+	refusals: [
+		{ kind: 'insufficient_credits', httpStatus: 402 },
+		{ kind: 'rate_limited', httpStatus: 429 },
+	],
 	perTaskCallbacks: true,
 	firstVersionDefault: 'kling-v2.5-turbo-pro',
 	defaultModel: 'kling-4.0',

@@ -14,6 +14,7 @@ const DOWNLOAD_TIMEOUT_MS = 120_000;
  * Stream a finished video into n8n's binary store (filesystem mode writes chunk by chunk). The
  * request carries no credentials: result URLs live on the provider's CDN, which must not see the
  * API key. 429/5xx/resets and truncated bodies are retried; a 404/403/410 means the URL expired.
+ * "Stop execution" aborts the transfer itself (the cancel signal goes to the request).
  */
 export async function downloadVideo(
 	ctx: NodeContext,
@@ -32,8 +33,10 @@ export async function downloadVideo(
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: DOWNLOAD_TIMEOUT_MS,
+				abortSignal: signal,
 			});
 		} catch (error) {
+			throwIfCancelled(signal);
 			throw networkError('the video host', url, error);
 		}
 		const { statusCode, headers } = response;
@@ -55,6 +58,7 @@ export async function downloadVideo(
 		try {
 			binary = await ctx.helpers.prepareBinaryData(response.body as Buffer, fileName, 'video/mp4');
 		} catch (error) {
+			throwIfCancelled(signal);
 			throw storeError(url, error);
 		}
 		const stored = (binary as IBinaryData & { bytes?: number }).bytes;
@@ -68,12 +72,23 @@ export async function downloadVideo(
 	}, signal);
 }
 
-/** A stream cut while storing is a network failure (retried); n8n refusing the file is not. */
+/**
+ * A stream cut while storing is a network failure (retried). So is a file that vanished while n8n
+ * wrote it: on n8n ≤ 2.8 (filesystem mode) another execution of the same workflow can delete the
+ * shared `executions/temp` folder mid-write (ENOENT) — downloading again usually succeeds. n8n
+ * refusing the file (too large for its database mode…) is not retried.
+ */
 function storeError(url: string, error: unknown): ProviderError {
 	const message = error instanceof Error ? error.message : String(error);
 	const code = String((error as { code?: unknown } | null)?.code ?? '');
 	const cut = NETWORK_CODES.has(code) || /ECONNRESET|socket hang up|\baborted\b/i.test(message);
 	if (cut) return networkError('the video host', url, error);
+	if (code === 'ENOENT' || /ENOENT|no such file|file not found/i.test(message)) {
+		return new ProviderError(
+			'network',
+			`n8n's binary store lost the video file while writing it (${message})`,
+		);
+	}
 	return new ProviderError('storage', `n8n could not store the video: ${message}`);
 }
 

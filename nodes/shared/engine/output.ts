@@ -13,14 +13,18 @@ export interface NodeOptions {
 	firstCheckAfter: number;
 	pollInterval: number;
 	maxWait: number;
+	/** 0 = Auto (adapts to the provider's refusals); any other value is a hard cap. */
 	concurrency: number;
+	submitRetryBudget: number;
+	idempotencyKey: string;
 	downloadVideo: boolean;
 	binaryPropertyName: string;
 	includeRawResponse: boolean;
 	outputFailedTasksAsItems: boolean;
 }
 
-export function readOptions(raw: IDataObject): NodeOptions {
+/** The node's options; Concurrency defaults to Auto from node version 2 on (10 before). */
+export function readOptions(raw: IDataObject, nodeVersion = 1): NodeOptions {
 	const number = (value: unknown, fallback: number, min: number) => {
 		const parsed = Number(value);
 		return value === undefined || value === '' || !Number.isFinite(parsed)
@@ -31,7 +35,9 @@ export function readOptions(raw: IDataObject): NodeOptions {
 		firstCheckAfter: number(raw.firstCheckAfter, 0, 0),
 		pollInterval: number(raw.pollInterval, 5, 0.1),
 		maxWait: number(raw.maxWait, 900, 1),
-		concurrency: Math.floor(number(raw.concurrency, 10, 1)),
+		concurrency: Math.floor(number(raw.concurrency, nodeVersion >= 2 ? 0 : 10, 0)),
+		submitRetryBudget: number(raw.submitRetryBudget, 30, 0),
+		idempotencyKey: String(raw.idempotencyKey ?? '').trim(),
 		downloadVideo: raw.downloadVideo !== false,
 		binaryPropertyName: String(raw.binaryPropertyName || 'data'),
 		includeRawResponse: raw.includeRawResponse === true,
@@ -63,7 +69,10 @@ export function taskItemJson(input: TaskItemInput): IDataObject {
 		model: input.model,
 		mode: input.mode,
 		taskId: input.taskId,
-		status: input.error ? 'failed' : (snapshot?.status ?? 'queued'),
+		// The provider's task state (DESIGN.md, second edition): a task still running at Max Wait stays
+		// queued/processing, a succeeded one whose download failed stays succeeded — `error.code` says
+		// why the node stopped. Without a task (nothing was created) the item is failed.
+		status: snapshot?.status ?? (input.taskId ? 'queued' : 'failed'),
 		videoUrl: snapshot?.videoUrls[0] ?? null,
 		videoUrls: snapshot?.videoUrls ?? [],
 		error: (input.error ?? snapshot?.error ?? null) as IDataObject | null,

@@ -1,8 +1,10 @@
 import { createHash } from 'crypto';
 import type { ProviderAdapter } from '../providers/types';
 import { ExecutionCancelledError, ProviderError } from '../util/errors';
-import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
 import { settleSync } from '../util/settle';
+import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
+import type { Slots, TaskLimiter } from './limiter';
+import { classifyRefusal, SubmitRefusedError, type RefusalKind } from './refusals';
 import {
 	callProvider,
 	pause,
@@ -14,25 +16,35 @@ import {
 	type ProviderEndpoint,
 } from './transport';
 
-const MAX_SAFE_SUBMIT_ATTEMPTS = 3;
+/** Waits between refused submits where the provider names none. */
+const REFUSAL_BACKOFF_MS = [2000, 4000, 8000, 15_000];
 
-/** Upload binary start/end frames (free, so retried) and put their URLs into the request. */
+/**
+ * Upload binary start/end frames and element images (free, so retried) and put their URLs into the
+ * request. The bytes are read here — inside one of a few upload slots, whatever the batch size — and
+ * released once uploaded, so memory does not grow with the batch.
+ */
 export async function resolveImages(
 	ctx: NodeContext,
 	endpoint: ProviderEndpoint,
 	plan: GenerationPlan,
 	signal?: AbortSignal,
+	slots?: Slots,
 ): Promise<void> {
+	const upload = async (image: ImageInput | null) =>
+		slots
+			? await slots.run(
+					async () => await imageUrl(ctx, endpoint, image, plan.request.model, signal),
+				)
+			: await imageUrl(ctx, endpoint, image, plan.request.model, signal);
 	const { request } = plan;
-	request.startImageUrl = await imageUrl(ctx, endpoint, plan.startImage, request.model, signal);
-	request.endImageUrl = await imageUrl(ctx, endpoint, plan.endImage, request.model, signal);
+	request.startImageUrl = await upload(plan.startImage);
+	request.endImageUrl = await upload(plan.endImage);
 	for (const [index, images] of plan.elementImages.entries()) {
 		const element = request.elements?.[index];
 		if (!element?.imageUrls || !images.length) continue;
 		const uploaded: string[] = [];
-		for (const image of images) {
-			uploaded.push((await imageUrl(ctx, endpoint, image, request.model, signal)) as string);
-		}
+		for (const image of images) uploaded.push((await upload(image)) as string);
 		element.imageUrls = [...element.imageUrls.filter((url) => url !== PENDING_UPLOAD), ...uploaded];
 	}
 }
@@ -56,31 +68,98 @@ async function imageUrl(
 	}, signal);
 }
 
+/** How long and how a refused submit is tried again. */
+export interface SubmitPolicy {
+	signal?: AbortSignal;
+	/** Submit Retry Budget: time an item may spend waiting out refusals (ms). */
+	budgetMs: number;
+	/** Never wait past this (epoch ms): Max Wait from the run's start. */
+	deadline: number;
+	/**
+	 * This run's tasks in flight. Generate holds a slot from the submit until the task finishes, and
+	 * a refusal while its own tasks run waits for one of them (not counted against the budget).
+	 */
+	limiter: TaskLimiter;
+	/** The slot stays taken when a task is created (Generate); Submit gives it back at once. */
+	holdSlot: boolean;
+}
+
 /**
- * Submit once. Only a refusal that created nothing (429, maintenance) is sent again, after the
- * provider's Retry-After; a 5xx, timeout or reset may have created a paid task, so it is reported.
+ * Submit once, and again only after an explicit refusal (DESIGN.md, "Refusals are classified"): a rate
+ * limit, the account's concurrency cap or maintenance created nothing, so the item waits and tries
+ * again within the Submit Retry Budget (never past Max Wait); no credit fails at once. A 5xx that is
+ * not a documented refusal, a timeout or a reset may have created a paid task, so it is never
+ * repeated: it is reported with what to check.
  */
 export async function submitTask(
 	ctx: NodeContext,
 	endpoint: ProviderEndpoint,
 	plan: GenerationPlan,
-	signal?: AbortSignal,
+	policy: SubmitPolicy,
 ): Promise<string> {
 	const { adapter } = endpoint;
+	const { signal, limiter } = policy;
+	const existing = await findExistingTask(ctx, endpoint, plan, signal);
+	if (existing) {
+		if (policy.holdSlot) await limiter.acquire(signal);
+		return existing;
+	}
 	const submitRequest = adapter.buildSubmitRequest(plan.request);
+	let budgetLeft = policy.budgetMs;
 	for (let attempt = 1; ; attempt++) {
+		await limiter.acquire(signal);
 		let answer: ProviderAnswer;
 		try {
 			answer = await callProvider(ctx, endpoint, submitRequest, signal);
 		} catch (error) {
-			throw ambiguousSubmit(adapter, error);
+			limiter.release(false);
+			throw unsentOrAmbiguous(adapter, error, attempt);
 		}
-		const result = settleSync(() => readSubmitAnswer(adapter, answer));
-		if (result.ok) return result.value;
-		const refusedSafely = adapter.isSafeToResubmit(answer.statusCode, answer.body);
-		if (!refusedSafely || attempt >= MAX_SAFE_SUBMIT_ATTEMPTS) throw result.error;
-		await pause(retryAfterMs(answer.headers) ?? 2000 * attempt, signal);
+		const read = settleSync(() => readSubmitAnswer(adapter, answer));
+		if (read.ok) {
+			if (!policy.holdSlot) limiter.release(false);
+			return read.value;
+		}
+		limiter.release(false);
+		const kind = classifyRefusal(adapter, answer.statusCode, answer.body);
+		if (!kind) throw read.error;
+		if (kind === 'insufficient_credits') throw refused(adapter, kind, attempt, read.error);
+		const retryAfter = retryAfterMs(answer.headers);
+		limiter.refused(kind, retryAfter);
+		// While this run's own tasks are in flight, one of them finishing makes room: wait for that.
+		if (policy.holdSlot && limiter.running > 0 && kind !== 'maintenance') continue;
+		const wait = Math.min(
+			retryAfter ?? REFUSAL_BACKOFF_MS[Math.min(attempt, REFUSAL_BACKOFF_MS.length) - 1],
+			budgetLeft,
+			policy.deadline - Date.now(),
+		);
+		if (wait <= 0 || budgetLeft <= 0) throw refused(adapter, kind, attempt, read.error);
+		await pause(wait, signal);
+		budgetLeft -= wait;
 	}
+}
+
+/**
+ * With an Idempotency Key, a provider that can find tasks by it (Kling) is asked first: a task made
+ * with the key on an earlier run is returned instead of submitting (and paying) again. Free, so
+ * retried.
+ */
+async function findExistingTask(
+	ctx: NodeContext,
+	endpoint: ProviderEndpoint,
+	plan: GenerationPlan,
+	signal?: AbortSignal,
+): Promise<string | null> {
+	const { adapter } = endpoint;
+	const { externalId, mode, entry } = plan.request;
+	if (!externalId || !adapter.buildLookupRequest || !adapter.readLookupResponse) return null;
+	const lookup = adapter.buildLookupRequest(externalId, mode, entry.api);
+	const read = adapter.readLookupResponse;
+	const found = await withRetries(async () => {
+		const answer = await callProvider(ctx, endpoint, lookup, signal);
+		return readAnswer(answer, () => read(answer.statusCode, answer.body, entry.api));
+	}, signal);
+	return found?.taskId ?? null;
 }
 
 /** The task ID of a submit answer; a 5xx that is not a clear refusal is reported as ambiguous. */
@@ -93,17 +172,57 @@ export function readSubmitAnswer(adapter: ProviderAdapter, answer: ProviderAnswe
 	// Kie reports a server error in the body of an HTTP 200, so the provider's own status counts.
 	const status =
 		error instanceof ProviderError ? (error.httpStatus ?? answer.statusCode) : answer.statusCode;
-	const refused = adapter.isSafeToResubmit(answer.statusCode, answer.body);
-	if (!refused && status >= 500) throw ambiguousSubmit(adapter, error);
+	const refusal = classifyRefusal(adapter, answer.statusCode, answer.body);
+	if (!refusal && status >= 500) throw ambiguousSubmit(adapter, error);
 	throw error;
+}
+
+const REFUSAL_WORDS: Record<RefusalKind, string> = {
+	rate_limited: 'rate limit',
+	concurrency_limit: 'limit of tasks running at once',
+	insufficient_credits: 'credit',
+	maintenance: 'maintenance',
+};
+
+function refused(
+	adapter: ProviderAdapter,
+	kind: RefusalKind,
+	attempts: number,
+	cause: unknown,
+): SubmitRefusedError {
+	const detail = cause instanceof Error ? ` (${cause.message})` : '';
+	const advice =
+		kind === 'insufficient_credits'
+			? `Top up your ${adapter.displayName} balance, then run the item again`
+			: `Run the item again later, raise the Submit Retry Budget, or lower Concurrency`;
+	const tries = attempts === 1 ? 'once' : `${attempts} times`;
+	return new SubmitRefusedError(
+		kind,
+		attempts,
+		`${adapter.displayName} refused the submit (${REFUSAL_WORDS[kind]}) ${tries}${detail}; nothing was created or paid. ${advice}`,
+	);
+}
+
+/**
+ * A thrown submit error: before the request left (name not resolved, connection refused) nothing
+ * was created; anything else may have created a paid task, so it is not repeated.
+ */
+function unsentOrAmbiguous(adapter: ProviderAdapter, error: unknown, attempts: number): Error {
+	if (error instanceof ExecutionCancelledError) return error;
+	if (error instanceof ProviderError && error.beforeSend) {
+		return new SubmitRefusedError(
+			'unreachable',
+			attempts,
+			`${error.message}; nothing was sent, so nothing was paid. ${error.advice}`,
+		);
+	}
+	return ambiguousSubmit(adapter, error);
 }
 
 /** A submit whose outcome is unknown must not be repeated blindly: say what to check. */
 function ambiguousSubmit(adapter: ProviderAdapter, error: unknown): Error {
 	if (error instanceof ExecutionCancelledError) return error;
 	const cause = error instanceof Error ? error.message : String(error);
-	// DNS failures and refused connections never reached the provider.
-	if (/could not be resolved|connection was refused/.test(cause)) return error as Error;
 	return new ProviderError(
 		'ambiguousSubmit',
 		`${cause}. The submit may or may not have created a paid task on ${adapter.displayName}, so it was not sent again`,

@@ -113,7 +113,12 @@ export function parseJsonText(body: unknown): unknown {
 	}
 }
 
-/** Map a thrown request error (DNS, refused, reset, timeout) to a sentence naming the host. */
+/**
+ * Map a thrown request error (DNS, refused, reset, timeout) to a sentence naming the host. A name that
+ * does not resolve or a refused connection never reached the provider (`beforeSend`): nothing can
+ * have been created. Real n8n wraps these errors in a NodeApiError whose message is its own sentence
+ * ("The connection cannot be established…") and keeps the original in `messages` / `cause`.
+ */
 export function networkError(providerName: string, url: string, error: unknown): ProviderError {
 	const text = describeThrown(error);
 	let host = url;
@@ -123,22 +128,42 @@ export function networkError(providerName: string, url: string, error: unknown):
 		// keep the raw URL
 	}
 	let reason = text;
+	let beforeSend = false;
 	// Timeouts first: axios reports them as ECONNABORTED, which the reset pattern would also match.
-	if (/ENOTFOUND|EAI_AGAIN/.test(text)) reason = 'the host name could not be resolved';
-	else if (/ECONNREFUSED/.test(text)) reason = 'the connection was refused';
-	else if (/ETIMEDOUT|ECONNABORTED|timeout/i.test(text)) reason = 'the request timed out';
+	if (
+		/ENOTFOUND|EAI_AGAIN|cannot be established, this usually occurs due to an incorrect host/i.test(
+			text,
+		)
+	) {
+		reason = 'the host name could not be resolved';
+		beforeSend = true;
+	} else if (/ECONNREFUSED|refused the connection/i.test(text)) {
+		reason = 'the connection was refused';
+		beforeSend = true;
+	} else if (/ETIMEDOUT|ECONNABORTED|timeout|timed out/i.test(text))
+		reason = 'the request timed out';
 	else if (/ECONNRESET|socket hang up|aborted/i.test(text)) reason = 'the connection was reset';
-	return new ProviderError('network', `Could not reach ${providerName} at ${host}: ${reason}`);
+	const mapped = new ProviderError(
+		'network',
+		`Could not reach ${providerName} at ${host}: ${reason}`,
+	);
+	mapped.beforeSend = beforeSend;
+	return mapped;
 }
 
+/** Everything an error says about its cause, including what n8n's NodeApiError wraps. */
 function describeThrown(error: unknown): string {
 	if (!(error instanceof Error)) return String(error);
-	const parts = [error.message];
-	const withCause = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-	if (withCause.code) parts.push(withCause.code);
-	if (withCause.cause?.code) parts.push(withCause.cause.code);
-	if (withCause.cause?.message) parts.push(withCause.cause.message);
-	return parts.join(' ');
+	const parts: unknown[] = [error.message];
+	const wrapped = error as Error & {
+		code?: string;
+		messages?: unknown[];
+		description?: string;
+		cause?: { code?: string; message?: string; cause?: { code?: string } };
+	};
+	parts.push(wrapped.code, wrapped.description, ...(wrapped.messages ?? []));
+	parts.push(wrapped.cause?.code, wrapped.cause?.message, wrapped.cause?.cause?.code);
+	return parts.filter((part) => typeof part === 'string' && part).join(' ');
 }
 
 /** Seconds or an HTTP date in Retry-After, as milliseconds. */
@@ -159,44 +184,75 @@ export function retryDelay(error: unknown, attempt: number): number | null {
 	return error.retryAfterMs ?? backoff;
 }
 
-/** Run an idempotent step (status read, download), retrying transient failures with backoff. */
+/** How long an unreachable host is retried within a deadline. */
+const UNREACHABLE_BUDGET_MS = 60_000;
+
+/** How long a free, repeatable step (status read, download, upload) is retried. */
+export interface RetryLimit {
+	/** At most this many attempts (default 5) — unless a deadline is given. */
+	maxAttempts?: number;
+	/** Retry until this time (epoch ms): a wait is cut to what is left, and none starts past it. */
+	deadline?: number;
+}
+
+/**
+ * Run an idempotent step, retrying transient failures (429, 5xx, resets, timeouts) with capped
+ * backoff and the provider's Retry-After. With a deadline (Max Wait), it keeps trying until then —
+ * an outage shorter than Max Wait does not fail a paid task — and never sleeps past it.
+ */
 export async function withRetries<T>(
 	step: () => Promise<T>,
 	signal?: AbortSignal,
-	maxAttempts = MAX_ATTEMPTS,
+	limit: RetryLimit = {},
 ): Promise<T> {
+	const maxAttempts = limit.deadline === undefined ? (limit.maxAttempts ?? MAX_ATTEMPTS) : Infinity;
+	let unreachableSince: number | null = null;
 	for (let attempt = 1; ; attempt++) {
 		const result = await settle(step);
 		if (result.ok) return result.value;
-		const delay = retryDelay(result.error, attempt);
-		if (delay === null || attempt >= maxAttempts) throw result.error;
-		await pause(delay, signal);
+		const wanted = retryDelay(result.error, attempt);
+		if (wanted === null || attempt >= maxAttempts) throw result.error;
+		// A host that does not resolve or refuses connections is usually a wrong Base URL, not an
+		// outage (those answer 5xx): give up after a minute of it rather than waiting out Max Wait.
+		const unreachable = result.error instanceof ProviderError && result.error.beforeSend;
+		unreachableSince = unreachable ? (unreachableSince ?? Date.now()) : null;
+		if (unreachableSince !== null && Date.now() - unreachableSince >= UNREACHABLE_BUDGET_MS) {
+			throw result.error;
+		}
+		const left = (limit.deadline ?? Infinity) - Date.now();
+		if (left <= 0) throw result.error;
+		await pause(Math.min(wanted, left), signal);
 	}
 }
 
-/** Read and normalize a task's status, retrying 429/5xx/network errors. */
+/** Read and normalize a task's status, retrying 429/5xx/network errors (free reads). */
 export async function readTaskStatus(
 	ctx: RequestContext,
 	endpoint: ProviderEndpoint,
 	task: Parameters<ProviderAdapter['buildStatusRequest']>[0],
 	signal?: AbortSignal,
+	limit?: RetryLimit,
 ) {
 	const { adapter } = endpoint;
-	return await withRetries(async () => {
-		const answer = await callProvider(ctx, endpoint, adapter.buildStatusRequest(task), signal);
-		const snapshot = readAnswer(answer, () =>
-			adapter.readStatusResponse(answer.statusCode, answer.body, task),
-		);
-		if (!snapshot.needsResult || !adapter.buildResultRequest || !adapter.readResultResponse) {
-			return { answer, snapshot };
-		}
-		const readResult = adapter.readResultResponse;
-		const result = await callProvider(ctx, endpoint, adapter.buildResultRequest(task), signal);
-		return {
-			answer: result,
-			snapshot: readAnswer(result, () => readResult(result.statusCode, result.body, task)),
-		};
-	}, signal);
+	return await withRetries(
+		async () => {
+			const answer = await callProvider(ctx, endpoint, adapter.buildStatusRequest(task), signal);
+			const snapshot = readAnswer(answer, () =>
+				adapter.readStatusResponse(answer.statusCode, answer.body, task),
+			);
+			if (!snapshot.needsResult || !adapter.buildResultRequest || !adapter.readResultResponse) {
+				return { answer, snapshot };
+			}
+			const readResult = adapter.readResultResponse;
+			const result = await callProvider(ctx, endpoint, adapter.buildResultRequest(task), signal);
+			return {
+				answer: result,
+				snapshot: readAnswer(result, () => readResult(result.statusCode, result.body, task)),
+			};
+		},
+		signal,
+		limit,
+	);
 }
 
 /** Run an adapter reader, attaching the answer's Retry-After to the error it throws. */
@@ -210,24 +266,31 @@ export function readAnswer<T>(answer: ProviderAnswer, read: () => T): T {
 	throw error;
 }
 
-const PAUSE_SLICE_MS = 250;
-
 /**
  * Sleep without timers of our own, ending at once on "Stop execution". n8n-workflow's `sleep` takes
- * the signal on newer n8n (2.41) and ignores it on older ones (2.8), so we also sleep in short
- * slices and check the signal between them; `sleepWithAbort` is used where n8n exports it.
+ * the signal on newer n8n (2.41) and ignores it on older ones (2.8), so the sleep is raced with the
+ * signal's abort event; `sleepWithAbort` is used where n8n exports it.
  */
 export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	throwIfCancelled(signal);
+	if (ms <= 0) return;
 	const sleepFn = sleepHelper();
-	const end = Date.now() + ms;
-	for (;;) {
-		throwIfCancelled(signal);
-		const left = end - Date.now();
-		if (left <= 0) return;
-		const slept = await settle(async () => await sleepFn(Math.min(left, PAUSE_SLICE_MS), signal));
-		throwIfCancelled(signal);
-		if (!slept.ok) throw slept.error;
+	if (!signal) {
+		await sleepFn(ms);
+		return;
 	}
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(new ExecutionCancelledError());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		// A sleep that rejects on abort (2.41) must not end the race before our own error.
+		await Promise.race([settle(async () => await sleepFn(ms, signal)), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort!);
+	}
+	throwIfCancelled(signal);
 }
 
 type SleepFunction = (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError } from '../util/errors';
+
 import {
 	finishedVideoUrls,
+	statusOf,
 	httpError,
 	isoFromEpochMs,
 	parseBody,
@@ -53,8 +54,9 @@ export const apixo: ProviderAdapter = {
 		return normalizeApixoTask(readEnvelope(statusCode, body), task.model);
 	},
 
-	isSafeToResubmit(statusCode) {
-		return statusCode === 429;
+	// Refusals are told apart by HTTP status alone (catalog `refusals`).
+	refusalCode() {
+		return null;
 	},
 
 	// Callbacks carry the status envelope; they are not signed (§2.4), so the trigger re-reads.
@@ -66,14 +68,12 @@ export const apixo: ProviderAdapter = {
 /** Normalize the `data` of a status answer or callback. */
 export function normalizeApixoTask(data: unknown, model: string | null): TaskSnapshot {
 	const task = parseBody(taskSchema, data, 'task status', NAME);
-	const status = STATUS_WORDS[task.state];
-	if (!status) {
-		throw new ProviderError('unexpected', `${NAME} sent an unknown task state "${task.state}"`);
-	}
+	const { status, unrecognizedStatus } = statusOf(STATUS_WORDS, task.state);
 	return {
 		taskId: task.taskId,
 		model,
 		status,
+		unrecognizedStatus,
 		videoUrls: finishedVideoUrls(
 			status,
 			status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],

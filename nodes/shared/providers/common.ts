@@ -3,6 +3,19 @@ import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { isJson, parseJson } from '../util/parse';
 import type { TaskStatus } from './types';
 
+/**
+ * A provider's status word, normalized. A word the node does not know is taken as "still running"
+ * (and reported in `unrecognizedStatus` for the log), never as a failure: a paid task is not given
+ * up because a provider added a status word.
+ */
+export function statusOf(
+	words: Record<string, TaskStatus | undefined>,
+	word: string | null | undefined,
+): { status: TaskStatus; unrecognizedStatus?: string } {
+	const status = words[word ?? ''];
+	return status ? { status } : { status: 'processing', unrecognizedStatus: String(word) };
+}
+
 /** Epoch milliseconds (number or numeric string) to ISO 8601, or null. */
 export function isoFromEpochMs(value: unknown): string | null {
 	const ms = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;

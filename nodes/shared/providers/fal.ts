@@ -51,7 +51,8 @@ export const fal: ProviderAdapter = {
 	readStatusResponse(statusCode, body, task) {
 		const { status } = parseBody(statusSchema, readBody(statusCode, body), 'status', NAME);
 		const word = STATUS_WORDS[status];
-		if (!word) throw new ProviderError('unexpected', `${NAME} sent an unknown status "${status}"`);
+		// A word the node does not know is taken as still running.
+		if (!word) return { ...emptySnapshot(task), status: 'processing', unrecognizedStatus: status };
 		return {
 			...emptySnapshot(task),
 			status: word === 'done' ? 'succeeded' : word,
@@ -82,8 +83,11 @@ export const fal: ProviderAdapter = {
 		return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
 	},
 
-	isSafeToResubmit(statusCode) {
-		return statusCode === 429;
+	// An exhausted balance answers 403 with "Exhausted balance" in `detail` (inferred).
+	refusalCode(statusCode, body) {
+		return statusCode === 403 && /exhausted balance/i.test(detailText(body))
+			? 'exhausted_balance'
+			: null;
 	},
 
 	// `{request_id, status: "OK" | "ERROR", payload, error?}`

@@ -6,6 +6,7 @@ import { multipartUpload } from './multipart';
 import { checkSignature, headerValue } from '../util/signature';
 import {
 	finishedVideoUrls,
+	statusOf,
 	httpError,
 	isoFromEpochMs,
 	parseBody,
@@ -70,10 +71,9 @@ export const kie: ProviderAdapter = {
 		return url;
 	},
 
-	isSafeToResubmit(statusCode, body) {
-		// 429 (rate limited) and 455 (maintenance) are refusals; nothing was created.
-		const code = envelopeSchema.safeParse(body).data?.code ?? statusCode;
-		return [statusCode, code].some((c) => c === 429 || c === 455);
+	// Kie reports refusals in the body code, often with HTTP 200 (§3.2).
+	refusalCode(_statusCode, body) {
+		return envelopeSchema.safeParse(body).data?.code ?? null;
 	},
 
 	// Callbacks carry `{code, msg, data}`; a failed task comes with code 501, so only `data` is read.
@@ -112,15 +112,13 @@ export function normalizeKieTask(data: unknown): TaskSnapshot {
 	const task = parseBody(taskSchema, data, 'task record', NAME);
 	const taskId = task.taskId ?? task.task_id;
 	if (!taskId) throw new ProviderError('unexpected', `${NAME} sent a task record without taskId`);
-	const status = STATUS_WORDS[task.state];
-	if (!status) {
-		throw new ProviderError('unexpected', `${NAME} sent an unknown task state "${task.state}"`);
-	}
+	const { status, unrecognizedStatus } = statusOf(STATUS_WORDS, task.state);
 	const credits = task.consumeCredits ?? task.creditsConsumed ?? null;
 	return {
 		taskId,
 		model: task.model ?? null,
 		status,
+		unrecognizedStatus,
 		videoUrls: finishedVideoUrls(
 			status,
 			status === 'succeeded' ? resultUrlsFromJson(task.resultJson, NAME) : [],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, type ProviderErrorKind } from '../util/errors';
 import { checkWebhookSignature } from '../util/signature';
-import { finishedVideoUrls, isoFromEpochMs, parseBody } from './common';
+import { finishedVideoUrls, isoFromEpochMs, parseBody, statusOf } from './common';
 import { entryFields } from './fields';
 import { replicateSignature } from './replicate';
 import type {
@@ -72,13 +72,34 @@ export const kling: ProviderAdapter = {
 		return normalizeNewTask(found, task.model);
 	},
 
+	/**
+	 * A task made earlier with this external task id (the node's Idempotency Key): the new API's
+	 * `GET /tasks?external_task_ids=`; the legacy single-task query takes the external id in the path
+	 * (§3.5 A: "task_id or external_task_id").
+	 */
+	buildLookupRequest(externalId, mode, api) {
+		if (api === 'new') return { method: 'GET', path: '/tasks', qs: { external_task_ids: externalId } };
+		return {
+			method: 'GET',
+			path: `/v1/videos/${endpointFor(mode)}/${encodeURIComponent(externalId)}`,
+		};
+	},
+
+	readLookupResponse(statusCode, body, api) {
+		const code = envelopeSchema.safeParse(body).data?.code;
+		if (statusCode === 404 || code === 1203 || code === 1202) return null;
+		const data = readEnvelope(statusCode, body);
+		if (api !== 'new') return data ? normalizeKlingTask(data, null) : null;
+		const [first] = parseBody(z.array(z.unknown()), data, 'task list', NAME);
+		return first ? normalizeNewTask(first, null) : null;
+	},
+
 	inlineImage(file) {
 		return file.data.toString('base64');
 	},
 
-	isSafeToResubmit(statusCode, body) {
-		const code = envelopeSchema.safeParse(body).data?.code;
-		return statusCode === 429 || (code !== undefined && REFUSALS.has(code));
+	refusalCode(_statusCode, body) {
+		return envelopeSchema.safeParse(body).data?.code ?? null;
 	},
 
 	// Sent on each status change: the legacy task object, or the new API's bare task object.
@@ -105,6 +126,7 @@ export const kling: ProviderAdapter = {
 function legacySubmit(request: GenerationRequest): ProviderRequest {
 	const body: IDataObject = { model_name: request.model, ...entryFields(request) };
 	if (request.callbackUrl) body.callback_url = request.callbackUrl;
+	if (request.externalId) body.external_task_id = request.externalId;
 	Object.assign(body, request.additionalFields);
 	return { method: 'POST', path: `/v1/videos/${endpointFor(request.mode)}`, body };
 }
@@ -136,7 +158,10 @@ function newApiSubmit(request: GenerationRequest): ProviderRequest {
 		body.prompt = written.prompt;
 	}
 	if (written.settings) body.settings = written.settings;
-	if (request.callbackUrl) body.options = { callback_url: request.callbackUrl };
+	const options: IDataObject = {};
+	if (request.callbackUrl) options.callback_url = request.callbackUrl;
+	if (request.externalId) options.external_task_id = request.externalId;
+	if (Object.keys(options).length) body.options = options;
 	Object.assign(body, request.additionalFields);
 	return { method: 'POST', path: `/${request.mode}/${request.model}`, body };
 }
@@ -149,19 +174,14 @@ function endpointFor(mode: GenerationMode): string {
 /** Normalize a legacy task object: the `data` of a status answer, or a callback body. */
 export function normalizeKlingTask(data: unknown, model: string | null): TaskSnapshot {
 	const task = parseBody(taskSchema, data, 'task', NAME);
-	const status = LEGACY_STATUS[task.task_status ?? ''];
-	if (!status) {
-		throw new ProviderError(
-			'unexpected',
-			`${NAME} sent an unknown task status "${task.task_status}"`,
-		);
-	}
+	const { status, unrecognizedStatus } = statusOf(LEGACY_STATUS, task.task_status);
 	const videos = task.task_result?.videos ?? [];
 	const terminal = status === 'succeeded' || status === 'failed';
 	return {
 		taskId: task.task_id,
 		model,
 		status,
+		unrecognizedStatus,
 		videoUrls: finishedVideoUrls(
 			status,
 			videos.map((video) => video.url),
@@ -183,10 +203,7 @@ export function normalizeKlingTask(data: unknown, model: string | null): TaskSna
 /** Normalize a new-API task object: an item of `GET /tasks`, or a callback body. */
 export function normalizeNewTask(data: unknown, model: string | null): TaskSnapshot {
 	const task = parseBody(newTaskSchema, data, 'task', NAME);
-	const status = NEW_STATUS[task.status];
-	if (!status) {
-		throw new ProviderError('unexpected', `${NAME} sent an unknown task status "${task.status}"`);
-	}
+	const { status, unrecognizedStatus } = statusOf(NEW_STATUS, task.status);
 	const videos = (task.outputs ?? []).filter((output) => (output.type ?? 'video') === 'video');
 	const terminal = status === 'succeeded' || status === 'failed';
 	const units = (task.billing ?? []).find((charge) => charge.charge_type === 'unit')?.amount;
@@ -194,6 +211,7 @@ export function normalizeNewTask(data: unknown, model: string | null): TaskSnaps
 		taskId: task.id,
 		model,
 		status,
+		unrecognizedStatus,
 		videoUrls: finishedVideoUrls(
 			status,
 			videos.map((video) => video.url),
@@ -223,14 +241,6 @@ const NEW_STATUS: Record<string, TaskStatus | undefined> = {
 	succeeded: 'succeeded',
 	failed: 'failed',
 };
-
-/**
- * Codes that refuse before anything is created, so a submit may be sent again after a wait: Kling's
- * error table (§3.5 D) — 1302 rate limit, 1303 concurrency over the package; 5001 maintenance.
- * 1101/1102 (arrears, resource pack exhausted) are refusals too but waiting does not help: they are
- * out of credit (mapped to `credits`).
- */
-const REFUSALS = new Set([1302, 1303, 5001]);
 
 /** Kling error codes → what the user should do (§3.5 D). */
 function kindForKlingCode(code: number, statusCode: number): ProviderErrorKind {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { checkWebhookSignature } from '../util/signature';
-import { finishedVideoUrls, isoFromString, parseBody } from './common';
+import { finishedVideoUrls, isoFromString, parseBody, statusOf } from './common';
 import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
@@ -51,8 +51,9 @@ export const replicate: ProviderAdapter = {
 		return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
 	},
 
-	isSafeToResubmit(statusCode) {
-		return statusCode === 429;
+	// Refusals are told apart by HTTP status alone (catalog `refusals`).
+	refusalCode() {
+		return null;
 	},
 
 	// The webhook body is the prediction object.
@@ -87,8 +88,7 @@ export function replicateSignature(
 export function normalizeReplicatePrediction(data: unknown): TaskSnapshot {
 	const prediction = parseBody(predictionSchema, data, 'prediction', NAME);
 	const word = prediction.status;
-	const status = STATUS_WORDS[word];
-	if (!status) throw new ProviderError('unexpected', `${NAME} sent an unknown status "${word}"`);
+	const { status, unrecognizedStatus } = statusOf(STATUS_WORDS, word);
 	const output = prediction.output;
 	const urls = typeof output === 'string' ? [output] : Array.isArray(output) ? output : [];
 	const predictSeconds = prediction.metrics?.predict_time;
@@ -96,6 +96,7 @@ export function normalizeReplicatePrediction(data: unknown): TaskSnapshot {
 		taskId: prediction.id,
 		model: prediction.model ?? null,
 		status,
+		unrecognizedStatus,
 		videoUrls: finishedVideoUrls(status, urls, prediction.id, NAME),
 		error:
 			status === 'failed'

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus, type ProviderErrorKind } from '../util/errors';
 import { multipartUpload } from './multipart';
-import { finishedVideoUrls, isoFromString, parseBody } from './common';
+import { finishedVideoUrls, isoFromString, parseBody, statusOf } from './common';
 import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
@@ -35,7 +35,9 @@ export const rivya: ProviderAdapter = {
 		const { prompt, ...fields } = entryFields(request);
 		const params: IDataObject = { ...fields, ...request.additionalFields };
 		const headers: Record<string, string> = {};
-		if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
+		// The user's key (the same row on every run) where given, else one per execution, item and run.
+		const key = request.externalId ?? request.idempotencyKey;
+		if (key) headers['Idempotency-Key'] = key;
 		return {
 			method: 'POST',
 			path: '/api/v1/generations',
@@ -64,9 +66,8 @@ export const rivya: ProviderAdapter = {
 		return parseBody(uploadSchema, readBody(statusCode, body), 'upload response', NAME).url;
 	},
 
-	isSafeToResubmit(statusCode, body) {
-		const code = errorSchema.safeParse(body).data?.error.code;
-		return statusCode === 429 || code === 'rate_limited' || code === 'public_api_disabled';
+	refusalCode(_statusCode, body) {
+		return errorSchema.safeParse(body).data?.error.code ?? null;
 	},
 
 	// Webhook events use "the same serializer as the status endpoint" (§4.5): read `data` of an
@@ -80,10 +81,7 @@ export const rivya: ProviderAdapter = {
 /** Normalize a generation object: a status answer, or the `data` of a webhook event. */
 export function normalizeRivyaGeneration(data: unknown): TaskSnapshot {
 	const generation = parseBody(generationSchema, data, 'generation', NAME);
-	const status = STATUS_WORDS[generation.status];
-	if (!status) {
-		throw new ProviderError('unexpected', `${NAME} sent an unknown status "${generation.status}"`);
-	}
+	const { status, unrecognizedStatus } = statusOf(STATUS_WORDS, generation.status);
 	const terminal = status === 'succeeded' || status === 'failed';
 	const result = generation.result;
 	const videoUrls = result?.urls?.length
@@ -105,6 +103,7 @@ export function normalizeRivyaGeneration(data: unknown): TaskSnapshot {
 		taskId: generation.id,
 		model: generation.model ?? null,
 		status,
+		unrecognizedStatus,
 		videoUrls: finishedVideoUrls(status, videoUrls, generation.id, NAME),
 		error,
 		createdAt: isoFromString(generation.created_at),

@@ -54,7 +54,10 @@ export interface GenerationRequest {
 	elements: ElementInput[] | null;
 	additionalFields: IDataObject;
 	callbackUrl: string | null;
+	/** Derived from execution, node, item and run: a repeat of the same submit (Rivya). */
 	idempotencyKey: string | null;
+	/** The user's Idempotency Key (e.g. the sheet row): Kling `external_task_id`, Rivya's header. */
+	externalId?: string | null;
 }
 
 /** What Get Task needs to find a task again. */
@@ -87,6 +90,8 @@ export interface TaskSnapshot {
 	needsResult?: boolean;
 	/** Kling official: the API generation the task object came from. */
 	api?: 'v1' | 'new';
+	/** A status word the node does not know (the task is taken as still running). */
+	unrecognizedStatus?: string;
 }
 
 export interface UploadFile {
@@ -112,13 +117,20 @@ export interface ProviderAdapter {
 	/** Present only where the provider has a files API for binary images. */
 	buildUploadRequest?(file: UploadFile, model: string): ProviderRequest;
 	readUploadResponse?(statusCode: number, body: unknown): string;
+	/** Present where tasks can be found by the caller's own key (Kling `external_task_id`). */
+	buildLookupRequest?(externalId: string, mode: GenerationMode, api?: 'v1' | 'new'): ProviderRequest;
+	/** The task made with that key, or null when there is none. */
+	readLookupResponse?(statusCode: number, body: unknown, api?: 'v1' | 'new'): TaskSnapshot | null;
 	/** Present where the provider takes an image inline (base64 or a data URI) instead. */
 	inlineImage?(file: UploadFile): string;
 	/** Present where a finished status needs a second read for the result (`needsResult`). */
 	buildResultRequest?(task: TaskRef): ProviderRequest;
 	readResultResponse?(statusCode: number, body: unknown, task: TaskRef): TaskSnapshot;
-	/** Whether a failed submit was refused before anything was created, so it may be sent again. */
-	isSafeToResubmit(statusCode: number, body: unknown): boolean;
+	/**
+	 * The provider's error code in a failed answer's body (Kie's body `code`, Rivya's `error.code`…),
+	 * which the catalog's refusal rules match; null where the provider tells refusals by HTTP status.
+	 */
+	refusalCode(statusCode: number, body: unknown): string | number | null;
 	/** Normalize a completion callback body with the same reader as polling. */
 	readCallback(body: unknown): TaskSnapshot;
 	/**

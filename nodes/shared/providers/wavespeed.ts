@@ -1,7 +1,6 @@
 import { createHmac } from 'crypto';
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError } from '../util/errors';
 import { multipartUpload } from './multipart';
 import { checkWebhookSignature } from '../util/signature';
 import { finishedVideoUrls, httpError, isoFromString, parseBody } from './common';
@@ -60,8 +59,9 @@ export const wavespeed: ProviderAdapter = {
 		return parseBody(uploadSchema, envelope.data, 'upload response', NAME).download_url;
 	},
 
-	isSafeToResubmit(statusCode) {
-		return statusCode === 429;
+	// Refusals are told apart by HTTP status alone (catalog `refusals`).
+	refusalCode() {
+		return null;
 	},
 
 	// The webhook body is the bare prediction object, without the envelope (§1.7).
@@ -97,21 +97,25 @@ export function waveSpeedSignature(
 		.digest('hex');
 }
 
-/** WaveSpeed words → normalized status; `cancelled`, `timeout`, `deleted` are failures (SDK). */
-function normalizeStatusWord(status: string): TaskStatus | 'failed-other' {
+/**
+ * WaveSpeed words → normalized status; `cancelled`, `timeout`, `deleted` are failures (SDK); a word
+ * the node does not know is taken as still running.
+ */
+function normalizeStatusWord(status: string): TaskStatus | 'failed-other' | 'unknown' {
 	if (status === 'created') return 'queued';
 	if (status === 'processing') return 'processing';
 	if (status === 'completed') return 'succeeded';
 	if (status === 'failed') return 'failed';
 	if (status === 'cancelled' || status === 'timeout' || status === 'deleted') return 'failed-other';
-	throw new ProviderError('unexpected', `${NAME} sent an unknown task status "${status}"`);
+	return 'unknown';
 }
 
 /** Normalize a prediction object: the `data` of a status answer, or a bare webhook body. */
 export function normalizeWaveSpeedPrediction(data: unknown): TaskSnapshot {
 	const prediction = parseBody(predictionSchema, data, 'prediction', NAME);
 	const word = normalizeStatusWord(prediction.status);
-	const status: TaskStatus = word === 'failed-other' ? 'failed' : word;
+	const status: TaskStatus =
+		word === 'failed-other' ? 'failed' : word === 'unknown' ? 'processing' : word;
 	const videoUrls = (prediction.outputs ?? []).map((output) =>
 		typeof output === 'string' ? output : output.url,
 	);
@@ -131,6 +135,7 @@ export function normalizeWaveSpeedPrediction(data: unknown): TaskSnapshot {
 		taskId: prediction.id,
 		model: prediction.model ?? null,
 		status,
+		unrecognizedStatus: word === 'unknown' ? prediction.status : undefined,
 		videoUrls: finishedVideoUrls(status, videoUrls, prediction.id, NAME),
 		error,
 		createdAt: isoFromString(prediction.created_at),

@@ -45,6 +45,9 @@ export class ProviderError extends Error {
 		this.name = 'ProviderError';
 	}
 
+	/** A network error before the request left (name not resolved, connection refused). */
+	beforeSend = false;
+
 	get advice(): string {
 		return ADVICE[this.kind];
 	}
