@@ -51,6 +51,8 @@
  * `remoteVideoHasAudio` (true). Output length: motion control = the reference video, lip-sync / edit = the input video
  * (4.0 edit: `duration` may set it), avatar = the audio, extend = input + new segment; `tasks.get(id).media.capability`
  * and `.inputs` say what was made from what.
+ * Files: Replicate's files API (POST/GET/DELETE /replicate/v1/files, downloads with the token or a signed link) and
+ * fal's storage uploads name bytes that every media input of that provider accepts.
  */
 import { Engine, PROVIDERS } from './core/engine.mjs';
 /** @typedef {import('./core/engine.mjs').Engine} EngineType */
@@ -68,7 +70,7 @@ export { kieSignature } from './providers/kie.mjs';
 export { rivyaSignature } from './providers/rivya.mjs';
 export { klingJwt, klingWebhookSignature, KLING_HTTP_STATUS } from './providers/kling.mjs';
 export { falSignedMessage, FAL_USER_ID } from './providers/fal.mjs';
-export { replicateSignature } from './providers/replicate.mjs';
+export { replicateSignature, replicateFileSignature } from './providers/replicate.mjs';
 
 /**
  * @typedef {import('./core/engine.mjs').InputOptions} EmulatorOptions

@@ -918,6 +918,12 @@ export class Engine {
 		if (m) return this.asset(decodeURIComponent(m[1]));
 		m = /^\/[^/]+\/_files\/([^/]+)(?:\/.*)?$/.exec(pathname);
 		if (m) return this.files.get(m[1])?.data ?? null;
+		// Replicate's files API: `urls.get` (/v1/files/{id}) and its download path name the uploaded bytes
+		m = /^\/replicate\/v1\/files\/([^/]+)(?:\/download)?$/.exec(pathname);
+		if (m) {
+			const f = this.files.get(m[1]);
+			return f && f.provider === 'replicate' ? f.data : null;
+		}
 		return null;
 	}
 

@@ -90,6 +90,10 @@
  *  - kling/v4/video-to-video/edit [F9][F11]: prompt (req, `@Video1`), video_url (3–30.05 s, ≤300 MB, 700–4553 px; the
  *    23.9–60 fps rule is NOT checked: the samples are 1 fps), image_urls ≤10; duration 3–30 and resolution accepted
  *    (inferred from WaveSpeed's 4.0 edit). Output = the input's length unless duration is set; always with sound.
+ *
+ * Uploads as inputs: a file stored through /fal-rest/storage/upload/initiate + PUT (its `file_url`) is read and measured
+ * like the samples wherever fal takes an image, video or audio URL. Data URIs: fal's docs say "some models also accept
+ * data URIs" and give NO size limit, so none is enforced (the decoded bytes still meet each model's own limits).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';

@@ -70,6 +70,22 @@
  *  - kling-v3-omni-video / kling-o1 (above) now read reference_video (3–10 s, ≤200 MB): video_reference_type "base" =
  *    video edit (length = the video's, duration ignored [P7]; its sound with keep_original_sound, default true);
  *    `<<<image_N>>>` / `<<<video_N>>>` must exist. `mode` keeps its earlier meaning; `capability` is precise.
+ *
+ * Files API (sdks.replicate.com/resources/files [doc]): POST /v1/files multipart `content` (req), `filename` (req, ≤255
+ * bytes; the part's own filename counts), `type` (default: the part's Content-Type, else application/octet-stream),
+ * `metadata` (JSON, default {}) → 201 {id, name, content_type, size, etag, checksums{sha256, md5}, metadata, created_at,
+ * expires_at, urls{get}}; GET /v1/files (list {previous, next, results}), GET /v1/files/{id} (details), DELETE
+ * /v1/files/{id} → 204 (then 404). Auth `Bearer <token>` and `Token <token>` (the files examples) — both, everywhere.
+ * Bytes: GET /v1/files/{id}/download with the API token OR with owner + expiry + signature (a signed link; the
+ * algorithm is not documented: `replicateFileSignature` = base64 HMAC-SHA256(webhook secret, "id:owner:expiry"));
+ * GET urls.get itself answers the bytes to a client whose Accept names a media type (not JSON, not "any"; choice),
+ * the details otherwise.
+ * `urls.get` (and the download URL) work as ANY media input of every Replicate model here (image, video, audio: read
+ * and measured like the samples); a deleted or expired file fails the prediction like a download failure. Choices:
+ * files expire after 24 h (`expires_at`; no number documented); no upload size limit is documented (the emulator's
+ * 120 MB body cap). Data URIs: still accepted for every file input (now also reference_video); Replicate recommends
+ * them below 1 MB and documents NO hard limit, so a larger one is accepted and the submit's journal entry gets
+ * `warning` (the node should have used the files API); the model's own limits (e.g. audio ≤5 MB) apply to the bytes.
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
@@ -121,7 +137,7 @@ export const REPLICATE_FAMILY = {
 		version: '1d449e25a3b24c5d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d',
 		fields: {
 			prompt: { type: 'string', maxLength: 2500 }, start_image: IMG, end_image: IMG, reference_images: { type: 'array', maxItems: 7, items: IMG },
-			reference_video: { type: 'url' }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
+			reference_video: { type: 'url', allowData: true }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
 			generate_audio: { type: 'boolean' }, mode: { type: 'string', enum: ['standard', 'pro'] }, aspect_ratio: { type: 'string', enum: AR3 },
 			duration: { type: 'integer', min: 3, max: 15 }, multi_prompt: { type: 'string' },
 		},
@@ -134,7 +150,7 @@ export const REPLICATE_FAMILY = {
 		version: '6d5f2d4b7e8a4c1d9b0a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c',
 		fields: {
 			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, start_image: IMG, end_image: IMG, reference_images: { type: 'array', maxItems: 7, items: IMG },
-			reference_video: { type: 'url' }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
+			reference_video: { type: 'url', allowData: true }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
 			aspect_ratio: { type: 'string', enum: AR3 }, duration: { type: 'integer', min: 3, max: 10 },
 		},
 		audio: (i) => present(i.reference_video) && i.video_reference_type === 'base' && i.keep_original_sound !== false,
@@ -283,6 +299,20 @@ function validateFamily(spec, input) {
 		}
 	}
 	return { errors: issues.map(invalidField), duration, shots };
+}
+
+/** Files expire after a day (choice: the docs give `expires_at`, no number). */
+const FILE_TTL_MS = 24 * 3600 * 1000;
+/** Replicate recommends data URIs below 1 MB (files API above); no hard limit is documented. */
+const DATA_URI_RECOMMENDED_BYTES = 1024 * 1024;
+
+/**
+ * Signature of a signed file download link `…/v1/files/{id}/download?owner=&expiry=&signature=` (the emulator's own
+ * scheme — Replicate documents the parameters, not the algorithm): base64(HMAC-SHA256(webhook secret, "id:owner:expiry")).
+ * @param {string} secret @param {string} id @param {string} owner @param {number} expiry Unix seconds
+ */
+export function replicateFileSignature(secret, id, owner, expiry) {
+	return crypto.createHmac('sha256', secret).update(`${id}:${owner}:${expiry}`).digest('base64');
 }
 
 /** Standard-Webhooks signature (Replicate). @param {string} secret `whsec_<base64>` @param {string} id @param {number | string} ts @param {string} raw */
@@ -467,6 +497,7 @@ export function createReplicate(engine) {
 		if (errs.length) {
 			return problem(ctx, 422, 'Input validation failed', errs.map((e) => `- ${e.field}: ${e.description}`).join('\n') + '\n', { invalid_fields: errs });
 		}
+		noteDataUris(ctx, body.input);
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const input = /** @type {Record<string, any>} */ (body.input);
 		if (cap && capMedia) return createCapability(ctx, model, body, cap, /** @type {RepCapResult} */ (capMedia));
@@ -579,6 +610,90 @@ export function createReplicate(engine) {
 		return t && t.provider === 'replicate' ? t : undefined;
 	};
 
+	/* ----------------------------------------------------------- files API (phase 2) */
+
+	/** @param {{ id: string, name: string, mime: string, data: Buffer, createdAt: number, extra?: Record<string, unknown> }} f */
+	function fileObject(f) {
+		const extra = /** @type {Record<string, any>} */ (f.extra ?? {});
+		return {
+			id: f.id,
+			name: f.name,
+			content_type: f.mime,
+			size: f.data.length,
+			etag: extra.etag,
+			checksums: extra.checksums,
+			metadata: extra.metadata ?? {},
+			created_at: new Date(f.createdAt).toISOString(),
+			expires_at: new Date(f.createdAt + FILE_TTL_MS).toISOString(),
+			urls: { get: `${base()}/v1/files/${f.id}` },
+		};
+	}
+	/** @param {string} id */
+	const findFile = (id) => {
+		const f = engine.files.get(id);
+		return f && f.provider === 'replicate' && Date.now() < f.createdAt + FILE_TTL_MS ? f : undefined;
+	};
+
+	/** POST /v1/files (multipart: content, filename, type, metadata). @param {Ctx} ctx */
+	function createFile(ctx) {
+		ctx.mark('upload');
+		const mp = ctx.multipart();
+		const content = mp?.files.find((x) => x.field === 'content');
+		if (!mp || !content) return problem(ctx, 400, 'Bad request', 'multipart/form-data with a `content` part (the file) is required');
+		const filename = mp.fields.filename ?? content.filename ?? '';
+		if (!filename) return problem(ctx, 422, 'Input validation failed', 'filename is required', { invalid_fields: [{ type: 'required', field: 'filename', description: 'filename is required' }] });
+		if (Buffer.byteLength(filename, 'utf8') > 255) return problem(ctx, 422, 'Input validation failed', 'filename must be at most 255 bytes', { invalid_fields: [{ type: 'string_max_length', field: 'filename', description: 'filename must be at most 255 bytes' }] });
+		const metaText = mp.fields.metadata ?? mp.files.find((x) => x.field === 'metadata')?.data.toString('utf8');
+		/** @type {unknown} */
+		let metadata = {};
+		if (metaText !== undefined) {
+			try {
+				metadata = JSON.parse(metaText);
+			} catch {
+				return problem(ctx, 422, 'Input validation failed', 'metadata must be valid JSON', { invalid_fields: [{ type: 'invalid_json', field: 'metadata', description: 'metadata must be valid JSON' }] });
+			}
+		}
+		// content type: the `type` field, else the part's own Content-Type, else application/octet-stream (documented default)
+		const mime = mp.fields.type || content.mimeType || 'application/octet-stream';
+		const md5 = crypto.createHash('md5').update(content.data).digest('hex');
+		const stored = engine.storeFile('replicate', filename, content.data, mime);
+		const f = /** @type {any} */ (engine.files.get(stored.id));
+		f.extra = { metadata, etag: `"${md5}"`, checksums: { sha256: crypto.createHash('sha256').update(content.data).digest('hex'), md5 } };
+		ctx.send(201, fileObject(f));
+	}
+
+	/** GET /v1/files/{id}/download: API token OR owner + expiry + signature (signed link). @param {Ctx} ctx @param {string} id @param {boolean} authed */
+	function downloadFile(ctx, id, authed) {
+		ctx.mark('asset');
+		const f = findFile(id);
+		if (!authed) {
+			const owner = ctx.query.get('owner') ?? '';
+			const expiry = Number(ctx.query.get('expiry'));
+			const sig = ctx.query.get('signature') ?? '';
+			if (!owner || !Number.isFinite(expiry) || !sig) return problem(ctx, 401, 'Unauthenticated', 'You did not pass an authentication token (or owner, expiry and signature)');
+			if (expiry * 1000 < Date.now()) return problem(ctx, 403, 'Forbidden', 'The download link has expired');
+			const want = replicateFileSignature(engine.opts.secrets.replicate ?? '', id, owner, expiry);
+			if (sig.length !== want.length || !crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(want))) return problem(ctx, 403, 'Forbidden', 'Invalid signature');
+		}
+		if (!f) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+		ctx.res.writeHead(200, { 'content-type': f.mime, 'content-length': f.data.length, 'content-disposition': `attachment; filename="${encodeURIComponent(f.name)}"` });
+		ctx.res.end(ctx.method === 'HEAD' ? undefined : f.data);
+		ctx.entry.status = 200;
+	}
+
+	/**
+	 * Data URIs in a prediction input: Replicate recommends them below 1 MB and documents no hard limit, so they are
+	 * accepted; a larger one is journaled as a warning (`entry.warning`) so tests can see the node should have used
+	 * the files API. @param {Ctx} ctx @param {unknown} input
+	 */
+	function noteDataUris(ctx, input) {
+		const big = Object.entries(isPlainObject(input) ? input : {})
+			.flatMap(([k, v]) => (Array.isArray(v) ? v.map((x, i) => [`${k}[${i}]`, x]) : [[k, v]]))
+			.filter(([, v]) => typeof v === 'string' && /^data:/i.test(v) && v.length * 0.75 > DATA_URI_RECOMMENDED_BYTES)
+			.map(([k]) => k);
+		if (big.length) /** @type {any} */ (ctx.entry).warning = `data URI above 1 MB in ${big.join(', ')}: Replicate recommends the files API (POST /v1/files) for files over 1 MB`;
+	}
+
 	/** @type {import('../core/engine.mjs').ProviderModule} */
 	const mod = {
 		id: 'replicate',
@@ -600,8 +715,13 @@ export function createReplicate(engine) {
 			if (create && ctx.method === 'POST') ctx.mark('submit');
 			else if (get && ctx.method === 'GET') ctx.mark('status');
 			else if (p === '/v1/account') ctx.mark('credits');
-			const token = ctx.bearer();
-			if (!token || token !== engine.opts.keys.replicate) {
+			// `Authorization: Bearer <token>` (PROVIDERS.md) and `Token <token>` (the files API examples) are both accepted
+			const token = ctx.bearer() ?? null;
+			const tokenScheme = /^Token\s+(\S+)$/i.exec(String(ctx.req.headers.authorization ?? '').trim())?.[1];
+			const authed = (token || tokenScheme) === engine.opts.keys.replicate && !!engine.opts.keys.replicate;
+			const dl = /^\/v1\/files\/([^/]+)\/download$/.exec(p);
+			if (dl && (ctx.method === 'GET' || ctx.method === 'HEAD')) return downloadFile(ctx, dl[1], authed);
+			if (!authed) {
 				try {
 					ctx.json();
 				} catch {
@@ -631,6 +751,30 @@ export function createReplicate(engine) {
 					sendEvent(task, 'completed');
 				}
 				return ctx.send(200, prediction(task));
+			}
+			if (p === '/v1/files' && ctx.method === 'POST') return createFile(ctx);
+			if (p === '/v1/files' && ctx.method === 'GET') {
+				ctx.mark('other');
+				const list = [...engine.files.values()].filter((f) => f.provider === 'replicate' && findFile(f.id)).reverse().map(fileObject);
+				return ctx.send(200, { previous: null, next: null, results: list });
+			}
+			const fm = /^\/v1\/files\/([^/]+)$/.exec(p);
+			if (fm && ctx.method === 'GET') {
+				const f = findFile(fm[1]);
+				// urls.get serves the bytes to a client that asks for them (Accept without JSON), the details otherwise
+				if (f && !/json/i.test(String(ctx.req.headers.accept ?? 'application/json')) && !/\*\/\*/.test(String(ctx.req.headers.accept))) return downloadFile(ctx, fm[1], true);
+				ctx.mark('other');
+				if (!f) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+				return ctx.send(200, fileObject(f));
+			}
+			if (fm && ctx.method === 'DELETE') {
+				ctx.mark('other');
+				if (!findFile(fm[1])) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+				engine.files.delete(fm[1]);
+				ctx.res.writeHead(204);
+				ctx.res.end();
+				ctx.entry.status = 204;
+				return;
 			}
 			if (p === '/v1/webhooks/default/secret' && ctx.method === 'GET') {
 				ctx.mark('webhook-admin');
