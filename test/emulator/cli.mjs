@@ -9,7 +9,7 @@
  * Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
  */
 import { startEmulator } from './index.mjs';
-import { readDemoCredentials } from './core/engine.mjs';
+import { AUDIO_ASSETS, VIDEO_ASSETS, readDemoCredentials } from './core/engine.mjs';
 import { arg } from '../support/cli-args.mjs';
 
 const port = Number(arg('port') ?? process.env.EMULATOR_PORT ?? 4010);
@@ -63,6 +63,8 @@ const lines = [
 	`  Replicate        apiKey ${keys.replicate}   webhookSecret ${secrets.replicate}`,
 	'',
 	'Test images: ' + ['start.png', 'end.png', 'not-an-image.png', 'big.png'].map((n) => `${emu.url}/_assets/${n}`).join('  '),
+	'Test videos (720p MP4; motion control, lip-sync, edit, extend): ' + Object.entries(VIDEO_ASSETS).map(([n, v]) => `${n} (${v.seconds} s${v.audio ? ', sound' : ''})`).join(', '),
+	'Test audio (avatar, lip-sync): ' + Object.entries(AUDIO_ASSETS).map(([n, a]) => `${n} (${a.seconds} s)`).join(', ') + `   under ${emu.url}/_assets/`,
 	`Admin: ${emu.url}/_emulator/health | journal | counts | tasks ; POST /_emulator/config, /_emulator/plan`,
 	'',
 	'Note: unlike real Rivya, this emulator accepts http:// and loopback webhook URLs, and it only ever',

@@ -41,6 +41,18 @@
  * has audio (4.0). `tasks.get(id).media` = { duration, audio, aspectRatio, shots, resolution } says what the result
  * holds. Kling official: `keys.klingApiKey` (API key, both APIs) and `secrets.klingWebhook` (Webhook Secret; null =
  * unsigned callbacks) are options like the other keys and secrets (`configure({ secrets: { klingWebhook } })`).
+ *
+ * Capabilities beyond text/image to video (KLING-MODELS.md §1b, §6, §7): motion control, lip-sync, AI avatar, reference
+ * to video, video edit and (Kling 4.0 on WaveSpeed) video extend, on each provider that documents them (WAVESPEED_CAPS,
+ * APIXO kling-3-0-std mode motion-control, KIE_CAPS, the Kling official legacy products + /motion-control/* + omni,
+ * FAL_CAPS, REPLICATE_CAPS; each module's header lists ids, fields and limits). Inputs are URLs: emulator-hosted
+ * samples (/_assets/video-*.mp4, audio-*.wav|mp3 — engine VIDEO_ASSETS / AUDIO_ASSETS) and uploads are read and
+ * measured, data: URIs decoded, other URLs accepted unread with `remoteVideoSeconds` / `remoteAudioSeconds` (5) and
+ * `remoteVideoHasAudio` (true). Output length: motion control = the reference video, lip-sync / edit = the input video
+ * (4.0 edit: `duration` may set it), avatar = the audio, extend = input + new segment; `tasks.get(id).media.capability`
+ * and `.inputs` say what was made from what.
+ * Files: Replicate's files API (POST/GET/DELETE /replicate/v1/files, downloads with the token or a signed link) and
+ * fal's storage uploads name bytes that every media input of that provider accepts.
  */
 import { Engine, PROVIDERS } from './core/engine.mjs';
 /** @typedef {import('./core/engine.mjs').Engine} EngineType */
@@ -58,7 +70,7 @@ export { kieSignature } from './providers/kie.mjs';
 export { rivyaSignature } from './providers/rivya.mjs';
 export { klingJwt, klingWebhookSignature, KLING_HTTP_STATUS } from './providers/kling.mjs';
 export { falSignedMessage, FAL_USER_ID } from './providers/fal.mjs';
-export { replicateSignature } from './providers/replicate.mjs';
+export { replicateSignature, replicateFileSignature } from './providers/replicate.mjs';
 
 /**
  * @typedef {import('./core/engine.mjs').InputOptions} EmulatorOptions

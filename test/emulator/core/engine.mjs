@@ -11,16 +11,56 @@
  * queued: a task's `startAt` is then the moment a slot frees, FIFO). Every submit's journal entry says whether it
  * created a task (`taskId`), was refused (`refused`: rate-limit, concurrency, credit, arrears, maintenance, outage)
  * or rejected (neither), and `stats()` counts them and the most tasks in flight / running at any moment.
+ *
+ * Capabilities beyond text/image to video (motion control, lip-sync, avatar, reference-to-video, video edit, video
+ * extend): `inspectMedia(url)` reads an input the way a provider would download it — a URL on this emulator (an
+ * asset under /_assets/ or an uploaded file) is read and probed (real length from MP4 `mvhd`, WAV header, MP3
+ * frames; sound track; size; pixels), a `data:` URI is decoded and probed, any other URL is accepted unread (no
+ * internet here) with the lengths of options `remoteVideoSeconds` / `remoteAudioSeconds` (default 5 s, the family's
+ * default duration) and `remoteVideoHasAudio` (default true). A task records `capability` and the measured `inputs`;
+ * `tasks.get(id).media` = { duration, audio, aspectRatio, shots, resolution, capability, inputs }.
+ * Sample inputs (VIDEO_ASSETS / AUDIO_ASSETS): real 720p MP4s of 1, 3, 5, 8, 12 and 35 s (with or without an AAC
+ * track), a 9:16 one, a 320×180 one (below 720p), WAVs of 1, 5 and 30 s (the 30 s one is 5.76 MB, over 5 MB
+ * limits) and MP3s of 6 and 12 s.
  */
 import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { makePng, planMp4, sniff, writeMp4 } from './media.mjs';
+import { buildMp4, makeMp3, makePng, makeWav, planMp4, probeMedia, sniff, writeMp4 } from './media.mjs';
 import { deepMerge, isLoopbackHost, isPlainObject, makeRng, parseMultipart, randomHex, redactHeaders } from './util.mjs';
 
 export const PROVIDERS = /** @type {const} */ (['wavespeed', 'apixo', 'kie', 'kie-upload', 'rivya', 'kling', 'fal', 'fal-rest', 'replicate']);
 const MAX_BODY_BYTES = 120 * 1024 * 1024;
+
+/**
+ * Sample input videos served under /_assets/ (real MP4s, H.264 at 1 fps; 1280×720 unless noted; `audio` = an AAC
+ * track of silence of the same length).
+ * @type {Record<string, { seconds: number, audio: boolean, aspect?: string, small?: boolean, width: number, height: number }>}
+ */
+export const VIDEO_ASSETS = {
+	'video-1s.mp4': { seconds: 1, audio: true, width: 1280, height: 720 },
+	'video-3s.mp4': { seconds: 3, audio: false, width: 1280, height: 720 },
+	'video-5s.mp4': { seconds: 5, audio: false, width: 1280, height: 720 },
+	'video-5s-sound.mp4': { seconds: 5, audio: true, width: 1280, height: 720 },
+	'video-5s-portrait.mp4': { seconds: 5, audio: true, aspect: '9:16', width: 720, height: 1280 },
+	'video-5s-small.mp4': { seconds: 5, audio: true, small: true, width: 320, height: 180 },
+	'video-8s-sound.mp4': { seconds: 8, audio: true, width: 1280, height: 720 },
+	'video-12s.mp4': { seconds: 12, audio: false, width: 1280, height: 720 },
+	'video-35s-sound.mp4': { seconds: 35, audio: true, width: 1280, height: 720 },
+};
+/**
+ * Sample input audio served under /_assets/: WAV = 16-bit PCM 440 Hz tone (16 kHz mono unless noted), MP3 = MPEG-1
+ * Layer III 48 kHz mono 32 kbit/s silence (exact lengths: multiples of 3 s).
+ * @type {Record<string, { seconds: number, format: 'wav' | 'mp3', rate?: number, channels?: number, bytes: number }>}
+ */
+export const AUDIO_ASSETS = {
+	'audio-1s.wav': { seconds: 1, format: 'wav', bytes: 32044 },
+	'audio-5s.wav': { seconds: 5, format: 'wav', bytes: 160044 },
+	'audio-30s-big.wav': { seconds: 30, format: 'wav', rate: 48000, channels: 2, bytes: 5760044 },
+	'audio-6s.mp3': { seconds: 6, format: 'mp3', bytes: 24010 },
+	'audio-12s.mp3': { seconds: 12, format: 'mp3', bytes: 48010 },
+};
 
 /**
  * @typedef {'submit'|'status'|'download'|'upload'|'credits'|'callback'|'webhook-admin'|'asset'|'other'} EntryKind
@@ -42,12 +82,17 @@ const MAX_BODY_BYTES = 120 * 1024 * 1024;
  * @typedef {'ok' | 'rate-limit' | 'concurrency' | 'credit' | 'arrears' | 'maintenance'} SubmitOutcome
  * @typedef {{ provider?: string | null, from: number, until: number, answer: '503' | '500' | '429' | 'reset', submits: boolean }} Outage
  * @typedef {{ kind: string, code: string | number, message: string }} Failure
- * @typedef {{ id: string, provider: string, model: string, mode: 'text-to-video'|'image-to-video', createdAt: number,
+ * @typedef {'text-to-video'|'image-to-video'|'motion-control'|'lip-sync'|'avatar'|'reference-to-video'|'video-edit'|'video-extend'} Capability
+ * @typedef {{ url: string, source: 'local' | 'data' | 'remote', seconds: number | null, audio: boolean | null,
+ *   bytes: number | null, width: number | null, height: number | null, kind: string | null }} InputInfo
+ *   what the emulator read of one input (`seconds` = its real length, or the remote default; `audio` = it has sound)
+ * @typedef {{ id: string, provider: string, model: string, mode: Capability, createdAt: number,
  *   startAt: number, completesAt: number, generationMs: number, finalState: 'succeeded'|'failed', input: unknown,
  *   idempotencyKey?: string, duration: number, aspectRatio: string, audio: boolean, shots: number[] | null,
  *   resolution: string | null, failure: Failure | null, statusFaults: string[], downloadFaults: string[],
  *   expired: boolean, videoBytes?: number, callbackFaults: string[], callbackUrl?: string, extra: Record<string, any>,
- *   downloadBytesPerSecond?: number, unknownStatus?: { word?: string, until: number, reads: number } }} Task
+ *   downloadBytesPerSecond?: number, unknownStatus?: { word?: string, until: number, reads: number },
+ *   capability: Capability, inputs: Record<string, unknown> }} Task
  * @typedef {{ statusRateLimit: number, status5xx: number, statusReset: number, slowMs: number, slowRate: number,
  *   taskFailure: number, truncatedDownload: number, expiredResult: number, submitRateLimit: number,
  *   submit5xx: number, submitReset: number, retryAfterSeconds: number, submitCredit: number, submitMaintenance: number,
@@ -56,6 +101,7 @@ const MAX_BODY_BYTES = 120 * 1024 * 1024;
  *   seed: number, faults: Faults, keys: Record<string, string>, secrets: Record<string, string | null>,
  *   callbackRetryDelaysMs?: number[] | Record<string, number[]>, callbackTimeoutMs: number, repeatCallbacks: number,
  *   largeVideoBytes: number, log: boolean, concurrencyCap: Record<string, number>,
+ *   remoteVideoSeconds: number, remoteAudioSeconds: number, remoteVideoHasAudio: boolean,
  *   concurrencyMode: Record<string, 'queue' | 'refuse'>, outages: Outage[] }} Options
  * @typedef {Omit<Partial<Options>, 'faults' | 'keys' | 'secrets' | 'concurrencyCap' | 'concurrencyMode'> & { faults?: Partial<Faults>,
  *   keys?: Record<string, string>, secrets?: Record<string, string | null>, concurrencyCap?: Record<string, number | null>,
@@ -246,6 +292,9 @@ export class Engine {
 			repeatCallbacks: 0,
 			largeVideoBytes: 0,
 			log: false,
+			remoteVideoSeconds: 5,
+			remoteAudioSeconds: 5,
+			remoteVideoHasAudio: true,
 			concurrencyCap: {},
 			concurrencyMode: {},
 			outages: [],
@@ -285,6 +334,8 @@ export class Engine {
 			['tiny.png', makePng(64, 64, [20, 160, 60])],
 			['not-an-image.png', Buffer.from('This is plain text, not an image. The emulator serves it to test image validation.\n')],
 			['big.png', () => makePng(320, 320, [120, 40, 160], 10.5 * 1024 * 1024)],
+			...Object.entries(VIDEO_ASSETS).map(([name, v]) => /** @type {[string, () => Buffer]} */ ([name, () => buildMp4(v.seconds, v.aspect ?? '16:9', v.audio, { hd: !v.small })])),
+			...Object.entries(AUDIO_ASSETS).map(([name, a]) => /** @type {[string, () => Buffer]} */ ([name, () => (a.format === 'mp3' ? makeMp3(a.seconds) : makeWav(a.seconds, { rate: a.rate, channels: a.channels }))])),
 		]));
 		this.server = http.createServer((req, res) => {
 			this.onRequest(req, res).catch((err) => {
@@ -465,9 +516,12 @@ export class Engine {
 	 * Create a task after a submit was accepted. Consumes the provider's next plan.
 	 * `audio` (default false) says whether the result MP4 carries an audio track; `shots` are the multi-shot
 	 * durations (their sum is `duration`); `resolution` is recorded as asked (720p/1080p/4k/std/pro…).
-	 * @param {{ provider: string, model: string, mode: 'text-to-video'|'image-to-video', input: unknown, duration: number,
+	 * `capability` (default: `mode`) and `inputs` (the measured inputs) describe a motion-control / lip-sync / avatar /
+	 * reference / edit / extend task; `failWith` is a failure kind (e.g. 'media-missing') decided at submit.
+	 * @param {{ provider: string, model: string, mode: Capability, input: unknown, duration: number,
 	 *   aspectRatio?: string, audio?: boolean, shots?: number[] | null, resolution?: string | null, imageUrls?: string[],
-	 *   idempotencyKey?: string, callbackUrl?: string, idPrefix?: string, id?: string, extra?: Record<string, any> }} spec
+	 *   idempotencyKey?: string, callbackUrl?: string, idPrefix?: string, id?: string, extra?: Record<string, any>,
+	 *   capability?: Capability, inputs?: Record<string, unknown>, failWith?: string | null }} spec
 	 * @param {ProviderModule} mod
 	 * @returns {Task}
 	 */
@@ -478,9 +532,9 @@ export class Engine {
 		// over a concurrency cap in queue mode (WaveSpeed, fal): created now, started when a slot frees
 		const startAt = this.concurrencyMode(spec.provider) === 'queue' ? this.queuedStart(spec.provider, now) : now;
 		/** @type {Failure | null} */
-		let failure = null;
+		let failure = spec.failWith ? mod.failure(spec.failWith) : null;
 		// An image on this emulator that is missing or not an image fails the task like the real provider would.
-		for (const u of spec.imageUrls ?? []) {
+		for (const u of failure ? [] : (spec.imageUrls ?? [])) {
 			const problem = this.checkImageUrl(u);
 			if (problem) {
 				failure = mod.failure(problem);
@@ -524,6 +578,8 @@ export class Engine {
 			unknownStatus: plan.unknownStatus
 				? { word: plan.unknownStatus.word, until: now + (plan.unknownStatus.forMs ?? 0), reads: plan.unknownStatus.reads ?? (plan.unknownStatus.forMs === undefined ? 1 : 0) }
 				: undefined,
+			capability: spec.capability ?? spec.mode,
+			inputs: spec.inputs ?? {},
 		};
 		this.tasks.set(task.id, task);
 		return task;
@@ -562,8 +618,10 @@ export class Engine {
 			audio: task.audio,
 			shots: task.shots,
 			resolution: task.resolution,
-			// what the result MP4 holds: the video track lasts `duration` s, an audio track exists iff `audio`
-			media: { duration: task.duration, audio: task.audio, aspectRatio: task.aspectRatio, shots: task.shots, resolution: task.resolution },
+			// what the result MP4 holds: the video track lasts `duration` s, an audio track exists iff `audio`;
+			// `capability` says what kind of task made it and `inputs` what the emulator read of its inputs
+			media: { duration: task.duration, audio: task.audio, aspectRatio: task.aspectRatio, shots: task.shots, resolution: task.resolution, capability: task.capability, inputs: task.inputs },
+			capability: task.capability,
 			startAt: task.startAt,
 			failure: task.failure,
 			extra: { ...task.extra },
@@ -860,7 +918,59 @@ export class Engine {
 		if (m) return this.asset(decodeURIComponent(m[1]));
 		m = /^\/[^/]+\/_files\/([^/]+)(?:\/.*)?$/.exec(pathname);
 		if (m) return this.files.get(m[1])?.data ?? null;
+		// Replicate's files API: `urls.get` (/v1/files/{id}) and its download path name the uploaded bytes
+		m = /^\/replicate\/v1\/files\/([^/]+)(?:\/download)?$/.exec(pathname);
+		if (m) {
+			const f = this.files.get(m[1]);
+			return f && f.provider === 'replicate' ? f.data : null;
+		}
 		return null;
+	}
+
+	/**
+	 * Read an input URL like the provider would download it: a URL on this emulator (asset or uploaded file) is probed,
+	 * a `data:` URI decoded and probed, any other URL accepted unread with the remote defaults (options
+	 * remoteVideoSeconds / remoteAudioSeconds / remoteVideoHasAudio). `want` picks the remote default.
+	 * @param {string} url @param {'video' | 'audio' | 'image'} want
+	 * @returns {InputInfo & { found: boolean }} found = false: an emulator URL with nothing behind it (or an undecodable data: URI)
+	 */
+	inspectMedia(url, want) {
+		/** @param {Buffer} data @param {'local' | 'data'} source @returns {InputInfo & { found: boolean }} */
+		const probed = (data, source) => {
+			const p = probeMedia(data);
+			return { url: source === 'data' ? `${url.slice(0, 40)}…` : url, source, found: true, kind: p.kind, seconds: p.duration, audio: p.audio, bytes: p.bytes, width: p.width, height: p.height };
+		};
+		const m = /^data:([^,]*?)(;base64)?,(.*)$/is.exec(url);
+		if (m) {
+			try {
+				return probed(m[2] ? Buffer.from(m[3], 'base64') : Buffer.from(decodeURIComponent(m[3]), 'utf8'), 'data');
+			} catch {
+				return { url: `${url.slice(0, 40)}…`, source: 'data', found: false, kind: null, seconds: null, audio: null, bytes: null, width: null, height: null };
+			}
+		}
+		let u;
+		try {
+			u = new URL(url);
+		} catch {
+			u = null;
+		}
+		if (u && isLoopbackHost(u.hostname) && Number(u.port || 80) === this.port) {
+			const data = this.lookupLocal(u.pathname);
+			if (!data) return { url, source: 'local', found: false, kind: null, seconds: null, audio: null, bytes: null, width: null, height: null };
+			return probed(data, 'local');
+		}
+		const o = this.opts;
+		return {
+			url,
+			source: 'remote',
+			found: true,
+			kind: want,
+			seconds: want === 'video' ? o.remoteVideoSeconds : want === 'audio' ? o.remoteAudioSeconds : null,
+			audio: want === 'video' ? o.remoteVideoHasAudio : want === 'audio' ? true : null,
+			bytes: null,
+			width: null,
+			height: null,
+		};
 	}
 
 	/** @param {string} name */

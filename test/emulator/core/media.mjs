@@ -5,7 +5,13 @@
  *  - real, playable MP4 files (H.264 baseline, 1 fps, one IDR frame repeated) of any whole number of seconds
  *    (3–30 s for the Kling family), with an optional AAC-LC audio track of digital silence,
  *  - a large-file mode that pads the MP4 with a trailing `free` box and streams it in chunks,
- *  - magic-byte sniffing for uploads.
+ *  - magic-byte sniffing for uploads,
+ *  - input samples for the capabilities beyond text/image to video (KLING-MODELS.md §1b, §6, §7): 720p MP4s
+ *    (`buildMp4(…, { hd: true })`), WAV (PCM tone) and MP3 (MPEG-1 Layer III, silent frames) files of known lengths,
+ *  - `probeMedia`: the emulator's own reader of what an input holds (MP4/M4A `mvhd` + track handlers and sizes,
+ *    WAV header, MP3 frame headers, PNG/JPEG size), used to check documented input limits and to decide output lengths.
+ * Durations: whole seconds as before; a fractional length (an uploaded 4.3 s WAV drives a 4.3 s avatar clip) is kept
+ * to the millisecond (the last video sample is shorter; the audio track has exactly the same length).
  */
 import zlib from 'node:zlib';
 
@@ -120,6 +126,15 @@ const FRAMES = {
 	'1:1': { width: 240, height: 240, annexB: 'AAAAAWdCwB7cPH7ARAAAAwAEAAADAAg8WL4AAAABaM4PLIAAAAFliIQEvEYoAAm2xwABNWjgACOvJycnJycnJycnJycnJyddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddeA==' },
 };
 
+/*
+ * 720p frames for the sample input videos (lip-sync, edit and omni inputs must be 720p/1080p or ≥ 700 px on
+ * several providers), same recipe: s=1280x720 and s=720x1280, -level 3.1.
+ */
+const FRAMES_HD = {
+	'16:9': { width: 1280, height: 720, annexB: 'AAAAAWdCwB/cBQBbsBEAAAMAAQAAAwACDxgzgAAAAAFozg8sgAAAAWWIhAS8RigACbbHAAE1aOAAI68nJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXgA==' },
+	'9:16': { width: 720, height: 1280, annexB: 'AAAAAWdCwB/cC0ChsBEAAAMAAQAAAwACDxgzgAAAAAFozg8sgAAAAWWIhAS8RigACbbHAAE1aOAAI68nJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJycnJ1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111114A==' },
+};
+
 /** @param {Buffer} buf @returns {Buffer[]} NAL units without start codes */
 function splitAnnexB(buf) {
 	/** @type {number[]} */
@@ -190,27 +205,33 @@ function descriptor(tag, ...payload) {
 }
 
 /**
- * A complete, playable MP4 (ftyp, moov, mdat): `seconds` samples of one IDR frame at 1 fps, and with `audio` an
- * AAC-LC track of silence of exactly the same length (mdhd durations: seconds × 1000 for video, seconds × 8000
- * for audio; the last audio frame is counted short in stts so the sums match exactly).
- * @param {number} seconds integer seconds (3–30 for the Kling family)
- * @param {string} [aspectRatio] '16:9' | '9:16' | '1:1' | '21:9'
+ * A complete, playable MP4 (ftyp, moov, mdat): one sample per second of one IDR frame at 1 fps, and with `audio` an
+ * AAC-LC track of silence of exactly the same length (mdhd durations: ms for video, seconds × 8000 for audio; the
+ * last audio frame is counted short in stts so the sums match exactly). A fractional length is kept to the ms: the
+ * last video sample is shorter.
+ * @param {number} seconds (3–30 for the Kling family results; any positive length for inputs)
+ * @param {string} [aspectRatio] '16:9' | '9:16' | '1:1' | '21:9' (HD: '16:9' | '9:16')
  * @param {boolean} [audio] add the silent audio track
+ * @param {{ hd?: boolean }} [o] hd: 1280×720 / 720×1280 frames (sample inputs)
  */
-export function buildMp4(seconds, aspectRatio = '16:9', audio = false) {
-	const key = `${seconds}:${aspectRatio}:${audio ? 'a' : '-'}`;
+export function buildMp4(seconds, aspectRatio = '16:9', audio = false, o = {}) {
+	const key = `${seconds}:${aspectRatio}:${audio ? 'a' : '-'}${o.hd ? ':hd' : ''}`;
 	const cached = mp4Cache.get(key);
 	if (cached) return cached;
-	const frame = FRAMES[/** @type {keyof typeof FRAMES} */ (aspectRatio)] ?? FRAMES['16:9'];
+	const frame = o.hd
+		? (FRAMES_HD[/** @type {keyof typeof FRAMES_HD} */ (aspectRatio)] ?? FRAMES_HD['16:9'])
+		: (FRAMES[/** @type {keyof typeof FRAMES} */ (aspectRatio)] ?? FRAMES['16:9']);
 	const nals = splitAnnexB(Buffer.from(frame.annexB, 'base64'));
 	const sps = nals.find((n) => (n[0] & 0x1f) === 7);
 	const pps = nals.find((n) => (n[0] & 0x1f) === 8);
 	const idr = nals.find((n) => (n[0] & 0x1f) === 5);
 	if (!sps || !pps || !idr) throw new Error('embedded H.264 frame is malformed');
 	const sample = Buffer.concat([u32(idr.length), idr]);
-	const n = Math.max(1, Math.round(seconds));
 	const timescale = 1000;
-	const duration = n * timescale;
+	// whole seconds: n samples of 1 s; a fractional length: the last sample is shorter (ms precision)
+	const duration = Math.max(1, Math.round(seconds * timescale));
+	const n = Math.ceil(duration / timescale);
+	const lastVideoDelta = duration - (n - 1) * timescale;
 	const { width, height } = frame;
 
 	const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), u32(0x200), Buffer.from('isomiso2avc1mp41', 'ascii'));
@@ -236,12 +257,12 @@ export function buildMp4(seconds, aspectRatio = '16:9', audio = false) {
 		avcC,
 	);
 	const stsd = fullBox('stsd', 0, 0, u32(1), avc1);
-	const stts = fullBox('stts', 0, 0, u32(1, n, timescale));
+	const stts = lastVideoDelta === timescale ? fullBox('stts', 0, 0, u32(1, n, timescale)) : n === 1 ? fullBox('stts', 0, 0, u32(1, 1, lastVideoDelta)) : fullBox('stts', 0, 0, u32(2, n - 1, timescale, 1, lastVideoDelta));
 	const stsc = fullBox('stsc', 0, 0, u32(1, 1, n, 1));
 	const stsz = fullBox('stsz', 0, 0, u32(sample.length, n));
 
 	// audio track (track 2)
-	const audioSamples = n * AUDIO_RATE;
+	const audioSamples = duration * (AUDIO_RATE / timescale);
 	const aFrames = Math.ceil(audioSamples / AAC_FRAME_SAMPLES);
 	const lastDelta = audioSamples - (aFrames - 1) * AAC_FRAME_SAMPLES;
 	const buildAudioTrak = (/** @type {number} */ chunkOffset) => {
@@ -368,4 +389,190 @@ export async function writeMp4(res, head, padBytes, limit = Infinity, throttle) 
 		await write(n === ZERO_CHUNK.length ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, n));
 	}
 	return written;
+}
+
+/* ------------------------------------------------------------------ audio samples */
+
+/**
+ * A PCM WAV file (16-bit) holding a quiet 440 Hz tone of exactly `seconds`.
+ * @param {number} seconds @param {{ rate?: number, channels?: number }} [o]
+ */
+export function makeWav(seconds, o = {}) {
+	const rate = o.rate ?? 16000;
+	const channels = o.channels ?? 1;
+	const frames = Math.round(seconds * rate);
+	const dataBytes = frames * channels * 2;
+	const b = Buffer.alloc(44 + dataBytes);
+	b.write('RIFF', 0, 'ascii');
+	b.writeUInt32LE(36 + dataBytes, 4);
+	b.write('WAVE', 8, 'ascii');
+	b.write('fmt ', 12, 'ascii');
+	b.writeUInt32LE(16, 16);
+	b.writeUInt16LE(1, 20); // PCM
+	b.writeUInt16LE(channels, 22);
+	b.writeUInt32LE(rate, 24);
+	b.writeUInt32LE(rate * channels * 2, 28); // byte rate
+	b.writeUInt16LE(channels * 2, 32); // block align
+	b.writeUInt16LE(16, 34);
+	b.write('data', 36, 'ascii');
+	b.writeUInt32LE(dataBytes, 40);
+	for (let i = 0; i < frames; i++) {
+		const v = Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 2000);
+		for (let c = 0; c < channels; c++) b.writeInt16LE(v, 44 + (i * channels + c) * 2);
+	}
+	return b;
+}
+
+/*
+ * MP3: MPEG-1 Layer III, 48 kHz, mono, 32 kbit/s, no CRC → 96-byte frames of 1152 samples (24 ms). Side info and
+ * main data all zero = a valid frame of digital silence. Lengths that are multiples of 3 s are exact (125 frames).
+ */
+const MP3_FRAME = (() => {
+	const f = Buffer.alloc(96);
+	f.writeUInt32BE(0xfffb14c4); // sync, MPEG-1, Layer III, no CRC, 32 kbps (idx 1), 48 kHz (idx 1), no padding, mono
+	return f;
+})();
+/** @param {number} seconds */
+export function makeMp3(seconds) {
+	const frames = Math.max(1, Math.round((seconds * 48000) / 1152));
+	const id3 = Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0]); // empty ID3v2.4 tag, as most encoders write one
+	return Buffer.concat([id3, ...Array.from({ length: frames }, () => MP3_FRAME)]);
+}
+
+/* ------------------------------------------------------------------ probing inputs */
+
+/**
+ * @typedef {{ kind: 'image'|'video'|'audio'|'other', mime: string, bytes: number, duration: number | null,
+ *   audio: boolean | null, width: number | null, height: number | null }} MediaProbe
+ * duration in seconds (ms precision), audio = the file has a sound track (videos; always true for audio files).
+ */
+
+/** @param {Buffer} b @param {number} start @param {number} end @returns {{ type: string, start: number, end: number }[]} */
+function boxesIn(b, start, end) {
+	const out = [];
+	let off = start;
+	while (off + 8 <= end) {
+		let size = b.readUInt32BE(off);
+		const type = b.toString('latin1', off + 4, off + 8);
+		let head = 8;
+		if (size === 1 && off + 16 <= end) {
+			size = Number(b.readBigUInt64BE(off + 8));
+			head = 16;
+		} else if (size === 0) size = end - off;
+		if (size < head) break;
+		out.push({ type, start: off + head, end: Math.min(off + size, end) });
+		off += size;
+	}
+	return out;
+}
+
+/** @param {Buffer} b @param {MediaProbe} p */
+function probeMp4(b, p) {
+	const moov = boxesIn(b, 0, b.length).find((x) => x.type === 'moov');
+	if (!moov) return;
+	const kids = boxesIn(b, moov.start, moov.end);
+	const mvhd = kids.find((x) => x.type === 'mvhd');
+	if (mvhd) {
+		const v1 = b[mvhd.start] === 1;
+		const ts = b.readUInt32BE(mvhd.start + (v1 ? 20 : 12));
+		const dur = v1 ? Number(b.readBigUInt64BE(mvhd.start + 24)) : b.readUInt32BE(mvhd.start + 16);
+		if (ts) p.duration = Math.round((dur / ts) * 1000) / 1000;
+	}
+	p.audio = false;
+	for (const trak of kids.filter((x) => x.type === 'trak')) {
+		const parts = boxesIn(b, trak.start, trak.end);
+		const mdia = parts.find((x) => x.type === 'mdia');
+		const hdlr = mdia && boxesIn(b, mdia.start, mdia.end).find((x) => x.type === 'hdlr');
+		const handler = hdlr ? b.toString('latin1', hdlr.start + 8, hdlr.start + 12) : '';
+		if (handler === 'soun') p.audio = true;
+		const tkhd = parts.find((x) => x.type === 'tkhd');
+		if (handler === 'vide' && tkhd && p.width === null) {
+			const off = tkhd.start + (b[tkhd.start] === 1 ? 88 : 76);
+			p.width = b.readUInt32BE(off) / 65536;
+			p.height = b.readUInt32BE(off + 4) / 65536;
+		}
+	}
+}
+
+/** @param {Buffer} b @param {MediaProbe} p */
+function probeWav(b, p) {
+	let byteRate = 0;
+	for (let off = 12; off + 8 <= b.length; ) {
+		const id = b.toString('ascii', off, off + 4);
+		const size = b.readUInt32LE(off + 4);
+		if (id === 'fmt ' && off + 20 <= b.length) byteRate = b.readUInt32LE(off + 16);
+		if (id === 'data' && byteRate) {
+			p.duration = Math.round((Math.min(size, b.length - off - 8) / byteRate) * 1000) / 1000;
+			return;
+		}
+		off += 8 + size + (size & 1);
+	}
+}
+
+const MP3_BITRATES = {
+	v1l3: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+	v1l2: [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+	v2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+};
+const MP3_RATES = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+
+/** Counts MPEG audio frames (Layer II/III) after an optional ID3v2 tag. @param {Buffer} b @param {MediaProbe} p */
+function probeMp3(b, p) {
+	let off = 0;
+	if (b.length >= 10 && b.toString('ascii', 0, 3) === 'ID3') off = 10 + (((b[6] & 0x7f) << 21) | ((b[7] & 0x7f) << 14) | ((b[8] & 0x7f) << 7) | (b[9] & 0x7f));
+	let samples = 0;
+	let rate = 0;
+	while (off + 4 <= b.length) {
+		const h = b.readUInt32BE(off);
+		if ((h & 0xffe00000) >>> 0 !== 0xffe00000) break;
+		const version = (h >>> 19) & 3; // 3 MPEG-1, 2 MPEG-2, 0 MPEG-2.5
+		const layer = (h >>> 17) & 3; // 1 Layer III, 2 Layer II
+		const bi = (h >>> 12) & 15;
+		const si = (h >>> 10) & 3;
+		const pad = (h >>> 9) & 1;
+		if (version === 1 || (layer !== 1 && layer !== 2) || bi === 0 || bi === 15 || si === 3) break;
+		const sr = MP3_RATES[/** @type {3|2|0} */ (version)][si];
+		const table = version === 3 ? (layer === 1 ? MP3_BITRATES.v1l3 : MP3_BITRATES.v1l2) : MP3_BITRATES.v2;
+		const br = table[bi] * 1000;
+		const spf = layer === 2 || version === 3 ? 1152 : 576;
+		const len = Math.floor(((spf / 8) * br) / sr) + pad;
+		if (len < 4) break;
+		samples += spf;
+		rate = sr;
+		off += len;
+	}
+	if (rate) p.duration = Math.round((samples / rate) * 1000) / 1000;
+}
+
+/**
+ * What an input file holds: kind, size, length and whether a video has a sound track (the emulator's own reader,
+ * independent of the tests' MP4 box reader).
+ * @param {Buffer} buf @returns {MediaProbe}
+ */
+export function probeMedia(buf) {
+	const s = sniff(buf);
+	/** @type {MediaProbe} */
+	const p = { kind: s.kind, mime: s.mime, bytes: buf.length, duration: null, audio: null, width: null, height: null };
+	try {
+		if (s.mime === 'image/png' && buf.length >= 24) {
+			p.width = buf.readUInt32BE(16);
+			p.height = buf.readUInt32BE(20);
+		} else if (s.kind === 'video' || s.mime === 'audio/mp4') probeMp4(buf, p);
+		else if (s.mime === 'audio/wav') probeWav(buf, p);
+		else if (s.mime === 'audio/mpeg') probeMp3(buf, p);
+		if (s.kind === 'audio') p.audio = true;
+	} catch {
+		/* a damaged file: what was read so far */
+	}
+	return p;
+}
+
+/** The nearest of the emulator's result aspect ratios for a width × height. @param {number | null} w @param {number | null} h */
+export function aspectOf(w, h) {
+	if (!w || !h) return '16:9';
+	const r = w / h;
+	if (r > 2.1) return '21:9';
+	if (r > 1.15) return '16:9';
+	if (r < 0.87) return '9:16';
+	return '1:1';
 }

@@ -28,8 +28,16 @@
  * Kling 2.6 / 3.0 (KLING-MODELS.md §3.2 [A1–A3]) — `APIXO_FAMILY`, same envelope, status and callback:
  *  - kling-2-6: input.mode text-to-video|image-to-video; prompt 1–1000; duration integer 5|10; `sound` boolean
  *    REQUIRED; aspect_ratio 1:1|9:16|16:9 (t2v only); image_urls 1–2 (i2v, 2nd = end frame). Audio = sound.
- *  - kling-3-0-std: mode t2v|i2v (motion-control is documented but not emulated → 400 saying so); prompt (req);
- *    duration integer 3–15 (5); sound boolean (default off); aspect_ratio (t2v); image_urls 1–2 (i2v).
+ *  - kling-3-0-std: mode t2v|i2v|motion-control; prompt (req; optional for motion-control); duration integer 3–15 (5);
+ *    sound boolean (default off); aspect_ratio (t2v); image_urls 1–2 (i2v).
+ *  - kling-3-0-std `input.mode: "motion-control"` [A2] (KLING-MODELS.md §1b, §3.2): image_urls EXACTLY 1 (the
+ *    character), video_urls EXACTLY 1 (the motion: MP4/MOV/M4V, ≤30 s); output length = the video's length (measured
+ *    for emulator-hosted videos, `remoteVideoSeconds` otherwise). Choices (orientation etc. "not in the excerpt"):
+ *    `character_orientation` image|video is ACCEPTED (optional, Kling's field; default video); the video must last
+ *    3–30 s (3 s: Kling's minimum, every other provider's too) and ≤10 s with orientation "image" (Kling's rule [K2]
+ *    [O6]) → 400; `duration` is accepted (documented for the model) but the output follows the video; `sound: true`
+ *    keeps the reference video's own sound (only when it has one; default off = silent); aspect_ratio → 400 (t2v
+ *    only). A missing emulator video → task failed INVALID_VIDEO_URL (undocumented code, as INVALID_IMAGE_URL).
  *  - kling-3-0-turbo: mode t2v|i2v; prompt (req); resolution 720p|1080p (default 720p, inf); duration 3–15;
  *    aspect_ratio (t2v); image_urls EXACTLY 1 (i2v). No sound field → silent.
  *  Choices: fields not in [A1–A3] (negative_prompt, cfg_scale, multi-shot, elements) → 400 (strict); a missing
@@ -42,10 +50,13 @@
  * 402 insufficient balance, 503 maintenance. Concurrency (per-key plans "3 / 10 concurrent", §2.5) → 429
  * `{code:429, message:"Concurrent task limit exceeded…"}` + Retry-After = seconds until a slot frees; nothing is
  * created. Unknown-status fault word: "queuing".
+ *
+
  */
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { checkObject } from '../core/schema.mjs';
+import { aspectFrom, readInput, summary } from '../core/capability.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
@@ -100,6 +111,17 @@ export const APIXO_FAMILY = {
 };
 export const APIXO_MODELS = [APIXO_MODEL, ...Object.keys(APIXO_FAMILY)];
 
+/** kling-3-0-std `input` in mode "motion-control" [A2] (+ character_orientation, Kling's field — choice). @type {Record<string, import('../core/schema.mjs').FieldSpec>} */
+const MOTION_FIELDS = {
+	mode: { type: 'string' },
+	prompt: { type: 'string', maxLength: 2500 },
+	duration: { type: 'integer', min: 3, max: 15 },
+	sound: { type: 'boolean' },
+	image_urls: { type: 'array', required: true, minItems: 1, maxItems: 1, items: { type: 'url' } },
+	video_urls: { type: 'array', required: true, minItems: 1, maxItems: 1, items: { type: 'url' } },
+	character_orientation: { type: 'string', enum: ['image', 'video'] },
+};
+
 /** @param {Engine} engine */
 export function createApixo(engine) {
 	/** @param {Ctx} ctx @param {string} detail */
@@ -115,6 +137,9 @@ export function createApixo(engine) {
 				return { kind, code: 'INVALID_IMAGE_URL', message: 'Cannot access provided image URL' };
 			case 'image-too-large':
 				return { kind, code: 'IMAGE_TOO_LARGE', message: 'Image exceeds the 10MB limit' };
+			case 'media-missing':
+			case 'media-invalid':
+				return { kind, code: 'INVALID_VIDEO_URL', message: 'Cannot access provided video URL' };
 			default:
 				return { kind, code: 'GENERATION_FAILED', message: 'Video generation failed' };
 		}
@@ -161,13 +186,21 @@ export function createApixo(engine) {
 			(body.request_type === 'callback' ? V.url(body.callback_url, 'callback_url', true) : V.url(body.callback_url, 'callback_url')) ??
 			(isPlainObject(input) ? null : 'Missing required field: input');
 		const family = APIXO_FAMILY[model];
+		/** @type {import('../core/capability.mjs').InputRead | null} */
+		let motion = null;
 		if (!problem && isPlainObject(input) && family) {
 			const mode = input.mode ?? 'text-to-video';
 			problem = V.enumString(input.mode, 'input.mode', family.modes);
-			if (!problem && mode === 'motion-control') problem = 'input.mode "motion-control" is not emulated (this emulator covers text-to-video and image-to-video)';
 			if (!problem) {
-				const issue = checkObject(input, family.fields(mode === 'image-to-video'), 'input.')[0];
-				if (issue) problem = issue.kind === 'missing' ? `Missing required field: ${issue.field}` : issue.field === 'input.image_urls' && issue.kind === 'length' ? `${issue.message} for image-to-video` : issue.message;
+				const fields = mode === 'motion-control' ? MOTION_FIELDS : family.fields(mode === 'image-to-video');
+				const issue = checkObject(input, fields, 'input.')[0];
+				if (issue) problem = issue.kind === 'missing' ? `Missing required field: ${issue.field}` : issue.field === 'input.image_urls' && issue.kind === 'length' ? `${issue.message} for ${mode}` : issue.message;
+			}
+			if (!problem && mode === 'motion-control') {
+				const orientation = input.character_orientation ?? 'video';
+				const r = readInput(engine, /** @type {string[]} */ (input.video_urls)[0], { field: 'input.video_urls[0]', want: 'video', minSec: 3, maxSec: orientation === 'image' ? 10 : 30 });
+				if (r.problem) problem = orientation === 'image' && /at most/.test(r.problem) ? `${r.problem} (character_orientation "image")` : r.problem;
+				else motion = r;
 			}
 		} else if (!problem && isPlainObject(input)) {
 			const mode = input.mode ?? 'text-to-video';
@@ -201,15 +234,17 @@ export function createApixo(engine) {
 			{
 				provider: 'apixo',
 				model,
-				mode: i2v ? 'image-to-video' : 'text-to-video',
+				mode: motion ? 'motion-control' : i2v ? 'image-to-video' : 'text-to-video',
 				input: body,
-				duration: inp.duration ?? 5,
-				aspectRatio: i2v ? '16:9' : (inp.aspect_ratio ?? '16:9'),
-				audio: family ? family.audio(inp) : false,
+				duration: motion ? motion.seconds : (inp.duration ?? 5),
+				aspectRatio: motion ? aspectFrom(motion) : i2v ? '16:9' : (inp.aspect_ratio ?? '16:9'),
+				audio: motion ? inp.sound === true && motion.info.audio === true : family ? family.audio(inp) : false,
 				resolution: family ? family.resolution(inp) : null,
-				imageUrls: i2v ? inp.image_urls : [],
+				imageUrls: i2v || motion ? inp.image_urls : [],
 				callbackUrl,
 				idPrefix: 'task_',
+				inputs: motion ? { video: summary(motion), orientation: inp.character_orientation ?? 'video' } : undefined,
+				failWith: motion?.failWith ?? null,
 			},
 			mod,
 		);

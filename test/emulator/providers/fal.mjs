@@ -67,12 +67,40 @@
  * Exhausted balance. …"}` (3p wording, inferred); maintenance 503 `{detail}`. Concurrency: fal's queue holds requests
  * over the account's limit → QUEUED: created (IN_QUEUE, queue_position = place in the wait queue) and started when a
  * slot frees. Unknown-status fault word: "IN_PROGRESS_RETRY" (status endpoint only).
+ *
+ * Capabilities (KLING-MODELS.md §1b, §3.6, §6d [F9][F11], §7 [F12]) — `FAL_CAPS`, same queue, webhook (ED25519) and
+ * errors (422 pydantic `value_error` with loc ["body", field]); inputs may be URLs or data: URIs (decoded and measured):
+ *  - fal-ai/kling-video/{v2.6,v3}/{pro,standard}/motion-control: prompt, image_url (req), video_url (req; ≥3 s —
+ *    Kling's minimum, inf; ≤10 s orientation image, ≤30 s video), keep_original_sound (true), character_orientation
+ *    (req); v3 + elements (1 {frontal_image_url, reference_image_urls}, orientation "video" only). Output = video length.
+ *  - fal-ai/kling-video/lipsync/audio-to-video (fal llms.txt): video_url (.mp4/.mov ≤100 MB, 2–10 s, 720–1920 px),
+ *    audio_url (2–60 s, ≤5 MB); …/lipsync/text-to-video: video_url, text (≤120), voice_id (req; any id), voice_language
+ *    zh|en, voice_speed 0.8–2 (names inferred §3.6). Output = the video's length, with sound.
+ *  - fal-ai/kling-video/ai-avatar/v2/{standard,pro} (3p; v1 pages: image_url, audio_url, prompt): output = the audio's
+ *    length; audio 2–300 s, ≤5 MB inherited from Kling [O1] (inf).
+ *  - fal-ai/kling-video/o3/{standard,pro,4k}/reference-to-video [F12]: prompt XOR multi_prompt, image_urls + elements
+ *    ≤7 (≤4 when an element is a video), start/end_image_url, duration "3"…"15", generate_audio (default FALSE),
+ *    shot_type, aspect_ratio; `@Image1` / `@Element1` / `@Video1` (video elements) must exist.
+ *  - kling/v4/reference-to-video [F8][F9] (app kling/v4): prompt XOR multi_prompt; field names beyond the prompt were not
+ *    captured — chosen: image_urls ≤10, video_urls ≤5 (3–30 s each, ≤30 s together), audio_urls ≤3 (5–30 s),
+ *    elements ≤7, ≤15 inputs, duration integer 3–30, resolution, aspect_ratio (+auto), keep_original_sound (needs
+ *    video_urls). Audio always (4.0).
+ *  - fal-ai/kling-video/o3/{standard,pro}/video-to-video/edit [F12]: prompt (req), video_url (req; 3–10 s, 720–2160 px),
+ *    image_urls + elements ≤4, keep_audio (default TRUE). Output = the video's length and, by default, its sound.
+ *  - kling/v4/video-to-video/edit [F9][F11]: prompt (req, `@Video1`), video_url (3–30.05 s, ≤300 MB, 700–4553 px; the
+ *    23.9–60 fps rule is NOT checked: the samples are 1 fps), image_urls ≤10; duration 3–30 and resolution accepted
+ *    (inferred from WaveSpeed's 4.0 edit). Output = the input's length unless duration is set; always with sound.
+ *
+ * Uploads as inputs: a file stored through /fal-rest/storage/upload/initiate + PUT (its `file_url`) is read and measured
+ * like the samples wherever fal takes an image, video or audio URL. Data URIs: fal's docs say "some models also accept
+ * data URIs" and give NO size limit, so none is enforced (the decoded bytes still meet each model's own limits).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { checkObject, checkShots, intValue, present, rule } from '../core/schema.mjs';
 import { planMp4, sniff } from '../core/media.mjs';
+import { aspectFrom, checkPromptRefs, readInput, summary } from '../core/capability.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
@@ -172,6 +200,223 @@ export const FAL_FAMILY = (() => {
 	};
 	return m;
 })();
+/* ------------------------------------------------------------------ motion control, lip-sync, avatar, reference, edit (§1b, §3.6, §6d, §7) */
+
+const MB = 1024 * 1024;
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const MEDIA_URL = { type: 'url', allowData: true };
+/**
+ * @typedef {{ problem?: string | null, field?: string, failWith?: string | null, duration?: number, shots?: number[] | null, audio?: boolean,
+ *   aspectRatio?: string, resolution?: string | null, inputs?: Record<string, unknown> }} FalCapResult
+ * @typedef {{ app: string, capability: import('../core/engine.mjs').Capability, fields: Record<string, import('../core/schema.mjs').FieldSpec>,
+ *   frames: string[], run: (engine: Engine, input: Record<string, any>) => FalCapResult }} FalCap
+ */
+/** @param {unknown} v @returns {string[]} */
+const list = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
+/** prompt XOR multi_prompt (the fal Kling rule); returns the shots' durations or a problem. @param {Record<string, any>} i @param {[number, number]} range */
+function promptOrShots(i, range) {
+	const multi = Array.isArray(i.multi_prompt) && i.multi_prompt.length > 0;
+	if (i.multi_prompt !== undefined && !multi) return { problem: 'multi_prompt must contain at least one shot', field: 'multi_prompt' };
+	if (multi && present(i.prompt)) return { problem: 'prompt and multi_prompt are mutually exclusive', field: 'prompt' };
+	if (!multi && !present(i.prompt)) return { problem: 'prompt is required (or multi_prompt)', field: 'prompt' };
+	if (!multi) return { shots: null };
+	const r = checkShots(i.multi_prompt, { field: 'multi_prompt', maxShots: 6, promptMax: 2500, total: i.duration === undefined ? undefined : intValue(i.duration) });
+	if (!r.issues.length && (r.sum < range[0] || r.sum > range[1])) return { problem: `the shots add up to ${r.sum} s; this endpoint makes ${range[0]}–${range[1]} s videos`, field: 'multi_prompt' };
+	if (r.issues.length) return { problem: r.issues[0].message, field: 'multi_prompt' };
+	return { shots: i.multi_prompt.map((/** @type {any} */ s) => /** @type {number} */ (intValue(s.duration))) };
+}
+
+/** @returns {Record<string, FalCap>} */
+function falCaps() {
+	/** @type {Record<string, FalCap>} */
+	const m = {};
+	const APP = 'fal-ai/kling-video';
+	// Motion control [F1][F2] (+ standard 3p): image_url + video_url + character_orientation (image ≤10 s | video ≤30 s)
+	for (const v of ['v2.6', 'v3']) {
+		for (const tier of ['pro', 'standard']) {
+			m[`fal-ai/kling-video/${v}/${tier}/motion-control`] = {
+				app: APP, capability: 'motion-control', frames: ['image_url'],
+				fields: {
+					prompt: { type: 'string', maxLength: 2500 }, image_url: { ...IMAGE_URL, required: true }, video_url: { ...MEDIA_URL, required: true },
+					keep_original_sound: { type: 'boolean' }, character_orientation: { type: 'string', required: true, enum: ['image', 'video'] },
+					// v3: elements list<KlingV3ImageElementInput> (1, only with orientation "video")
+					...(v === 'v3' ? { elements: { type: 'array', maxItems: 1, items: { type: 'object', fields: { frontal_image_url: { ...IMAGE_URL, required: true }, reference_image_urls: { type: 'array', items: IMAGE_URL } } } } } : {}),
+				},
+				run: (engine, i) => {
+					if (Array.isArray(i.elements) && i.elements.length && i.character_orientation !== 'video') return { problem: 'elements need character_orientation "video"', field: 'elements' };
+					const r = readInput(engine, i.video_url, { field: 'video_url', want: 'video', minSec: 3, maxSec: i.character_orientation === 'image' ? 10 : 30 });
+					if (r.problem) return { problem: i.character_orientation === 'image' && /at most \d+ s/.test(r.problem) ? `${r.problem} (character_orientation "image")` : r.problem, field: 'video_url' };
+					return {
+						failWith: r.failWith, duration: r.seconds, audio: i.keep_original_sound !== false && r.info.audio === true, aspectRatio: aspectFrom(r),
+						resolution: tier === 'pro' ? '1080p' : '720p', inputs: { video: summary(r), orientation: i.character_orientation },
+					};
+				},
+			};
+		}
+	}
+	// Lip-sync (fal.ai/models/fal-ai/kling-video/lipsync/audio-to-video/llms.txt): video .mp4/.mov ≤100 MB, 2–10 s,
+	// 720p/1080p (720–1920 px); audio 2–60 s, ≤5 MB. text-to-video field names inferred (§3.6).
+	const lipVideo = /** @type {import('../core/capability.mjs').InputRule} */ ({ field: 'video_url', want: 'video', minSec: 2, maxSec: 10, maxBytes: 100 * MB, minPx: 720, maxPx: 1920 });
+	m['fal-ai/kling-video/lipsync/audio-to-video'] = {
+		app: APP, capability: 'lip-sync', frames: [],
+		fields: { video_url: { ...MEDIA_URL, required: true }, audio_url: { ...MEDIA_URL, required: true } },
+		run: (engine, i) => {
+			const v = readInput(engine, i.video_url, lipVideo);
+			if (v.problem) return { problem: v.problem, field: 'video_url' };
+			const a = readInput(engine, i.audio_url, { field: 'audio_url', want: 'audio', minSec: 2, maxSec: 60, maxBytes: 5 * MB });
+			if (a.problem) return { problem: a.problem, field: 'audio_url' };
+			return { failWith: v.failWith ?? a.failWith, duration: v.seconds, audio: true, aspectRatio: aspectFrom(v), resolution: null, inputs: { video: summary(v), audio: summary(a) } };
+		},
+	};
+	m['fal-ai/kling-video/lipsync/text-to-video'] = {
+		app: APP, capability: 'lip-sync', frames: [],
+		fields: {
+			video_url: { ...MEDIA_URL, required: true }, text: { type: 'string', required: true, nonEmpty: true, maxLength: 120 }, voice_id: { type: 'string', required: true, nonEmpty: true },
+			voice_language: { type: 'string', enum: ['zh', 'en'] }, voice_speed: { type: 'number', min: 0.8, max: 2 },
+		},
+		run: (engine, i) => {
+			const v = readInput(engine, i.video_url, lipVideo);
+			if (v.problem) return { problem: v.problem, field: 'video_url' };
+			return { failWith: v.failWith, duration: v.seconds, audio: true, aspectRatio: aspectFrom(v), resolution: null, inputs: { video: summary(v), text: i.text.length } };
+		},
+	};
+	// AI avatar v2 (3p; the v1 pages list image_url, audio_url, prompt default "."): output = the audio's length.
+	// Audio 2–300 s, ≤5 MB inherited from Kling's avatar API [O1] (inf).
+	for (const tier of ['standard', 'pro']) {
+		m[`fal-ai/kling-video/ai-avatar/v2/${tier}`] = {
+			app: APP, capability: 'avatar', frames: ['image_url'],
+			fields: { image_url: { ...IMAGE_URL, required: true }, audio_url: { ...MEDIA_URL, required: true }, prompt: { type: 'string', maxLength: 2500 } },
+			run: (engine, i) => {
+				const a = readInput(engine, i.audio_url, { field: 'audio_url', want: 'audio', minSec: 2, maxSec: 300, maxBytes: 5 * MB });
+				if (a.problem) return { problem: a.problem, field: 'audio_url' };
+				return { failWith: a.failWith, duration: a.seconds, audio: true, aspectRatio: aspectFrom(readInput(engine, i.image_url, { field: 'image_url', want: 'image' }), '1:1'), resolution: tier === 'pro' ? '1080p' : '720p', inputs: { audio: summary(a) } };
+			},
+		};
+	}
+	// O3 reference-to-video [F12]: image_urls + elements (≤7; ≤4 when an element is a video), start/end frames,
+	// duration "3"…"15", generate_audio (default FALSE), shot_type, aspect_ratio; `@Image1` / `@Element1` / `@Video1`.
+	const ELEMENTS_O3 = { type: /** @type {const} */ ('array'), items: { type: /** @type {const} */ ('object'), fields: { frontal_image_url: IMAGE_URL, reference_image_urls: { type: /** @type {const} */ ('array'), items: IMAGE_URL }, video_url: MEDIA_URL } } };
+	for (const tier of ['standard', 'pro', '4k']) {
+		m[`fal-ai/kling-video/o3/${tier}/reference-to-video`] = {
+			app: APP, capability: 'reference-to-video', frames: ['start_image_url', 'end_image_url', 'image_urls'],
+			fields: {
+				prompt: { type: 'string', maxLength: 2500 }, multi_prompt: shots({ type: 'string', enum: D3_15.concat(['1', '2']) }), image_urls: { type: 'array', items: IMAGE_URL }, elements: ELEMENTS_O3,
+				start_image_url: IMAGE_URL, end_image_url: IMAGE_URL, duration: { type: 'string', enum: D3_15 }, generate_audio: { type: 'boolean' },
+				shot_type: { type: 'string', enum: ['customize', 'intelligent'] }, aspect_ratio: { type: 'string', enum: AR3 },
+			},
+			run: (_engine, i) => {
+				const ps = promptOrShots(i, [3, 15]);
+				if (ps.problem) return ps;
+				const images = list(i.image_urls);
+				const els = Array.isArray(i.elements) ? i.elements : [];
+				for (const [k, el] of els.entries()) if (present(el.video_url) === present(el.frontal_image_url)) return { problem: 'an element is {frontal_image_url, reference_image_urls} or {video_url}', field: `elements.${k}` };
+				const videoEls = els.filter((el) => present(el.video_url)).length;
+				const cap = videoEls ? 4 : 7;
+				if (images.length + els.length > cap) return { problem: `image_urls + elements are limited to ${cap}${videoEls ? ' with a video element' : ''} (got ${images.length + els.length})`, field: 'image_urls' };
+				if (!images.length && !els.length) return { problem: 'reference-to-video needs image_urls or elements', field: 'image_urls' };
+				if (multiWithEnd(i)) return { problem: 'end_image_url is not supported with multi_prompt', field: 'end_image_url' };
+				const prompts = [i.prompt, ...(ps.shots ? i.multi_prompt.map((/** @type {any} */ s) => s.prompt) : [])].join('\n');
+				const refs = checkPromptRefs(prompts, { at: true }, { image: images.length, element: els.length, video: videoEls });
+				if (refs) return { problem: refs, field: 'prompt' };
+				const shotsList = ps.shots ?? null;
+				return {
+					duration: shotsList ? shotsList.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0) : (intValue(i.duration) ?? 5), shots: shotsList, audio: i.generate_audio === true,
+					aspectRatio: i.aspect_ratio ?? '16:9', resolution: ({ standard: '720p', pro: '1080p', '4k': '4k' })[tier] ?? null, inputs: { images: images.length, elements: els.length },
+				};
+			},
+		};
+	}
+	// Kling 4.0 reference-to-video [F8][F9]: prompt with @Image1 / @Video1 / @Element1 (XOR multi_prompt); the other field
+	// names were not captured — chosen as fal's own naming: image_urls (≤10), video_urls (≤5), audio_urls (≤3),
+	// elements (≤7), duration integer 3–30, resolution, aspect_ratio (+auto), keep_original_sound (needs video_urls).
+	m['kling/v4/reference-to-video'] = {
+		app: 'kling/v4', capability: 'reference-to-video', frames: ['image_urls'],
+		fields: {
+			prompt: { type: 'string', maxLength: 26000 }, multi_prompt: shots({ type: 'intOrString', min: 1 }), image_urls: { type: 'array', maxItems: 10, items: IMAGE_URL },
+			video_urls: { type: 'array', maxItems: 5, items: MEDIA_URL }, audio_urls: { type: 'array', maxItems: 3, items: MEDIA_URL },
+			elements: { ...ELEMENTS_O3, maxItems: 7 }, duration: { type: 'integer', min: 3, max: 30 }, resolution: { type: 'string', enum: ['720p', '1080p'] },
+			aspect_ratio: { type: 'string', enum: ['auto', ...AR3, '21:9'] }, keep_original_sound: { type: 'boolean' },
+		},
+		run: (engine, i) => {
+			const ps = promptOrShots(i, [3, 30]);
+			if (ps.problem) return ps;
+			const [images, videos, audios] = [list(i.image_urls), list(i.video_urls), list(i.audio_urls)];
+			const els = Array.isArray(i.elements) ? i.elements.length : 0;
+			if (!images.length && !videos.length && !audios.length && !els) return { problem: 'reference-to-video needs image_urls, video_urls, audio_urls or elements', field: 'image_urls' };
+			if (images.length + videos.length + audios.length + els > 15) return { problem: 'at most 15 reference inputs in all', field: 'image_urls' };
+			if (i.keep_original_sound !== undefined && !videos.length) return { problem: 'keep_original_sound needs video_urls', field: 'keep_original_sound' };
+			const prompts = [i.prompt, ...(ps.shots ? i.multi_prompt.map((/** @type {any} */ s) => s.prompt) : [])].join('\n');
+			const refs = checkPromptRefs(prompts, { at: true }, { image: images.length, video: videos.length, audio: audios.length, element: els });
+			if (refs) return { problem: refs, field: 'prompt' };
+			/** @type {import('../core/capability.mjs').InputRead[]} */
+			const vr = [];
+			for (const [k, u] of videos.entries()) {
+				const r = readInput(engine, u, { field: `video_urls[${k}]`, want: 'video', minSec: 3, maxSec: 30 });
+				if (r.problem) return { problem: r.problem, field: `video_urls.${k}` };
+				vr.push(r);
+			}
+			const total = vr.reduce((a, r) => a + r.seconds, 0);
+			if (total > 30) return { problem: `the videos together must last at most 30 s (got ${total} s)`, field: 'video_urls' };
+			/** @type {import('../core/capability.mjs').InputRead[]} */
+			const ar = [];
+			for (const [k, u] of audios.entries()) {
+				const r = readInput(engine, u, { field: `audio_urls[${k}]`, want: 'audio', minSec: 5, maxSec: 30 });
+				if (r.problem) return { problem: r.problem, field: `audio_urls.${k}` };
+				ar.push(r);
+			}
+			const shotsList = ps.shots ?? null;
+			return {
+				failWith: [...vr, ...ar].find((r) => r.failWith)?.failWith ?? null,
+				duration: shotsList ? shotsList.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0) : (i.duration ?? 5), shots: shotsList, audio: true,
+				aspectRatio: i.aspect_ratio && i.aspect_ratio !== 'auto' ? i.aspect_ratio : aspectFrom(vr[0]), resolution: i.resolution ?? '720p',
+				inputs: { images: images.length, elements: els, videos: vr.map(summary), audios: ar.map(summary) },
+			};
+		},
+	};
+	// O3 video-to-video edit [F12]: video_url .mp4/.mov 3–10 s, 720–2160 px; image_urls + elements ≤4; keep_audio (TRUE).
+	for (const tier of ['standard', 'pro']) {
+		m[`fal-ai/kling-video/o3/${tier}/video-to-video/edit`] = {
+			app: APP, capability: 'video-edit', frames: ['image_urls'],
+			fields: { prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, video_url: { ...MEDIA_URL, required: true }, image_urls: { type: 'array', items: IMAGE_URL }, elements: ELEMENTS_O3, keep_audio: { type: 'boolean' } },
+			run: (engine, i) => {
+				const images = list(i.image_urls);
+				const els = Array.isArray(i.elements) ? i.elements.length : 0;
+				if (images.length + els > 4) return { problem: `image_urls + elements are limited to 4 (got ${images.length + els})`, field: 'image_urls' };
+				const refs = checkPromptRefs(i.prompt, { at: true }, { image: images.length, element: els, video: 1 });
+				if (refs) return { problem: refs, field: 'prompt' };
+				const r = readInput(engine, i.video_url, { field: 'video_url', want: 'video', minSec: 3, maxSec: 10, minPx: 720, maxPx: 2160 });
+				if (r.problem) return { problem: r.problem, field: 'video_url' };
+				return {
+					failWith: r.failWith, duration: r.seconds, audio: i.keep_audio !== false && r.info.audio === true, aspectRatio: aspectFrom(r),
+					resolution: tier === 'pro' ? '1080p' : '720p', inputs: { video: summary(r), images: images.length, elements: els },
+				};
+			},
+		};
+	}
+	// Kling 4.0 edit [F9][F11]: prompt (@Video1) + video_url (3–30.05 s, ≤300 MB, 700–4553 px; the 23.9–60 fps rule is
+	// not checked: the emulator's samples are 1 fps) + image_urls; `duration` / `resolution` accepted (inferred from
+	// WaveSpeed's 4.0 edit: the output keeps the input's length unless duration is set). Audio always (4.0).
+	m['kling/v4/video-to-video/edit'] = {
+		app: 'kling/v4', capability: 'video-edit', frames: ['image_urls'],
+		fields: {
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 26000 }, video_url: { ...MEDIA_URL, required: true }, image_urls: { type: 'array', maxItems: 10, items: IMAGE_URL },
+			duration: { type: 'integer', min: 3, max: 30 }, resolution: { type: 'string', enum: ['720p', '1080p'] },
+		},
+		run: (engine, i) => {
+			const images = list(i.image_urls);
+			const refs = checkPromptRefs(i.prompt, { at: true }, { image: images.length, video: 1 });
+			if (refs) return { problem: refs, field: 'prompt' };
+			const r = readInput(engine, i.video_url, { field: 'video_url', want: 'video', minSec: 3, maxSec: 30.05, maxBytes: 300 * MB, minPx: 700, maxPx: 4553 });
+			if (r.problem) return { problem: r.problem, field: 'video_url' };
+			return { failWith: r.failWith, duration: i.duration ?? r.seconds, audio: true, aspectRatio: aspectFrom(r), resolution: i.resolution ?? '720p', inputs: { video: summary(r), images: images.length } };
+		},
+	};
+	return m;
+}
+/** @param {Record<string, any>} i */
+const multiWithEnd = (i) => Array.isArray(i.multi_prompt) && i.multi_prompt.length > 0 && present(i.end_image_url);
+export const FAL_CAPS = falCaps();
+
 export const FAL_APPS = ['fal-ai/kling-video', 'kling/v4'];
 
 /**
@@ -251,6 +496,10 @@ export function createFal(engine) {
 				return { kind, code: 'image_load_error', message: 'Failed to load the image. Please ensure the image file is not corrupted and is in a supported format.' };
 			case 'image-too-large':
 				return { kind, code: 'image_too_large', message: 'The image is too large (max 10 MB).' };
+			case 'media-missing':
+				return { kind, code: 'file_download_error', message: 'Failed to download the file. Please check if the URL is accessible.' };
+			case 'media-invalid':
+				return { kind, code: 'video_load_error', message: 'Failed to load the video or audio file. Please ensure it is not corrupted and is in a supported format.' };
 			default:
 				return { kind, code: 'internal_server_error', message: 'Internal server error' };
 		}
@@ -386,13 +635,24 @@ export function createFal(engine) {
 			return unprocessable(ctx, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }]);
 		}
 		const family = FAL_FAMILY[endpoint];
-		if (![FAL_T2V, FAL_I2V].includes(endpoint) && !family) return detail(ctx, 404, `Application not found: ${endpoint}`);
+		const cap = FAL_CAPS[endpoint];
+		if (![FAL_T2V, FAL_I2V].includes(endpoint) && !family && !cap) return detail(ctx, 404, `Application not found: ${endpoint}`);
 		if (!isPlainObject(body)) return unprocessable(ctx, [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }]);
-		const i2v = family ? family.i2v : endpoint === FAL_I2V;
+		const i2v = cap ? false : family ? family.i2v : endpoint === FAL_I2V;
 		const input = /** @type {Record<string, any>} */ (body);
-		/** @type {{ duration: number, shots: number[] | null, audio: boolean, aspectRatio: string, resolution: string | null, frames: string[], app: string }} */
+		/** @type {{ duration: number, shots: number[] | null, audio: boolean, aspectRatio: string, resolution: string | null, frames: string[], app: string,
+		 *   capability?: import('../core/engine.mjs').Capability, inputs?: Record<string, unknown>, failWith?: string | null }} */
 		let media;
-		if (family) {
+		if (cap) {
+			const issues = checkObject(input, cap.fields);
+			if (issues.length) return unprocessable(ctx, /** @type {any} */ (issues.map(pydantic)));
+			const r = cap.run(engine, input);
+			if (r.problem) return unprocessable(ctx, /** @type {any} */ ([pydantic(rule(r.field ?? 'body', r.problem))]));
+			media = {
+				duration: r.duration ?? 5, shots: r.shots ?? null, audio: r.audio === true, aspectRatio: r.aspectRatio ?? '16:9', resolution: r.resolution ?? null,
+				frames: cap.frames, app: cap.app, capability: cap.capability, inputs: r.inputs ?? {}, failWith: r.failWith ?? null,
+			};
+		} else if (family) {
 			const r = validateFamily(family, input);
 			if (r.errors.length) return unprocessable(ctx, /** @type {any} */ (r.errors));
 			media = {
@@ -443,7 +703,10 @@ export function createFal(engine) {
 			{
 				provider: 'fal',
 				model: endpoint,
-				mode: i2v ? 'image-to-video' : 'text-to-video',
+				mode: media.capability ?? (i2v ? 'image-to-video' : 'text-to-video'),
+				capability: media.capability,
+				inputs: media.inputs,
+				failWith: media.failWith,
 				input: body,
 				duration: media.duration,
 				shots: media.shots,

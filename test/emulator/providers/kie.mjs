@@ -63,12 +63,31 @@
  * Refusals and caps (body codes, HTTP 200, §3.2): rate limit and over the concurrency cap → `{code:429}` (+ Retry-After
  * header, not documented by Kie: emulator choice), out of credits → `{code:402, msg:"Insufficient credits"}` (also when
  * the emulated balance runs out), maintenance → `{code:455}`. Nothing is created. Unknown-status fault word: "pending".
+ *
+ * Capabilities (KLING-MODELS.md §1b, §3.3 [K2][K4][K5][K6], §7) — `KIE_CAPS`, same envelope / recordInfo / callback:
+ *  - kling-2.6/motion-control [K2 doc]: prompt ≤2500, input_urls [1 image], video_urls [1 video ≤100 MB, 3–30 s],
+ *    character_orientation (req) image (video ≤10 s) | video (≤30 s), mode (req) 720p|1080p → body code 422.
+ *    kling-3.0/motion-control (3p [K6]): same + background_source input_video|input_image; mode std/pro → body code 500.
+ *    Output = the video's length; no sound field: the video's own sound is kept (Kling's keep_original_sound default —
+ *    choice).
+ *  - kling/ai-avatar-standard, kling/ai-avatar-pro (3p [K5]): image_url, audio_url (req), prompt ≤5000; ANY other field
+ *    (e.g. `mode`) → body code 500 "Internal server error" ([K5]: silent 500). Audio ≤10 MB (kie.ai/kling-ai-avatar
+ *    form), 2–300 s (Kling's avatar API [O1], inf). Output = the audio's length, with sound.
+ *  - kling-3.0-omni/reference-to-video (3p [K3]): the omni image-to-video fields with image_urls ≤7 (+ elements: ≤7,
+ *    ≤4 with a video) and video_urls (≤1, 3–15.5 s — Kling's 3.0-omni limits, inf), concrete aspect_ratio; audio:true
+ *    with a video → 422 (Kling: feature video ⇒ audio off, inf). Prompt references `@image_1` / `@video_1` (the
+ *    resellers' form §6b, inf) beyond the count → 422; elements by `@name` as before.
+ *  - kling-3.0-omni/transformation: INFERRED to be video edit (the id is in Kie's catalogue [K7], no field list was
+ *    retrieved): prompt (req), video_urls [exactly 1, 3–15.5 s], image_urls ≤4, elements, resolution, audio (true keeps
+ *    the source's own sound; default false like Kie's omni `audio` — choice). Output = the video's length.
+ *  Credits per output second (invented): motion 14 (720p) / 18 (1080p), avatar 14 / 18, omni as kling-3.0-omni.
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { checkObject, checkShots, intValue } from '../core/schema.mjs';
 import { sniff } from '../core/media.mjs';
+import { aspectFrom, checkPromptRefs, readInput, summary } from '../core/capability.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
@@ -184,7 +203,8 @@ export const KIE_FAMILY = {
 	'kling-3.0-omni/text-to-video': omniModel(false),
 	'kling-3.0-omni/image-to-video': omniModel(true),
 };
-export const KIE_MODELS = [KIE_T2V, KIE_I2V, ...Object.keys(KIE_FAMILY)];
+/** every model id (KIE_CAPS is defined below, after the omni helpers) */
+export const KIE_MODELS = [KIE_T2V, KIE_I2V, ...Object.keys(KIE_FAMILY), 'kling-2.6/motion-control', 'kling-3.0/motion-control', 'kling/ai-avatar-standard', 'kling/ai-avatar-pro', 'kling-3.0-omni/reference-to-video', 'kling-3.0-omni/transformation'];
 
 /** @param {boolean} i2v @returns {KieModel} */
 function omniModel(i2v) {
@@ -246,6 +266,128 @@ function elementRules(i, elements, field) {
 	return null;
 }
 
+/* ------------------------------------------------------------------ motion control, avatar, omni reference / transformation */
+
+const MB = 1024 * 1024;
+/**
+ * @typedef {{ problem?: string | null, code?: number, failWith?: string | null, duration?: number, audio?: boolean, aspectRatio?: string,
+ *   resolution?: string | null, inputs?: Record<string, unknown>, imageUrls?: string[], shots?: number[] | null }} KieCapResult
+ * @typedef {{ capability: import('../core/engine.mjs').Capability, fields: Record<string, import('../core/schema.mjs').FieldSpec>,
+ *   unknownCode?: number, enumCode?: Record<string, number>, run: (engine: Engine, input: Record<string, any>) => KieCapResult,
+ *   credits: (input: Record<string, any>, m: { duration: number, audio: boolean }) => number }} KieCap
+ */
+/** @param {string} orientation */
+const motionRule = (orientation) => /** @type {import('../core/capability.mjs').InputRule} */ ({ field: 'input.video_urls[0]', want: 'video', minSec: 3, maxSec: orientation === 'image' ? 10 : 30, maxBytes: 100 * MB });
+/** @param {boolean} v3 @returns {KieCap} */
+function kieMotion(v3) {
+	return {
+		capability: 'motion-control',
+		fields: {
+			prompt: { type: 'string', maxLength: 2500 },
+			input_urls: { ...URLS, required: true, minItems: 1, maxItems: 1 },
+			video_urls: { ...URLS, required: true, minItems: 1, maxItems: 1 },
+			character_orientation: { type: 'string', required: true, enum: ['image', 'video'] },
+			mode: { type: 'string', required: true, enum: ['720p', '1080p'] },
+			...(v3 ? { background_source: { type: 'string', enum: ['input_video', 'input_image'] } } : {}),
+		},
+		// kling-3.0/motion-control: mode std/pro → code 500 (3p [K6])
+		enumCode: v3 ? { 'input.mode': 500 } : {},
+		run: (engine, i) => {
+			const r = readInput(engine, i.video_urls[0], motionRule(i.character_orientation));
+			if (r.problem) return { problem: i.character_orientation === 'image' && /at most \d+ s/.test(r.problem) ? `${r.problem} (character_orientation "image")` : r.problem };
+			return {
+				failWith: r.failWith,
+				duration: r.seconds,
+				// no sound field on Kie: the reference video's own sound is kept (Kling's default keep_original_sound) — choice
+				audio: r.info.audio === true,
+				aspectRatio: aspectFrom(r),
+				resolution: i.mode,
+				inputs: { video: summary(r), orientation: i.character_orientation },
+				imageUrls: i.input_urls,
+			};
+		},
+		credits: (i, m) => Math.ceil(m.duration) * (i.mode === '1080p' ? 18 : 14),
+	};
+}
+/** @param {string} tier @returns {KieCap} */
+function kieAvatar(tier) {
+	return {
+		capability: 'avatar',
+		fields: { image_url: { type: 'url', required: true }, audio_url: { type: 'url', required: true }, prompt: { type: 'string', maxLength: 5000 } },
+		unknownCode: 500, // extra fields (e.g. `mode`) → a silent 500 (3p [K5])
+		run: (engine, i) => {
+			// audio ≤10 MB (kie.ai/kling-ai-avatar form); 2–300 s inherited from Kling's avatar API [O1] (inf)
+			const r = readInput(engine, i.audio_url, { field: 'input.audio_url', want: 'audio', minSec: 2, maxSec: 300, maxBytes: 10 * MB });
+			if (r.problem) return { problem: r.problem };
+			const image = readInput(engine, i.image_url, { field: 'input.image_url', want: 'image' });
+			return { failWith: r.failWith, duration: r.seconds, audio: true, aspectRatio: aspectFrom(image, '1:1'), resolution: tier === 'pro' ? '1080p' : '720p', inputs: { audio: summary(r) }, imageUrls: [i.image_url] };
+		},
+		credits: (_i, m) => Math.ceil(m.duration) * (tier === 'pro' ? 18 : 14),
+	};
+}
+/**
+ * kling-3.0-omni/reference-to-video (3p [K3]: the omni image-to-video fields, image_urls ≤7 + video_urls, concrete
+ * aspect_ratio) and kling-3.0-omni/transformation (≈ video edit — INFERRED from its name [K7]; no field list retrieved).
+ * @param {boolean} edit @returns {KieCap}
+ */
+function kieOmniRef(edit) {
+	const base = omniModel(false);
+	return {
+		capability: edit ? 'video-edit' : 'reference-to-video',
+		fields: edit
+			? {
+				prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, video_urls: { ...URLS, required: true, minItems: 1, maxItems: 1 }, image_urls: { ...URLS, maxItems: 4 },
+				elements: { type: 'array', maxItems: 3, items: ELEMENT }, resolution: { type: 'string', enum: ['720p', '1080p', '4k'] }, audio: { type: 'boolean' },
+			}
+			: { ...base.fields, image_urls: { ...URLS, maxItems: 7 }, video_urls: { ...URLS, maxItems: 1 }, aspect_ratio: { type: 'string', enum: AR3 } },
+		run: (engine, i) => {
+			const images = Array.isArray(i.image_urls) ? i.image_urls : [];
+			const videos = Array.isArray(i.video_urls) ? i.video_urls : [];
+			const elements = Array.isArray(i.elements) ? i.elements.length : 0;
+			if (!edit) {
+				const rule = base.rules(i);
+				if (rule) return { problem: rule };
+				if (!images.length && !videos.length && !elements) return { problem: 'input.image_urls or input.video_urls is required for reference-to-video' };
+				if (videos.length && i.audio === true) return { problem: 'input.audio must be false with a reference video (Kling: a feature video turns generated audio off)' };
+			} else {
+				const rule = elementRules(i, i.elements, 'input.elements');
+				if (rule) return { problem: rule };
+			}
+			const cap = videos.length ? 4 : 7;
+			if (images.length + elements > cap) return { problem: `input.image_urls + input.elements are limited to ${cap}${videos.length ? ' with a video' : ''} (got ${images.length + elements})` };
+			const prompts = [i.prompt, ...(Array.isArray(i.multi_prompt) ? i.multi_prompt.map((/** @type {any} */ s) => s.prompt) : [])].join('\n');
+			// prompt references: the resellers' `@image_1` / `@video_1` (§6b, inf for Kie); elements by `@name` (above)
+			const refs = checkPromptRefs(prompts, { snake: true }, { image: images.length, video: videos.length });
+			if (refs) return { problem: refs };
+			// 3.0-omni reference / base video 3–15.5 s (Kling's new API [O6]; inf for Kie)
+			const r = videos.length ? readInput(engine, videos[0], { field: 'input.video_urls[0]', want: 'video', minSec: 3, maxSec: 15.5 }) : null;
+			if (r?.problem) return { problem: r.problem };
+			const m = base.media(i);
+			return {
+				failWith: r?.failWith ?? null,
+				duration: edit && r ? r.seconds : m.duration,
+				shots: edit ? null : m.shots,
+				// transformation: `audio: true` keeps the source's own sound (choice; default off like Kie's omni `audio`)
+				audio: edit ? i.audio === true && r?.info.audio === true : m.audio,
+				aspectRatio: edit ? aspectFrom(r) : m.aspectRatio,
+				resolution: i.resolution ?? '720p',
+				inputs: { images: images.length, elements, ...(r ? { video: summary(r) } : {}) },
+				imageUrls: images,
+			};
+		},
+		credits: (i, m) => Math.ceil(m.duration) * (i.resolution === '4k' ? 67 : i.resolution === '1080p' ? (m.audio ? 27 : 18) : m.audio ? 20 : 14),
+	};
+}
+/** @type {Record<string, KieCap>} */
+export const KIE_CAPS = {
+	'kling-2.6/motion-control': kieMotion(false),
+	'kling-3.0/motion-control': kieMotion(true),
+	'kling/ai-avatar-standard': kieAvatar('standard'),
+	'kling/ai-avatar-pro': kieAvatar('pro'),
+	'kling-3.0-omni/reference-to-video': kieOmniRef(false),
+	'kling-3.0-omni/transformation': kieOmniRef(true),
+};
+
 /** @param {string} key @param {string} taskId @param {number | string} ts */
 export function kieSignature(key, taskId, ts) {
 	return crypto.createHmac('sha256', key).update(`${taskId}.${ts}`).digest('base64');
@@ -267,6 +409,9 @@ export function createKie(engine) {
 				return { kind, code: '422', message: 'Failed to fetch the image from the provided URL.' };
 			case 'image-too-large':
 				return { kind, code: '413', message: 'Image exceeds the 10MB limit.' };
+			case 'media-missing':
+			case 'media-invalid':
+				return { kind, code: '422', message: 'Failed to fetch the video or audio from the provided URL.' };
 			default:
 				return { kind, code: '500', message: 'Internal server error' };
 		}
@@ -355,6 +500,8 @@ export function createKie(engine) {
 		const input = /** @type {Record<string, any>} */ (body.input);
 		const family = KIE_FAMILY[/** @type {string} */ (body.model)];
 		if (!problem && family) return submitFamily(ctx, body, family);
+		const cap = KIE_CAPS[/** @type {string} */ (body.model)];
+		if (!problem && cap) return submitCapability(ctx, body, cap);
 		const i2v = body.model === KIE_I2V;
 		if (!problem) {
 			const allowed = i2v
@@ -404,9 +551,37 @@ export function createKie(engine) {
 	}
 
 	/**
+	 * Motion control / avatar / omni reference / transformation. @param {Ctx} ctx @param {Record<string, any>} body @param {KieCap} cap
+	 */
+	function submitCapability(ctx, body, cap) {
+		const input = /** @type {Record<string, any>} */ (body.input);
+		const issue = checkObject(input, cap.fields, 'input.')[0];
+		if (issue) {
+			const code = issue.kind === 'extra' && cap.unknownCode ? cap.unknownCode : issue.kind === 'enum' ? (cap.enumCode?.[issue.field] ?? 422) : 422;
+			return bodyErr(ctx, code, code === 500 ? 'Internal server error' : issue.message);
+		}
+		const r = cap.run(engine, input);
+		if (r.problem) return bodyErr(ctx, r.code ?? 422, r.problem);
+		const media = { duration: r.duration ?? 5, audio: r.audio === true };
+		accept(ctx, body, {
+			mode: cap.capability,
+			capability: cap.capability,
+			...media,
+			shots: r.shots ?? null,
+			aspectRatio: r.aspectRatio ?? '16:9',
+			resolution: r.resolution ?? null,
+			imageUrls: (r.imageUrls ?? []).filter((u) => typeof u === 'string' && u),
+			inputs: r.inputs ?? {},
+			failWith: r.failWith ?? null,
+			cost: cap.credits(input, media),
+		});
+	}
+
+	/**
 	 * Credits, then create the task and answer. @param {Ctx} ctx @param {Record<string, any>} body
-	 * @param {{ mode: 'text-to-video'|'image-to-video', duration: number, aspectRatio: string, audio: boolean, shots?: number[] | null,
-	 *   resolution?: string | null, imageUrls: string[], cost: number }} media
+	 * @param {{ mode: import('../core/engine.mjs').Capability, duration: number, aspectRatio: string, audio: boolean, shots?: number[] | null,
+	 *   resolution?: string | null, imageUrls: string[], cost: number, capability?: import('../core/engine.mjs').Capability,
+	 *   inputs?: Record<string, unknown>, failWith?: string | null }} media
 	 */
 	function accept(ctx, body, media) {
 		if (engine.submitRateLimited(ctx, mod)) return;

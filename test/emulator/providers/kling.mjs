@@ -94,12 +94,50 @@
  * (per account, held submit→terminal [O13]) → HTTP 429 code 1303 + Retry-After = seconds until a slot frees; out of
  * credit → 429 code 1102 (resource pack exhausted), `arrears` → 429 code 1101; maintenance → 503 code 5001. Nothing is
  * created. Unknown-status fault word: "queued" (both APIs; on /tasks only the first task of the answer).
+ *
+ * Capabilities beyond text/image to video (KLING-MODELS.md §1b, §3.5 B/C, §7) — each legacy product is polled under its
+ * own path (`GET /v1/videos/<product>/{task_id | external_task_id}`, list `?pageNum=`), a task is never found under
+ * another product's path; the new API's tasks are polled via `/tasks`. Legacy bodies, callbacks and signatures as for
+ * text2video; limits → HTTP 400 code 1201; a missing emulator file → task failed "1201 … failed to download".
+ *  - POST /v1/videos/motion-control [O2]+3p: model_name kling-v2-6 (default — choice) | kling-v3, image_url (req, URL or
+ *    Base64), video_url (req; ≥3 s, ≤10 s with orientation image, ≤30 s with video, ≤100 MB), character_orientation
+ *    (req), mode std|pro (req), keep_original_sound yes|no (yes), prompt ≤2500, element_list ≤1 (kling-v3 only),
+ *    watermark_info, callback_url, external_task_id. Output = the video's length, its sound unless "no".
+ *  - POST /motion-control/kling-2.6 | /motion-control/kling-3.0 (new API [O6]): contents prompt{text ≤2500},
+ *    image{url} (req), video{url} (req; same limits), 3.0 only element{element_id,id} (≤1); settings
+ *    {character_orientation (req), audio original (default) | off, resolution 720p (default) | 1080p}; options.
+ *  - POST /v1/videos/avatar/image2video [O1][O5]: image (req), audio_id XOR sound_file (URL or Base64; mp3/wav/m4a/aac
+ *    ≤5 MB, 2–300 s), prompt ≤2500, mode std|pro, watermark_info, callback_url, external_task_id. Output = the audio's
+ *    length (audio_id: a TTS id whose length is unknown here → remoteAudioSeconds — choice).
+ *  - POST /v1/videos/identify-face [O6] (SYNCHRONOUS, nothing to poll): video_id (a video this account generated:
+ *    `task_result.videos[].id`) XOR video_url (mp4/mov ≤100 MB, 2–60 s, 720p/1080p) → data{session_id, face_data:
+ *    [{face_id:"0", face_image, start_time:0, end_time: length ms}]} (one face). Then POST /v1/videos/advanced-lip-sync:
+ *    session_id (req, known), face_choose exactly 1 [{face_id (a face of the session), audio_id XOR sound_file (2–60 s,
+ *    ≤5 MB), sound_start_time, sound_end_time, sound_insert_time (ms, req), sound_volume 0–2, original_audio_volume
+ *    0–2}], callback_url, external_task_id. Choices: the clip (end − start) lasts ≥2 s, ends inside the audio and, inserted
+ *    at sound_insert_time, inside the video. Output = the video's length, with sound. Poll …/advanced-lip-sync/{id}.
+ *  - POST /v1/videos/lip-sync (legacy, 3p [O9]): input{video_id XOR video_url (2–10 s, ≤100 MB, 720–1920 px), mode
+ *    audio2video (audio_type file|url + audio_file Base64 | audio_url; 2–60 s, ≤5 MB) | text2video (text ≤120, voice_id,
+ *    voice_language zh|en, voice_speed 0.8–2)}, callback_url, external_task_id; poll …/lip-sync/{id} (inferred path).
+ *  - POST /v1/videos/omni-video (legacy [O3][O4][O6] §7): model_name kling-video-o1 (default — choice) | kling-v3-omni,
+ *    prompt (req ≤2500; `<<<image_N>>>` / `<<<element_N>>>` / `<<<video_N>>>` must exist), image_list [{image_url,
+ *    type? first_frame|end_frame}] + element_list ≤7 (≤4 with a video), video_list ≤1 [{video_url (3–10 s, 720–2160 px,
+ *    ≤200 MB), refer_type base|feature (REQUIRED — choice: the two mean edit vs reference), keep_original_sound yes|no}],
+ *    sound on|off (off with a video; kling-video-o1 has no "on"), mode, aspect_ratio, duration "3"…"10" (o1) |
+ *    "3"…"15", watermark_info, callback_url, external_task_id. refer_type base = video edit: output = the base video's
+ *    length (duration ignored) and its sound unless keep_original_sound "no"; no first/end frames with it.
+ *  - New API omni (/omni-video/kling-3.0-omni, /omni-video/kling-o1): feature_video / base_video are now read (O1 3–10 s
+ *    ≤2160 px; 3.0-omni 3–15.5 s, 700–4553 px, ≤200 MB); base_video = edit (length = the video's; settings.duration
+ *    accepted and ignored — choice; audio "original" keeps its sound); an id-like prompt reference (@image_N, @video_N,
+ *    @element_N) must name a content item (items without `id` answer to @image_N in refer_image order / @video_1 —
+ *    choice). `mode` keeps its earlier meaning there; `capability` says reference-to-video / video-edit.
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { sniff } from '../core/media.mjs';
 import { checkObject, checkShots, checkValue, intValue } from '../core/schema.mjs';
+import { aspectFrom, checkPromptRefs, motionSeconds, readInput, summary } from '../core/capability.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 /** @typedef {import('../core/schema.mjs').FieldSpec} FieldSpec */
@@ -334,6 +372,10 @@ export function createKling(engine) {
 				return { kind, code: 1201, message: '1201 Invalid parameter: the image could not be recognized' };
 			case 'image-too-large':
 				return { kind, code: 1201, message: '1201 Invalid parameter: the image exceeds 10MB' };
+			case 'media-missing':
+				return { kind, code: 1201, message: '1201 Invalid parameter: failed to download the video or audio file' };
+			case 'media-invalid':
+				return { kind, code: 1201, message: '1201 Invalid parameter: the video or audio file could not be recognized' };
 			default:
 				return { kind, code: 5000, message: '5000 Server internal error' };
 		}
@@ -684,6 +726,34 @@ export function createKling(engine) {
 				if (r.url) imageUrls.push(r.url);
 			}
 		}
+		/** @type {{ capability?: import('../core/engine.mjs').Capability, inputs?: Record<string, unknown>, failWith?: string | null, duration?: number, audio?: boolean, aspect?: string }} */
+		let omni = {};
+		if (spec.kind === 'omni') {
+			const video = by.base_video?.[0] ?? by.feature_video?.[0];
+			// prompt references `@<id>` [O6][O13]: an id-like reference (@image_N, @video_N, @element_N) must name a content
+			// item; items without `id` answer to @image_N (refer_image order) / @video_1 (choice)
+			const ids = new Set();
+			(by.refer_image ?? []).forEach((it, i) => ids.add(it.id ?? `image_${i + 1}`));
+			for (const t of ['first_frame', 'last_frame', 'element']) for (const it of by[t] ?? []) if (it.id) ids.add(it.id);
+			if (video) ids.add(video.id ?? 'video_1');
+			for (const m of prompt.matchAll(/@((?:image|video|element)_\d+)(?![\w])/gi)) {
+				if (!ids.has(m[1])) return invalid(ctx, `the prompt references @${m[1]} but no content item has the id "${m[1]}"`);
+			}
+			const o1 = route === 'omni-video/kling-o1';
+			const read = video
+				? readInput(engine, video.url, o1
+					? { field: `${video.type}.url`, want: 'video', minSec: 3, maxSec: 10, maxPx: 2160 }
+					: { field: `${video.type}.url`, want: 'video', minSec: 3, maxSec: 15.5, minPx: 700, maxPx: 4553, maxBytes: 200 * 1024 * 1024 })
+				: null;
+			if (read?.problem) return invalid(ctx, read.problem);
+			omni = {
+				capability: by.base_video ? 'video-edit' : by.feature_video || by.refer_image || by.element ? 'reference-to-video' : by.first_frame ? 'image-to-video' : 'text-to-video',
+				inputs: { images: by.refer_image?.length ?? 0, elements: by.element?.length ?? 0, ...(read ? { video: summary(read), videoType: video?.type } : {}) },
+				failWith: read?.failWith ?? null,
+				// a base video (edit) keeps its length (settings.duration is accepted and ignored — choice); "original" keeps its sound
+				...(by.base_video && read ? { duration: read.seconds, audio: audio === 'original' && read.info.audio === true, aspect: aspectFrom(read) } : {}),
+			};
+		}
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const callbackUrl = /** @type {string | undefined} */ (options.callback_url) || undefined;
 		const hasMedia = Object.keys(by).some((t) => t !== 'prompt');
@@ -693,16 +763,405 @@ export function createKling(engine) {
 				model: route.split('/')[1],
 				mode: spec.kind === 'i2v' || (spec.kind === 'omni' && hasMedia) ? 'image-to-video' : 'text-to-video',
 				input: body,
-				duration,
+				duration: omni.duration ?? duration,
 				shots,
-				aspectRatio: spec.kind === 'i2v' ? '16:9' : (settings.aspect_ratio ?? '16:9'),
+				aspectRatio: omni.aspect ?? (spec.kind === 'i2v' ? '16:9' : (settings.aspect_ratio ?? '16:9')),
 				// 3.0 Turbo takes no audio setting and always has sound (third-party reports: useapi 2026-06-17, Runware).
-				audio: route.endsWith('/kling-3.0-turbo') || audio === 'native' || audio === 'original',
+				audio: omni.audio ?? (route.endsWith('/kling-3.0-turbo') || audio === 'native' || audio === 'original'),
 				resolution,
 				imageUrls,
 				callbackUrl,
 				id: nextId('9'),
 				extra: { api: 'new', route, externalTaskId: externalId, settings: { ...settings } },
+				capability: omni.capability,
+				inputs: omni.inputs,
+				failWith: omni.failWith,
+			},
+			mod,
+		);
+		if (externalId !== undefined) external.set(externalId, task.id);
+		if (task.finalState === 'succeeded') remainingUnits = Math.max(0, remainingUnits - units(task));
+		ctx.mark('submit', task.id);
+		if (callbackUrl) scheduleCallbacks(task, callbackUrl, newTask);
+		if (engine.submitAnswerLost(ctx, mod)) return;
+		/** @type {Record<string, unknown>} */
+		const data = { id: task.id, status: 'submitted', create_time: task.createdAt, update_time: task.createdAt };
+		if (externalId !== undefined) data.external_id = externalId;
+		ok(ctx, data);
+	}
+
+	/* ----------------------------------------------------------- motion control, avatar, lip-sync, omni (legacy products) */
+
+	const MB = 1024 * 1024;
+	/** @type {Record<string, FieldSpec>} */
+	const LEGACY_COMMON = { callback_url: { type: 'url' }, external_task_id: { type: 'string', nonEmpty: true }, watermark_info: { type: 'object', fields: { enabled: { type: 'boolean' } } } };
+	/** @type {Map<string, { id: string, read: import('../core/capability.mjs').InputRead | null, seconds: number, audio: boolean, aspect: string, faces: string[], videoId?: string }>} */
+	const sessions = new Map();
+
+	/**
+	 * A file field that takes an http(s) URL or raw Base64 (Kling's rule for files): a URL readInput can read.
+	 * @param {unknown} v @param {string} name @returns {{ problem: string | null, url?: string }}
+	 */
+	function fileRef(v, name) {
+		if (typeof v !== 'string' || !v.trim()) return { problem: `${name} must be a URL or a Base64 string` };
+		if (/^https?:\/\//i.test(v)) {
+			const p = V.url(v, name);
+			return p ? { problem: p } : { problem: null, url: v };
+		}
+		if (/^data:/i.test(v)) return { problem: `${name} must be raw Base64 without a "data:" prefix (or an http(s) URL)` };
+		const clean = v.replace(/\s+/g, '');
+		if (!/^[A-Za-z0-9+/]+={0,2}$/.test(clean)) return { problem: `${name} must be an http(s) URL or a Base64 string` };
+		return { problem: null, url: `data:application/octet-stream;base64,${clean}` };
+	}
+
+	/** A video this account generated (`task_result.videos[].id` / `outputs[].id`). @param {string} videoId */
+	function generatedVideo(videoId) {
+		const t = [...engine.tasks.values()].find((x) => x.provider === 'kling' && `${x.id}-v0` === videoId);
+		return t && engine.phase(t).phase === 'succeeded' ? t : undefined;
+	}
+
+	/**
+	 * Create a task of a legacy product (flat body, task_id / task_status, poll GET /v1/videos/<endpoint>/{id}).
+	 * @param {Ctx} ctx @param {string} endpoint @param {Record<string, any>} body
+	 * @param {{ model: string, capability: import('../core/engine.mjs').Capability, duration: number, audio: boolean, aspectRatio?: string,
+	 *   resolution: string, imageUrls?: string[], inputs: Record<string, unknown>, failWith?: string | null }} m
+	 */
+	function legacyCreate(ctx, endpoint, body, m) {
+		const externalId = /** @type {string | undefined} */ (body.external_task_id);
+		if (externalId !== undefined && external.has(externalId)) return invalid(ctx, `external_task_id "${externalId}" already exists`);
+		if (engine.submitRateLimited(ctx, mod)) return;
+		const callbackUrl = /** @type {string | undefined} */ (body.callback_url) || undefined;
+		const task = engine.createTask(
+			{
+				provider: 'kling', model: m.model, mode: m.capability, capability: m.capability, input: body, duration: m.duration,
+				aspectRatio: m.aspectRatio ?? '16:9', audio: m.audio, resolution: m.resolution, imageUrls: m.imageUrls ?? [], callbackUrl,
+				id: nextId(), extra: { api: 'legacy', endpoint, mode: m.resolution, externalTaskId: externalId }, inputs: m.inputs, failWith: m.failWith ?? null,
+			},
+			mod,
+		);
+		if (externalId !== undefined) external.set(externalId, task.id);
+		if (task.finalState === 'succeeded') remainingUnits = Math.max(0, remainingUnits - units(task));
+		ctx.mark('submit', task.id);
+		if (callbackUrl) scheduleCallbacks(task, callbackUrl, callbackBody);
+		if (engine.submitAnswerLost(ctx, mod)) return;
+		ok(ctx, taskData(task));
+	}
+
+	/** @param {Ctx} ctx @returns {Record<string, any> | undefined} the JSON object body, or undefined after answering 1200 */
+	function objectBody(ctx) {
+		let body;
+		try {
+			body = ctx.json();
+		} catch {
+			kerr(ctx, 1200, 'Invalid request parameters: the body is not valid JSON');
+			return undefined;
+		}
+		if (!isPlainObject(body)) {
+			kerr(ctx, 1200, 'Invalid request parameters: the body must be a JSON object');
+			return undefined;
+		}
+		return body;
+	}
+
+	/** POST /v1/videos/motion-control (legacy) [O2]+3p. @param {Ctx} ctx */
+	function submitMotionLegacy(ctx) {
+		ctx.mark('submit');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const issue = checkObject(body, {
+			model_name: { type: 'string', enum: ['kling-v2-6', 'kling-v3'] }, image_url: { type: 'string', required: true, nonEmpty: true }, video_url: { type: 'url', required: true },
+			character_orientation: { type: 'string', required: true, enum: ['image', 'video'] }, mode: { type: 'string', required: true, enum: ['std', 'pro'] },
+			keep_original_sound: { type: 'string', enum: ['yes', 'no'] }, prompt: { type: 'string', maxLength: 2500 },
+			element_list: { type: 'array', maxItems: 1, items: { type: 'object', fields: { element_id: { type: 'intOrString', required: true } } } }, ...LEGACY_COMMON,
+		})[0];
+		if (issue) return invalid(ctx, issue.message);
+		const model = body.model_name ?? 'kling-v2-6';
+		if (body.element_list !== undefined && model !== 'kling-v3') return invalid(ctx, 'element_list is supported by kling-v3 motion control only');
+		const img = checkImage(body.image_url, 'image_url');
+		if (img.problem) return invalid(ctx, img.problem);
+		const r = readInput(engine, body.video_url, { field: 'video_url', want: 'video', minSec: 3, maxSec: body.character_orientation === 'image' ? 10 : 30, maxBytes: 100 * MB });
+		if (r.problem) return invalid(ctx, body.character_orientation === 'image' && /at most \d+ s/.test(r.problem) ? `${r.problem} (character_orientation "image")` : r.problem);
+		legacyCreate(ctx, 'motion-control', body, {
+			model, capability: 'motion-control', duration: r.seconds, audio: body.keep_original_sound !== 'no' && r.info.audio === true, aspectRatio: aspectFrom(r),
+			resolution: body.mode, imageUrls: img.url ? [img.url] : [], inputs: { video: summary(r), orientation: body.character_orientation }, failWith: r.failWith,
+		});
+	}
+
+	/** POST /v1/videos/avatar/image2video [O1][O5]: image + (audio_id XOR sound_file); output = the audio's length. @param {Ctx} ctx */
+	function submitAvatar(ctx) {
+		ctx.mark('submit');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const issue = checkObject(body, {
+			image: { type: 'string', required: true, nonEmpty: true }, audio_id: { type: 'string', nonEmpty: true }, sound_file: { type: 'string', nonEmpty: true },
+			prompt: { type: 'string', maxLength: 2500 }, mode: { type: 'string', enum: ['std', 'pro'] }, ...LEGACY_COMMON,
+		})[0];
+		if (issue) return invalid(ctx, issue.message);
+		if ((body.audio_id === undefined) === (body.sound_file === undefined)) return invalid(ctx, 'send audio_id (a TTS audio) or sound_file (an audio file), exactly one of them');
+		const img = checkImage(body.image, 'image');
+		if (img.problem) return invalid(ctx, img.problem);
+		/** @type {import('../core/capability.mjs').InputRead | null} */
+		let r = null;
+		if (body.sound_file !== undefined) {
+			const f = fileRef(body.sound_file, 'sound_file');
+			if (f.problem) return invalid(ctx, f.problem);
+			r = readInput(engine, /** @type {string} */ (f.url), { field: 'sound_file', want: 'audio', minSec: 2, maxSec: 300, maxBytes: 5 * MB });
+			if (r.problem) return invalid(ctx, r.problem);
+		}
+		// audio_id: a TTS result of this account — its length is unknown here: remoteAudioSeconds (choice)
+		const seconds = r ? r.seconds : engine.opts.remoteAudioSeconds;
+		const image = img.url ? readInput(engine, img.url, { field: 'image', want: 'image' }) : null;
+		legacyCreate(ctx, 'avatar/image2video', body, {
+			model: 'kling-avatar', capability: 'avatar', duration: seconds, audio: true, aspectRatio: aspectFrom(image, '1:1'), resolution: body.mode ?? 'std',
+			imageUrls: img.url ? [img.url] : [], inputs: r ? { audio: summary(r) } : { audioId: body.audio_id, seconds }, failWith: r?.failWith,
+		});
+	}
+
+	/** POST /v1/videos/identify-face [O6]: synchronous; answers a session for advanced-lip-sync. @param {Ctx} ctx */
+	function identifyFace(ctx) {
+		ctx.mark('other');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const issue = checkObject(body, { video_id: { type: 'string', nonEmpty: true }, video_url: { type: 'url' } })[0];
+		if (issue) return invalid(ctx, issue.message);
+		if ((body.video_id === undefined) === (body.video_url === undefined)) return invalid(ctx, 'send video_id or video_url, exactly one of them');
+		/** @type {{ read: import('../core/capability.mjs').InputRead | null, seconds: number, audio: boolean, aspect: string }} */
+		let v;
+		if (body.video_id !== undefined) {
+			const t = generatedVideo(body.video_id);
+			if (!t) return invalid(ctx, `video_id ${body.video_id} is not a video generated by this account (or it is not ready)`);
+			v = { read: null, seconds: t.duration, audio: t.audio, aspect: t.aspectRatio };
+		} else {
+			// mp4/mov ≤100 MB, 2–60 s, 720p/1080p [O6]
+			const r = readInput(engine, body.video_url, { field: 'video_url', want: 'video', minSec: 2, maxSec: 60, maxBytes: 100 * MB, minPx: 720, maxPx: 1920 });
+			if (r.problem) return invalid(ctx, r.problem);
+			if (r.failWith) return invalid(ctx, r.failWith === 'media-missing' ? 'failed to download the video from video_url' : 'video_url is not a valid mp4/mov video');
+			v = { read: r, seconds: r.seconds, audio: r.info.audio === true, aspect: aspectFrom(r) };
+		}
+		const id = crypto.randomUUID();
+		sessions.set(id, { id, ...v, faces: ['0'], videoId: body.video_id });
+		ok(ctx, {
+			session_id: id,
+			face_data: [{ face_id: '0', face_image: `${engine.url}/_assets/tiny.png`, start_time: 0, end_time: Math.round(v.seconds * 1000) }],
+		});
+	}
+
+	/** POST /v1/videos/advanced-lip-sync [O6]: one face of an identify-face session + its audio. @param {Ctx} ctx */
+	function submitAdvancedLipSync(ctx) {
+		ctx.mark('submit');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const issue = checkObject(body, {
+			session_id: { type: 'string', required: true, nonEmpty: true },
+			face_choose: {
+				type: 'array', required: true, minItems: 1, maxItems: 1,
+				items: {
+					type: 'object',
+					fields: {
+						face_id: { type: 'string', required: true, nonEmpty: true }, audio_id: { type: 'string', nonEmpty: true }, sound_file: { type: 'string', nonEmpty: true },
+						sound_start_time: { type: 'integer', required: true, min: 0 }, sound_end_time: { type: 'integer', required: true, min: 0 }, sound_insert_time: { type: 'integer', required: true, min: 0 },
+						sound_volume: { type: 'number', min: 0, max: 2 }, original_audio_volume: { type: 'number', min: 0, max: 2 },
+					},
+				},
+			},
+			...LEGACY_COMMON,
+		})[0];
+		if (issue) return invalid(ctx, issue.message);
+		const session = sessions.get(body.session_id);
+		if (!session) return invalid(ctx, `session_id ${body.session_id} not found (call /v1/videos/identify-face first)`);
+		const face = body.face_choose[0];
+		if (!session.faces.includes(face.face_id)) return invalid(ctx, `face_choose[0].face_id "${face.face_id}" is not a face of this session (${session.faces.join(', ')})`);
+		if ((face.audio_id === undefined) === (face.sound_file === undefined)) return invalid(ctx, 'face_choose[0]: send audio_id or sound_file, exactly one of them');
+		/** @type {import('../core/capability.mjs').InputRead | null} */
+		let r = null;
+		if (face.sound_file !== undefined) {
+			const f = fileRef(face.sound_file, 'face_choose[0].sound_file');
+			if (f.problem) return invalid(ctx, f.problem);
+			r = readInput(engine, /** @type {string} */ (f.url), { field: 'face_choose[0].sound_file', want: 'audio', minSec: 2, maxSec: 60, maxBytes: 5 * MB });
+			if (r.problem) return invalid(ctx, r.problem);
+		}
+		const audioMs = Math.round((r ? r.seconds : engine.opts.remoteAudioSeconds) * 1000);
+		const clip = face.sound_end_time - face.sound_start_time;
+		if (face.sound_end_time > audioMs) return invalid(ctx, `face_choose[0].sound_end_time ${face.sound_end_time} ms is past the end of the audio (${audioMs} ms)`);
+		if (clip < 2000) return invalid(ctx, 'face_choose[0]: the audio clip (sound_end_time − sound_start_time) must last at least 2 s');
+		const videoMs = Math.round(session.seconds * 1000);
+		if (face.sound_insert_time + clip > videoMs) return invalid(ctx, `face_choose[0]: the clip inserted at ${face.sound_insert_time} ms runs past the end of the video (${videoMs} ms)`);
+		legacyCreate(ctx, 'advanced-lip-sync', body, {
+			model: 'kling-lip-sync', capability: 'lip-sync', duration: session.seconds, audio: true, aspectRatio: session.aspect, resolution: 'std',
+			inputs: { video: session.read ? summary(session.read) : { videoId: session.videoId, seconds: session.seconds }, ...(r ? { audio: summary(r) } : { audioId: face.audio_id }), clipMs: clip },
+			failWith: r?.failWith,
+		});
+	}
+
+	/** POST /v1/videos/lip-sync (legacy, 3p [O9]): `input{video_id|video_url, mode audio2video|text2video, …}`. @param {Ctx} ctx */
+	function submitLipSyncLegacy(ctx) {
+		ctx.mark('submit');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const issue = checkObject(body, {
+			input: {
+				type: 'object', required: true,
+				fields: {
+					video_id: { type: 'string', nonEmpty: true }, video_url: { type: 'url' }, mode: { type: 'string', required: true, enum: ['audio2video', 'text2video'] },
+					audio_type: { type: 'string', enum: ['file', 'url'] }, audio_file: { type: 'string', nonEmpty: true }, audio_url: { type: 'url' },
+					text: { type: 'string', nonEmpty: true, maxLength: 120 }, voice_id: { type: 'string', nonEmpty: true }, voice_language: { type: 'string', enum: ['zh', 'en'] },
+					voice_speed: { type: 'number', min: 0.8, max: 2 },
+				},
+			},
+			...LEGACY_COMMON,
+		})[0];
+		if (issue) return invalid(ctx, issue.message);
+		const i = /** @type {Record<string, any>} */ (body.input);
+		if ((i.video_id === undefined) === (i.video_url === undefined)) return invalid(ctx, 'input: send video_id or video_url, exactly one of them');
+		const audioFields = ['audio_type', 'audio_file', 'audio_url'].filter((f) => i[f] !== undefined);
+		const textFields = ['text', 'voice_id', 'voice_language', 'voice_speed'].filter((f) => i[f] !== undefined);
+		/** @type {import('../core/capability.mjs').InputRead | null} */
+		let audio = null;
+		if (i.mode === 'audio2video') {
+			if (textFields.length) return invalid(ctx, `input.${textFields[0]} is for mode "text2video"`);
+			if (!i.audio_type) return invalid(ctx, 'input.audio_type ("file" or "url") is required for mode "audio2video"');
+			const f = i.audio_type === 'url' ? (i.audio_url === undefined ? { problem: 'input.audio_url is required when input.audio_type is "url"' } : { problem: null, url: i.audio_url }) : i.audio_file === undefined ? { problem: 'input.audio_file (Base64) is required when input.audio_type is "file"' } : fileRef(i.audio_file, 'input.audio_file');
+			if (f.problem) return invalid(ctx, f.problem);
+			audio = readInput(engine, /** @type {string} */ (f.url), { field: i.audio_type === 'url' ? 'input.audio_url' : 'input.audio_file', want: 'audio', minSec: 2, maxSec: 60, maxBytes: 5 * MB });
+			if (audio.problem) return invalid(ctx, audio.problem);
+		} else {
+			if (audioFields.length) return invalid(ctx, `input.${audioFields[0]} is for mode "audio2video"`);
+			if (i.text === undefined || i.voice_id === undefined) return invalid(ctx, 'input.text and input.voice_id are required for mode "text2video"');
+		}
+		/** @type {import('../core/capability.mjs').InputRead | null} */
+		let video = null;
+		let seconds = 5;
+		let aspect = '16:9';
+		if (i.video_id !== undefined) {
+			const t = generatedVideo(i.video_id);
+			if (!t) return invalid(ctx, `input.video_id ${i.video_id} is not a video generated by this account (or it is not ready)`);
+			seconds = t.duration;
+			aspect = t.aspectRatio;
+		} else {
+			video = readInput(engine, i.video_url, { field: 'input.video_url', want: 'video', minSec: 2, maxSec: 10, maxBytes: 100 * MB, minPx: 720, maxPx: 1920 });
+			if (video.problem) return invalid(ctx, video.problem);
+			seconds = video.seconds;
+			aspect = aspectFrom(video);
+		}
+		legacyCreate(ctx, 'lip-sync', body, {
+			model: 'kling-lip-sync', capability: 'lip-sync', duration: seconds, audio: true, aspectRatio: aspect, resolution: 'std',
+			inputs: { video: video ? summary(video) : { videoId: i.video_id, seconds }, ...(audio ? { audio: summary(audio) } : { text: i.text.length }) },
+			failWith: video?.failWith ?? audio?.failWith ?? null,
+		});
+	}
+
+	/**
+	 * POST /v1/videos/omni-video (legacy; model_name kling-video-o1 | kling-v3-omni) [O3][O4][O6] §7: text / image /
+	 * reference-to-video and, with a `video_list` item of refer_type "base", video edit.
+	 * @param {Ctx} ctx
+	 */
+	function submitOmniLegacy(ctx) {
+		ctx.mark('submit');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const model = body.model_name ?? 'kling-video-o1';
+		const o1 = model === 'kling-video-o1';
+		const issue = checkObject(body, {
+			model_name: { type: 'string', enum: ['kling-video-o1', 'kling-v3-omni'] },
+			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 },
+			image_list: { type: 'array', maxItems: 7, items: { type: 'object', fields: { image_url: { type: 'string', required: true, nonEmpty: true }, type: { type: 'string', enum: ['first_frame', 'end_frame'] } } } },
+			video_list: { type: 'array', maxItems: 1, items: { type: 'object', fields: { video_url: { type: 'url', required: true }, refer_type: { type: 'string', required: true, enum: ['base', 'feature'] }, keep_original_sound: { type: 'string', enum: ['yes', 'no'] } } } },
+			element_list: { type: 'array', items: { type: 'object', fields: { element_id: { type: 'intOrString', required: true } } } },
+			sound: { type: 'string', enum: ['on', 'off'] }, mode: { type: 'string', enum: ['std', 'pro'] }, aspect_ratio: { type: 'string', enum: AR3 },
+			duration: { type: 'intString', min: 3, max: o1 ? 10 : 15 },
+			...LEGACY_COMMON,
+		})[0];
+		if (issue) return invalid(ctx, issue.message);
+		const images = /** @type {Record<string, any>[]} */ (body.image_list ?? []);
+		const video = /** @type {Record<string, any> | undefined} */ (body.video_list?.[0]);
+		const elements = body.element_list?.length ?? 0;
+		const base = video?.refer_type === 'base';
+		if (images.length + elements > (video ? 4 : 7)) return invalid(ctx, `image_list + element_list are limited to ${video ? 4 : 7}${video ? ' with a video' : ''} (got ${images.length + elements})`);
+		if (o1 && body.sound === 'on') return invalid(ctx, 'sound "on" is not supported by kling-video-o1 (no native audio)');
+		if (video && body.sound === 'on') return invalid(ctx, 'with a video_list item sound must be "off"');
+		const first = images.filter((x) => x.type === 'first_frame').length;
+		const end = images.filter((x) => x.type === 'end_frame').length;
+		if (first > 1 || end > 1) return invalid(ctx, 'image_list may hold one first_frame and one end_frame');
+		if (end && !first) return invalid(ctx, 'an end_frame needs a first_frame');
+		if (base && (first || end)) return invalid(ctx, 'a base video (edit) cannot be combined with first_frame / end_frame images');
+		if (o1 && first && !video && images.length === first + end && !elements && body.duration !== undefined && !['5', '10'].includes(body.duration)) {
+			return invalid(ctx, 'kling-video-o1 with frames alone makes 5 or 10 s videos');
+		}
+		const refs = checkPromptRefs(body.prompt, { angle: true }, { image: images.length, element: elements, video: video ? 1 : 0 });
+		if (refs) return invalid(ctx, refs);
+		/** @type {string[]} */
+		const imageUrls = [];
+		for (const [k, it] of images.entries()) {
+			const r = checkImage(it.image_url, `image_list[${k}].image_url`);
+			if (r.problem) return invalid(ctx, r.problem);
+			if (r.url) imageUrls.push(r.url);
+		}
+		const r = video ? readInput(engine, video.video_url, { field: 'video_list[0].video_url', want: 'video', minSec: 3, maxSec: 10, minPx: 720, maxPx: 2160, maxBytes: 200 * MB }) : null;
+		if (r?.problem) return invalid(ctx, r.problem);
+		const capability = base ? 'video-edit' : video || elements || images.length > first + end ? 'reference-to-video' : first ? 'image-to-video' : 'text-to-video';
+		legacyCreate(ctx, 'omni-video', body, {
+			model, capability,
+			duration: base && r ? r.seconds : Number(body.duration ?? '5'),
+			audio: base && r ? video?.keep_original_sound !== 'no' && r.info.audio === true : body.sound === 'on',
+			aspectRatio: base ? aspectFrom(r) : (body.aspect_ratio ?? '16:9'),
+			resolution: body.mode ?? 'std', imageUrls,
+			inputs: { images: images.length, elements, ...(r ? { video: summary(r), referType: video?.refer_type } : {}) },
+			failWith: r?.failWith,
+		});
+	}
+
+	/**
+	 * New API POST /motion-control/kling-2.6 | /motion-control/kling-3.0 [O6] §3.5 B: contents prompt / image / video
+	 * (+ one element on 3.0), settings{character_orientation (req), audio original|off, resolution}, options.
+	 * @param {Ctx} ctx @param {string} route
+	 */
+	function submitMotionNew(ctx, route) {
+		ctx.mark('submit');
+		const body = objectBody(ctx);
+		if (!body) return;
+		const v3 = route === 'motion-control/kling-3.0';
+		const issue = checkObject(body, {
+			contents: { type: 'array', required: true, minItems: 1 },
+			settings: { type: 'object', required: true, fields: { character_orientation: { type: 'string', required: true, enum: ['image', 'video'] }, audio: { type: 'string', enum: ['original', 'off'] }, resolution: { type: 'string', enum: ['720p', '1080p'] } } },
+			options: { type: 'object', fields: OPTIONS },
+		})[0];
+		if (issue) return invalid(ctx, issue.message);
+		const types = ['prompt', 'image', 'video', ...(v3 ? ['element'] : [])];
+		/** @type {Record<string, Record<string, FieldSpec>>} */
+		const fields = {
+			prompt: { type: { type: 'string' }, text: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 } },
+			image: { type: { type: 'string' }, url: { type: 'string', required: true, nonEmpty: true } },
+			video: { type: { type: 'string' }, url: { type: 'url', required: true } },
+			element: CONTENT_FIELDS.element,
+		};
+		/** @type {Record<string, any[]>} */
+		const by = {};
+		for (const [i, item] of /** @type {unknown[]} */ (body.contents).entries()) {
+			if (!isPlainObject(item)) return invalid(ctx, `contents[${i}] must be an object`);
+			if (!types.includes(/** @type {string} */ (item.type))) return invalid(ctx, `contents[${i}].type must be one of ${types.map((t) => `"${t}"`).join(', ')} (got ${JSON.stringify(item.type)})`);
+			const p = checkObject(item, fields[/** @type {string} */ (item.type)], `contents[${i}].`)[0];
+			if (p) return invalid(ctx, p.message);
+			(by[/** @type {string} */ (item.type)] ??= []).push(item);
+		}
+		for (const t of ['prompt', 'image', 'video', 'element']) if ((by[t]?.length ?? 0) > 1) return invalid(ctx, `contents may hold one ${t} item`);
+		if (!by.image || !by.video) return invalid(ctx, 'contents needs an image item ({type:"image", url}) and a video item ({type:"video", url})');
+		const settings = /** @type {Record<string, any>} */ (body.settings);
+		const options = /** @type {Record<string, any>} */ (body.options ?? {});
+		const externalId = /** @type {string | undefined} */ (options.external_task_id);
+		if (externalId !== undefined && external.has(externalId)) return invalid(ctx, `options.external_task_id "${externalId}" already exists`);
+		const img = checkImage(by.image[0].url, 'image.url');
+		if (img.problem) return invalid(ctx, img.problem);
+		const r = readInput(engine, by.video[0].url, { field: 'video.url', want: 'video', minSec: 3, maxSec: settings.character_orientation === 'image' ? 10 : 30, maxBytes: 100 * MB });
+		if (r.problem) return invalid(ctx, settings.character_orientation === 'image' && /at most \d+ s/.test(r.problem) ? `${r.problem} (character_orientation "image")` : r.problem);
+		if (engine.submitRateLimited(ctx, mod)) return;
+		const callbackUrl = /** @type {string | undefined} */ (options.callback_url) || undefined;
+		const task = engine.createTask(
+			{
+				provider: 'kling', model: route.split('/')[1], mode: 'motion-control', capability: 'motion-control', input: body,
+				// billed on output seconds; the output follows the reference video [O6]
+				duration: motionSeconds(r.seconds, settings.character_orientation), audio: (settings.audio ?? 'original') === 'original' && r.info.audio === true,
+				aspectRatio: aspectFrom(r), resolution: settings.resolution ?? '720p', imageUrls: img.url ? [img.url] : [], callbackUrl, id: nextId('9'),
+				extra: { api: 'new', route, externalTaskId: externalId, settings: { ...settings } }, inputs: { video: summary(r), orientation: settings.character_orientation }, failWith: r.failWith,
 			},
 			mod,
 		);
@@ -727,7 +1186,7 @@ export function createKling(engine) {
 		return ext?.provider === 'kling' ? ext : undefined;
 	}
 
-	/** Legacy single query: GET /v1/videos/{ep}/{task_id | external_task_id}. @param {Ctx} ctx @param {'text2video' | 'image2video'} endpoint @param {string} rawId */
+	/** Legacy single query: GET /v1/videos/{ep}/{task_id | external_task_id}; every product has its own path. @param {Ctx} ctx @param {string} endpoint @param {string} rawId */
 	async function status(ctx, endpoint, rawId) {
 		const id = decodeURIComponent(rawId);
 		const task = find(id);
@@ -742,7 +1201,7 @@ export function createKling(engine) {
 
 	/**
 	 * Legacy GET /v1/videos/{ep}?task_id= | ?external_task_id= (single, inferred second form) or ?pageNum=&pageSize= (list).
-	 * @param {Ctx} ctx @param {'text2video' | 'image2video'} endpoint
+	 * @param {Ctx} ctx @param {string} endpoint
 	 */
 	async function legacyQuery(ctx, endpoint) {
 		const one = ctx.query.get('external_task_id') ?? ctx.query.get('task_id');
@@ -790,9 +1249,9 @@ export function createKling(engine) {
 		},
 		async handle(ctx) {
 			const p = ctx.path;
-			const create = /^\/v1\/videos\/(text2video|image2video)$/.exec(p);
-			const get = /^\/v1\/videos\/(text2video|image2video)\/([^/]+)$/.exec(p);
-			const createNew = /^\/((?:text-to-video|image-to-video|omni-video)\/[^/]+)$/.exec(p);
+			const create = /^\/v1\/videos\/(text2video|image2video|omni-video|motion-control|avatar\/image2video|advanced-lip-sync|lip-sync)$/.exec(p);
+			const get = /^\/v1\/videos\/(text2video|image2video|omni-video|motion-control|avatar\/image2video|advanced-lip-sync|lip-sync)\/([^/]+)$/.exec(p);
+			const createNew = /^\/((?:text-to-video|image-to-video|omni-video|motion-control)\/[^/]+)$/.exec(p);
 			const api = createNew || p === '/tasks' ? 'new' : 'legacy';
 			if ((create || createNew) && ctx.method === 'POST') ctx.mark('submit');
 			else if ((get || (create && ctx.method === 'GET') || p === '/tasks') && ctx.method === 'GET') ctx.mark('status');
@@ -806,9 +1265,29 @@ export function createKling(engine) {
 				}
 				return kerr(ctx, auth.code, auth.message);
 			}
-			if (create && ctx.method === 'POST') return submit(ctx, /** @type {any} */ (create[1]));
+			if (p === '/v1/videos/identify-face' && ctx.method === 'POST') return identifyFace(ctx);
+			if (create && ctx.method === 'POST') {
+				switch (create[1]) {
+					case 'omni-video':
+						return submitOmniLegacy(ctx);
+					case 'motion-control':
+						return submitMotionLegacy(ctx);
+					case 'avatar/image2video':
+						return submitAvatar(ctx);
+					case 'advanced-lip-sync':
+						return submitAdvancedLipSync(ctx);
+					case 'lip-sync':
+						return submitLipSyncLegacy(ctx);
+					default:
+						return submit(ctx, /** @type {any} */ (create[1]));
+				}
+			}
 			if (create && ctx.method === 'GET') return legacyQuery(ctx, /** @type {any} */ (create[1]));
 			if (get && ctx.method === 'GET') return status(ctx, /** @type {any} */ (get[1]), get[2]);
+			if (createNew && ctx.method === 'POST' && /^motion-control\//.test(createNew[1])) {
+				if (!['motion-control/kling-2.6', 'motion-control/kling-3.0'].includes(createNew[1])) return kerr(ctx, 1203, `The requested resource does not exist: model ${createNew[1]} is not available`);
+				return submitMotionNew(ctx, createNew[1]);
+			}
 			if (createNew && ctx.method === 'POST') return submitNew(ctx, createNew[1]);
 			if (p === '/tasks' && ctx.method === 'GET') return tasksQuery(ctx);
 			if (p === '/account/costs' && ctx.method === 'GET') {

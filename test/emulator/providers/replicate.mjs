@@ -57,11 +57,41 @@
  * documents no concurrency cap (only the create-rate 429): a cap is modelled as that same 429 + Retry-After =
  * seconds until a slot frees (choice; `concurrencyMode: { replicate: 'queue' }` makes it queue instead).
  * Unknown-status fault word: "queued".
+ *
+ * Capabilities (KLING-MODELS.md §1b, §3.7, §7) — `REPLICATE_CAPS`, same prediction / webhook (Standard Webhooks) / 422
+ * invalid_fields (type "condition" for limits); file inputs are URLs or data: URIs (decoded and measured):
+ *  - kwaivgi/kling-v2.6-motion-control (3p [P5]) and kwaivgi/kling-v3-motion-control (fields not retrieved: as 2.6,
+ *    inf): image (req), video (req; 3–30 s, ≤10 s with orientation image, ≤100 MB), prompt, mode std|pro,
+ *    character_orientation (default "video" — choice, no default retrieved), keep_original_sound (true).
+ *  - kwaivgi/kling-lip-sync (3p [P4]): video_url (mp4/mov <100 MB, 2–10 s, 720–1920 px) XOR video_id; audio_file (<5 MB;
+ *    2–60 s from Kling, inf) XOR text (≤120) + voice_id (default en_AOT; enum not retrieved → any id) + voice_speed
+ *    0.8–2. Output = the video's length (video_id: remoteVideoSeconds), with sound.
+ *  - kwaivgi/kling-avatar-v2 (3p): image, audio (req), prompt, mode std|pro, cfg_scale 0–1. Output = the audio's length.
+ *  - kling-v3-omni-video / kling-o1 (above) now read reference_video (3–10 s, ≤200 MB): video_reference_type "base" =
+ *    video edit (length = the video's, duration ignored [P7]; its sound with keep_original_sound, default true);
+ *    `<<<image_N>>>` / `<<<video_N>>>` must exist. `mode` keeps its earlier meaning; `capability` is precise.
+ *
+ * Files API (sdks.replicate.com/resources/files [doc]): POST /v1/files multipart `content` (req), `filename` (req, ≤255
+ * bytes; the part's own filename counts), `type` (default: the part's Content-Type, else application/octet-stream),
+ * `metadata` (JSON, default {}) → 201 {id, name, content_type, size, etag, checksums{sha256, md5}, metadata, created_at,
+ * expires_at, urls{get}}; GET /v1/files (list {previous, next, results}), GET /v1/files/{id} (details), DELETE
+ * /v1/files/{id} → 204 (then 404). Auth `Bearer <token>` and `Token <token>` (the files examples) — both, everywhere.
+ * Bytes: GET /v1/files/{id}/download with the API token OR with owner + expiry + signature (a signed link; the
+ * algorithm is not documented: `replicateFileSignature` = base64 HMAC-SHA256(webhook secret, "id:owner:expiry"));
+ * GET urls.get itself answers the bytes to a client whose Accept names a media type (not JSON, not "any"; choice),
+ * the details otherwise.
+ * `urls.get` (and the download URL) work as ANY media input of every Replicate model here (image, video, audio: read
+ * and measured like the samples); a deleted or expired file fails the prediction like a download failure. Choices:
+ * files expire after 24 h (`expires_at`; no number documented); no upload size limit is documented (the emulator's
+ * 120 MB body cap). Data URIs: still accepted for every file input (now also reference_video); Replicate recommends
+ * them below 1 MB and documents NO hard limit, so a larger one is accepted and the submit's journal entry gets
+ * `warning` (the node should have used the files API); the model's own limits (e.g. audio ≤5 MB) apply to the bytes.
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { checkObject, checkShots, checkValue, present, rule, typeName } from '../core/schema.mjs';
+import { aspectFrom, checkPromptRefs, readInput, summary } from '../core/capability.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
@@ -107,7 +137,7 @@ export const REPLICATE_FAMILY = {
 		version: '1d449e25a3b24c5d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d',
 		fields: {
 			prompt: { type: 'string', maxLength: 2500 }, start_image: IMG, end_image: IMG, reference_images: { type: 'array', maxItems: 7, items: IMG },
-			reference_video: { type: 'url' }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
+			reference_video: { type: 'url', allowData: true }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
 			generate_audio: { type: 'boolean' }, mode: { type: 'string', enum: ['standard', 'pro'] }, aspect_ratio: { type: 'string', enum: AR3 },
 			duration: { type: 'integer', min: 3, max: 15 }, multi_prompt: { type: 'string' },
 		},
@@ -120,7 +150,7 @@ export const REPLICATE_FAMILY = {
 		version: '6d5f2d4b7e8a4c1d9b0a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c',
 		fields: {
 			prompt: { type: 'string', required: true, nonEmpty: true, maxLength: 2500 }, start_image: IMG, end_image: IMG, reference_images: { type: 'array', maxItems: 7, items: IMG },
-			reference_video: { type: 'url' }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
+			reference_video: { type: 'url', allowData: true }, video_reference_type: { type: 'string', enum: ['feature', 'base'] }, keep_original_sound: { type: 'boolean' },
 			aspect_ratio: { type: 'string', enum: AR3 }, duration: { type: 'integer', min: 3, max: 10 },
 		},
 		audio: (i) => present(i.reference_video) && i.video_reference_type === 'base' && i.keep_original_sound !== false,
@@ -129,7 +159,87 @@ export const REPLICATE_FAMILY = {
 		resolution: () => null,
 	},
 };
-export const REPLICATE_MODELS = [REPLICATE_MODEL, ...Object.keys(REPLICATE_FAMILY)];
+/* ------------------------------------------------------------------ motion control, lip-sync, avatar (§1b, §3.7) */
+
+const MB = 1024 * 1024;
+/** @type {import('../core/schema.mjs').FieldSpec} */
+const FILE = { type: 'url', allowData: true };
+/**
+ * @typedef {{ problem?: string | null, field?: string, failWith?: string | null, duration?: number, audio?: boolean, aspectRatio?: string,
+ *   resolution?: string | null, inputs?: Record<string, unknown>, imageUrls?: string[] }} RepCapResult
+ * @typedef {{ version: string, capability: import('../core/engine.mjs').Capability, fields: Record<string, import('../core/schema.mjs').FieldSpec>,
+ *   run: (engine: Engine, input: Record<string, any>) => RepCapResult }} ReplicateCap
+ */
+/** @param {string} version @returns {ReplicateCap} */
+const motion = (version) => ({
+	version,
+	capability: 'motion-control',
+	// 3p [P5] (2.6; v3 inferred the same): image, video, prompt, mode std|pro, character_orientation, keep_original_sound
+	fields: {
+		image: { ...IMG, required: true }, video: { ...FILE, required: true }, prompt: { type: 'string', maxLength: 2500 }, mode: { type: 'string', enum: ['std', 'pro'] },
+		character_orientation: { type: 'string', enum: ['image', 'video'] }, keep_original_sound: { type: 'boolean' },
+	},
+	run: (engine, i) => {
+		// character_orientation default "video" (choice: no default retrieved); "image" caps the video at 10 s (Kling)
+		const orientation = i.character_orientation ?? 'video';
+		const r = readInput(engine, i.video, { field: 'video', want: 'video', minSec: 3, maxSec: orientation === 'image' ? 10 : 30, maxBytes: 100 * MB });
+		if (r.problem) return { problem: orientation === 'image' && /at most \d+ s/.test(r.problem) ? `${r.problem} (character_orientation "image")` : r.problem, field: 'video' };
+		return {
+			failWith: r.failWith, duration: r.seconds, audio: i.keep_original_sound !== false && r.info.audio === true, aspectRatio: aspectFrom(r),
+			resolution: i.mode ?? 'std', inputs: { video: summary(r), orientation }, imageUrls: [i.image],
+		};
+	},
+});
+/** @type {Record<string, ReplicateCap>} */
+export const REPLICATE_CAPS = {
+	'kwaivgi/kling-v2.6-motion-control': motion('c0d4e8a2b6f14a3c9e7d5b3a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e'),
+	'kwaivgi/kling-v3-motion-control': motion('e7f1a3c5b9d24e6f8a0c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f'),
+	// 3p [P4] (read 2026-09-21): video_url (mp4/mov <100 MB, 2–10 s, 720–1920 px) XOR video_id; audio_file (<5 MB) XOR
+	// text + voice_id (default en_AOT; the enum was not retrieved: any id) + voice_speed 0.8–2.0.
+	'kwaivgi/kling-lip-sync': {
+		version: '8311467f07043b4b5b1b3cb2d1a4a2e9c1f0e8d7c6b5a4f3e2d1c0b9a8f7e6d5',
+		capability: 'lip-sync',
+		fields: {
+			video_url: FILE, video_id: { type: 'string', nonEmpty: true }, audio_file: FILE, text: { type: 'string', nonEmpty: true, maxLength: 120 },
+			voice_id: { type: 'string', nonEmpty: true }, voice_speed: { type: 'number', min: 0.8, max: 2 },
+		},
+		run: (engine, i) => {
+			if (present(i.video_url) === present(i.video_id)) return { problem: 'send video_url or video_id, exactly one of them', field: 'video_url' };
+			if (present(i.audio_file) === present(i.text)) return { problem: 'send audio_file or text (with voice_id), exactly one of them', field: 'audio_file' };
+			/** @type {import('../core/capability.mjs').InputRead | null} */
+			let v = null;
+			if (present(i.video_url)) {
+				v = readInput(engine, i.video_url, { field: 'video_url', want: 'video', minSec: 2, maxSec: 10, maxBytes: 100 * MB, minPx: 720, maxPx: 1920 });
+				if (v.problem) return { problem: v.problem, field: 'video_url' };
+			}
+			/** @type {import('../core/capability.mjs').InputRead | null} */
+			let a = null;
+			if (present(i.audio_file)) {
+				a = readInput(engine, i.audio_file, { field: 'audio_file', want: 'audio', minSec: 2, maxSec: 60, maxBytes: 5 * MB });
+				if (a.problem) return { problem: a.problem, field: 'audio_file' };
+			}
+			// video_id: a Kling video id — its length is unknown here (remoteVideoSeconds)
+			const seconds = v ? v.seconds : engine.opts.remoteVideoSeconds;
+			return {
+				failWith: v?.failWith ?? a?.failWith ?? null, duration: seconds, audio: true, aspectRatio: aspectFrom(v), resolution: null,
+				inputs: { video: v ? summary(v) : { videoId: i.video_id, seconds }, ...(a ? { audio: summary(a) } : { text: i.text.length }) },
+			};
+		},
+	},
+	// 3p: image, audio, prompt, mode std|pro (also seen with cfg_scale); output = the audio's length. Audio 2–300 s, ≤5 MB
+	// inherited from Kling's avatar API [O1] (inf).
+	'kwaivgi/kling-avatar-v2': {
+		version: 'a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5',
+		capability: 'avatar',
+		fields: { image: { ...IMG, required: true }, audio: { ...FILE, required: true }, prompt: { type: 'string', maxLength: 2500 }, mode: { type: 'string', enum: ['std', 'pro'] }, cfg_scale: { type: 'number', min: 0, max: 1 } },
+		run: (engine, i) => {
+			const a = readInput(engine, i.audio, { field: 'audio', want: 'audio', minSec: 2, maxSec: 300, maxBytes: 5 * MB });
+			if (a.problem) return { problem: a.problem, field: 'audio' };
+			return { failWith: a.failWith, duration: a.seconds, audio: true, aspectRatio: aspectFrom(readInput(engine, i.image, { field: 'image', want: 'image' }), '1:1'), resolution: i.mode ?? 'std', inputs: { audio: summary(a) }, imageUrls: [i.image] };
+		},
+	},
+};
+export const REPLICATE_MODELS = [REPLICATE_MODEL, ...Object.keys(REPLICATE_FAMILY), ...Object.keys(REPLICATE_CAPS)];
 
 /** Replicate invalid_fields item for a schema issue. @param {import('../core/schema.mjs').Issue} i */
 function invalidField(i) {
@@ -191,6 +301,20 @@ function validateFamily(spec, input) {
 	return { errors: issues.map(invalidField), duration, shots };
 }
 
+/** Files expire after a day (choice: the docs give `expires_at`, no number). */
+const FILE_TTL_MS = 24 * 3600 * 1000;
+/** Replicate recommends data URIs below 1 MB (files API above); no hard limit is documented. */
+const DATA_URI_RECOMMENDED_BYTES = 1024 * 1024;
+
+/**
+ * Signature of a signed file download link `…/v1/files/{id}/download?owner=&expiry=&signature=` (the emulator's own
+ * scheme — Replicate documents the parameters, not the algorithm): base64(HMAC-SHA256(webhook secret, "id:owner:expiry")).
+ * @param {string} secret @param {string} id @param {string} owner @param {number} expiry Unix seconds
+ */
+export function replicateFileSignature(secret, id, owner, expiry) {
+	return crypto.createHmac('sha256', secret).update(`${id}:${owner}:${expiry}`).digest('base64');
+}
+
 /** Standard-Webhooks signature (Replicate). @param {string} secret `whsec_<base64>` @param {string} id @param {number | string} ts @param {string} raw */
 export function replicateSignature(secret, id, ts, raw) {
 	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
@@ -234,7 +358,7 @@ export function createReplicate(engine) {
 		const p = {
 			id: task.id,
 			model: task.model,
-			version: REPLICATE_FAMILY[task.model]?.version ?? REPLICATE_VERSION,
+			version: REPLICATE_FAMILY[task.model]?.version ?? REPLICATE_CAPS[task.model]?.version ?? REPLICATE_VERSION,
 			input: task.input,
 			logs,
 			output: phase === 'succeeded' ? engine.resultUrl(task) : null,
@@ -346,19 +470,37 @@ export function createReplicate(engine) {
 		if (!REPLICATE_MODELS.includes(model)) return problem(ctx, 404, 'Not found', `The requested model ${model} could not be found.`);
 		if (!isPlainObject(body)) return problem(ctx, 422, 'Input validation failed', '- (root): Invalid type. Expected: object', { invalid_fields: [{ type: 'invalid_type', field: '(root)', description: 'Invalid type. Expected: object' }] });
 		const family = REPLICATE_FAMILY[model];
-		const errs = validate(body, !!family);
+		const cap = REPLICATE_CAPS[model];
+		const errs = validate(body, !!family || !!cap);
 		/** @type {{ duration: number, shots: number[] | null }} */
 		let fam = { duration: 5, shots: null };
+		/** @type {RepCapResult | null} */
+		let capMedia = null;
 		if (!errs.length && family) {
 			const r = validateFamily(family, /** @type {Record<string, any>} */ (body.input));
 			errs.push(...r.errors);
 			fam = r;
+			if (!errs.length && family.omni) {
+				capMedia = omniMedia(/** @type {Record<string, any>} */ (body.input));
+				if (capMedia.problem) errs.push(invalidField(rule(capMedia.field ?? 'prompt', capMedia.problem)));
+			}
+		}
+		if (!errs.length && cap) {
+			const input = /** @type {Record<string, any>} */ (body.input);
+			const issues = checkObject(input, cap.fields);
+			if (issues.length) errs.push(...issues.map(invalidField));
+			else {
+				capMedia = cap.run(engine, input);
+				if (capMedia.problem) errs.push(invalidField(rule(capMedia.field ?? 'input', capMedia.problem)));
+			}
 		}
 		if (errs.length) {
 			return problem(ctx, 422, 'Input validation failed', errs.map((e) => `- ${e.field}: ${e.description}`).join('\n') + '\n', { invalid_fields: errs });
 		}
+		noteDataUris(ctx, body.input);
 		if (engine.submitRateLimited(ctx, mod)) return;
 		const input = /** @type {Record<string, any>} */ (body.input);
+		if (cap && capMedia) return createCapability(ctx, model, body, cap, /** @type {RepCapResult} */ (capMedia));
 		const start = input.start_image ?? input.image;
 		const imageUrls = [start, input.end_image, ...(Array.isArray(input.reference_images) ? input.reference_images : [])].filter((u) => typeof u === 'string' && !/^data:/.test(u));
 		const webhook = /** @type {string | undefined} */ (body.webhook) || undefined;
@@ -368,11 +510,14 @@ export function createReplicate(engine) {
 				model,
 				mode: start || input.reference_images?.length ? 'image-to-video' : 'text-to-video',
 				input: body.input,
-				duration: family ? fam.duration : (input.duration ?? 5),
+				duration: capMedia?.duration ?? (family ? fam.duration : (input.duration ?? 5)),
 				shots: fam.shots,
-				audio: family ? family.audio(input) : false,
+				audio: capMedia?.audio ?? (family ? family.audio(input) : false),
 				resolution: family ? family.resolution(input) : null,
-				aspectRatio: start ? '16:9' : (input.aspect_ratio ?? '16:9'),
+				aspectRatio: capMedia?.aspectRatio ?? (start ? '16:9' : (input.aspect_ratio ?? '16:9')),
+				capability: capMedia ? /** @type {any} */ (capMedia).capability : undefined,
+				inputs: capMedia?.inputs,
+				failWith: capMedia?.failWith ?? null,
 				imageUrls,
 				callbackUrl: webhook,
 				id: randomPredictionId(),
@@ -380,6 +525,13 @@ export function createReplicate(engine) {
 			},
 			mod,
 		);
+		return answerCreated(ctx, task, webhook);
+	}
+
+	/**
+	 * Webhook events, then the 201 answer (held by `Prefer: wait`). @param {Ctx} ctx @param {Task} task @param {string | undefined} webhook
+	 */
+	async function answerCreated(ctx, task, webhook) {
 		ctx.mark('submit', task.id);
 		if (webhook) {
 			const atStart = prediction(task); // status "starting", even if the timer runs late
@@ -403,6 +555,47 @@ export function createReplicate(engine) {
 		ctx.send(201, prediction(task));
 	}
 
+	/**
+	 * kling-v3-omni-video / kling-o1 media [P2][P7] §7: the reference_video is read (3–10 s, ≤200 MB); a "base" video
+	 * (edit) keeps its length ("duration … ignored for base") and, with keep_original_sound (default true), its sound;
+	 * `<<<image_N>>>` / `<<<video_N>>>` must name a given reference.
+	 * @param {Record<string, any>} i @returns {RepCapResult & { capability?: import('../core/engine.mjs').Capability }}
+	 */
+	function omniMedia(i) {
+		const images = Array.isArray(i.reference_images) ? i.reference_images.length : 0;
+		const hasVideo = present(i.reference_video);
+		const refs = checkPromptRefs(i.prompt, { angle: true }, { image: images, video: hasVideo ? 1 : 0 });
+		if (refs) return { problem: refs, field: 'prompt' };
+		if (!hasVideo) return { capability: images ? 'reference-to-video' : present(i.start_image) ? 'image-to-video' : 'text-to-video', inputs: { images } };
+		const r = readInput(engine, i.reference_video, { field: 'reference_video', want: 'video', minSec: 3, maxSec: 10, maxBytes: 200 * 1024 * 1024 });
+		if (r.problem) return { problem: r.problem, field: 'reference_video' };
+		const base = i.video_reference_type === 'base';
+		return {
+			capability: base ? 'video-edit' : 'reference-to-video',
+			failWith: r.failWith,
+			...(base ? { duration: r.seconds, audio: i.keep_original_sound !== false && r.info.audio === true, aspectRatio: aspectFrom(r) } : {}),
+			inputs: { images, video: summary(r), referenceType: i.video_reference_type ?? 'feature' },
+		};
+	}
+
+	/**
+	 * Create a motion-control / lip-sync / avatar prediction. @param {Ctx} ctx @param {string} model @param {Record<string, any>} body
+	 * @param {ReplicateCap} cap @param {RepCapResult} r
+	 */
+	function createCapability(ctx, model, body, cap, r) {
+		const webhook = /** @type {string | undefined} */ (body.webhook) || undefined;
+		const task = engine.createTask(
+			{
+				provider: 'replicate', model, mode: cap.capability, capability: cap.capability, input: body.input, duration: r.duration ?? 5, audio: r.audio === true,
+				resolution: r.resolution ?? null, aspectRatio: r.aspectRatio ?? '16:9', imageUrls: (r.imageUrls ?? []).filter((u) => typeof u === 'string' && !/^data:/.test(u)),
+				callbackUrl: webhook, id: randomPredictionId(), inputs: r.inputs ?? {}, failWith: r.failWith ?? null,
+				extra: { events: Array.isArray(body.webhook_events_filter) ? body.webhook_events_filter : EVENTS },
+			},
+			mod,
+		);
+		return answerCreated(ctx, task, webhook);
+	}
+
 	function randomPredictionId() {
 		const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 		let s = '';
@@ -416,6 +609,90 @@ export function createReplicate(engine) {
 		const t = engine.tasks.get(id);
 		return t && t.provider === 'replicate' ? t : undefined;
 	};
+
+	/* ----------------------------------------------------------- files API (phase 2) */
+
+	/** @param {{ id: string, name: string, mime: string, data: Buffer, createdAt: number, extra?: Record<string, unknown> }} f */
+	function fileObject(f) {
+		const extra = /** @type {Record<string, any>} */ (f.extra ?? {});
+		return {
+			id: f.id,
+			name: f.name,
+			content_type: f.mime,
+			size: f.data.length,
+			etag: extra.etag,
+			checksums: extra.checksums,
+			metadata: extra.metadata ?? {},
+			created_at: new Date(f.createdAt).toISOString(),
+			expires_at: new Date(f.createdAt + FILE_TTL_MS).toISOString(),
+			urls: { get: `${base()}/v1/files/${f.id}` },
+		};
+	}
+	/** @param {string} id */
+	const findFile = (id) => {
+		const f = engine.files.get(id);
+		return f && f.provider === 'replicate' && Date.now() < f.createdAt + FILE_TTL_MS ? f : undefined;
+	};
+
+	/** POST /v1/files (multipart: content, filename, type, metadata). @param {Ctx} ctx */
+	function createFile(ctx) {
+		ctx.mark('upload');
+		const mp = ctx.multipart();
+		const content = mp?.files.find((x) => x.field === 'content');
+		if (!mp || !content) return problem(ctx, 400, 'Bad request', 'multipart/form-data with a `content` part (the file) is required');
+		const filename = mp.fields.filename ?? content.filename ?? '';
+		if (!filename) return problem(ctx, 422, 'Input validation failed', 'filename is required', { invalid_fields: [{ type: 'required', field: 'filename', description: 'filename is required' }] });
+		if (Buffer.byteLength(filename, 'utf8') > 255) return problem(ctx, 422, 'Input validation failed', 'filename must be at most 255 bytes', { invalid_fields: [{ type: 'string_max_length', field: 'filename', description: 'filename must be at most 255 bytes' }] });
+		const metaText = mp.fields.metadata ?? mp.files.find((x) => x.field === 'metadata')?.data.toString('utf8');
+		/** @type {unknown} */
+		let metadata = {};
+		if (metaText !== undefined) {
+			try {
+				metadata = JSON.parse(metaText);
+			} catch {
+				return problem(ctx, 422, 'Input validation failed', 'metadata must be valid JSON', { invalid_fields: [{ type: 'invalid_json', field: 'metadata', description: 'metadata must be valid JSON' }] });
+			}
+		}
+		// content type: the `type` field, else the part's own Content-Type, else application/octet-stream (documented default)
+		const mime = mp.fields.type || content.mimeType || 'application/octet-stream';
+		const md5 = crypto.createHash('md5').update(content.data).digest('hex');
+		const stored = engine.storeFile('replicate', filename, content.data, mime);
+		const f = /** @type {any} */ (engine.files.get(stored.id));
+		f.extra = { metadata, etag: `"${md5}"`, checksums: { sha256: crypto.createHash('sha256').update(content.data).digest('hex'), md5 } };
+		ctx.send(201, fileObject(f));
+	}
+
+	/** GET /v1/files/{id}/download: API token OR owner + expiry + signature (signed link). @param {Ctx} ctx @param {string} id @param {boolean} authed */
+	function downloadFile(ctx, id, authed) {
+		ctx.mark('asset');
+		const f = findFile(id);
+		if (!authed) {
+			const owner = ctx.query.get('owner') ?? '';
+			const expiry = Number(ctx.query.get('expiry'));
+			const sig = ctx.query.get('signature') ?? '';
+			if (!owner || !Number.isFinite(expiry) || !sig) return problem(ctx, 401, 'Unauthenticated', 'You did not pass an authentication token (or owner, expiry and signature)');
+			if (expiry * 1000 < Date.now()) return problem(ctx, 403, 'Forbidden', 'The download link has expired');
+			const want = replicateFileSignature(engine.opts.secrets.replicate ?? '', id, owner, expiry);
+			if (sig.length !== want.length || !crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(want))) return problem(ctx, 403, 'Forbidden', 'Invalid signature');
+		}
+		if (!f) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+		ctx.res.writeHead(200, { 'content-type': f.mime, 'content-length': f.data.length, 'content-disposition': `attachment; filename="${encodeURIComponent(f.name)}"` });
+		ctx.res.end(ctx.method === 'HEAD' ? undefined : f.data);
+		ctx.entry.status = 200;
+	}
+
+	/**
+	 * Data URIs in a prediction input: Replicate recommends them below 1 MB and documents no hard limit, so they are
+	 * accepted; a larger one is journaled as a warning (`entry.warning`) so tests can see the node should have used
+	 * the files API. @param {Ctx} ctx @param {unknown} input
+	 */
+	function noteDataUris(ctx, input) {
+		const big = Object.entries(isPlainObject(input) ? input : {})
+			.flatMap(([k, v]) => (Array.isArray(v) ? v.map((x, i) => [`${k}[${i}]`, x]) : [[k, v]]))
+			.filter(([, v]) => typeof v === 'string' && /^data:/i.test(v) && v.length * 0.75 > DATA_URI_RECOMMENDED_BYTES)
+			.map(([k]) => k);
+		if (big.length) /** @type {any} */ (ctx.entry).warning = `data URI above 1 MB in ${big.join(', ')}: Replicate recommends the files API (POST /v1/files) for files over 1 MB`;
+	}
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
 	const mod = {
@@ -438,8 +715,13 @@ export function createReplicate(engine) {
 			if (create && ctx.method === 'POST') ctx.mark('submit');
 			else if (get && ctx.method === 'GET') ctx.mark('status');
 			else if (p === '/v1/account') ctx.mark('credits');
-			const token = ctx.bearer();
-			if (!token || token !== engine.opts.keys.replicate) {
+			// `Authorization: Bearer <token>` (PROVIDERS.md) and `Token <token>` (the files API examples) are both accepted
+			const token = ctx.bearer() ?? null;
+			const tokenScheme = /^Token\s+(\S+)$/i.exec(String(ctx.req.headers.authorization ?? '').trim())?.[1];
+			const authed = (token || tokenScheme) === engine.opts.keys.replicate && !!engine.opts.keys.replicate;
+			const dl = /^\/v1\/files\/([^/]+)\/download$/.exec(p);
+			if (dl && (ctx.method === 'GET' || ctx.method === 'HEAD')) return downloadFile(ctx, dl[1], authed);
+			if (!authed) {
 				try {
 					ctx.json();
 				} catch {
@@ -469,6 +751,30 @@ export function createReplicate(engine) {
 					sendEvent(task, 'completed');
 				}
 				return ctx.send(200, prediction(task));
+			}
+			if (p === '/v1/files' && ctx.method === 'POST') return createFile(ctx);
+			if (p === '/v1/files' && ctx.method === 'GET') {
+				ctx.mark('other');
+				const list = [...engine.files.values()].filter((f) => f.provider === 'replicate' && findFile(f.id)).reverse().map(fileObject);
+				return ctx.send(200, { previous: null, next: null, results: list });
+			}
+			const fm = /^\/v1\/files\/([^/]+)$/.exec(p);
+			if (fm && ctx.method === 'GET') {
+				const f = findFile(fm[1]);
+				// urls.get serves the bytes to a client that asks for them (Accept without JSON), the details otherwise
+				if (f && !/json/i.test(String(ctx.req.headers.accept ?? 'application/json')) && !/\*\/\*/.test(String(ctx.req.headers.accept))) return downloadFile(ctx, fm[1], true);
+				ctx.mark('other');
+				if (!f) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+				return ctx.send(200, fileObject(f));
+			}
+			if (fm && ctx.method === 'DELETE') {
+				ctx.mark('other');
+				if (!findFile(fm[1])) return problem(ctx, 404, 'Not found', 'The requested resource could not be found.');
+				engine.files.delete(fm[1]);
+				ctx.res.writeHead(204);
+				ctx.res.end();
+				ctx.entry.status = 204;
+				return;
 			}
 			if (p === '/v1/webhooks/default/secret' && ctx.method === 'GET') {
 				ctx.mark('webhook-admin');

@@ -65,12 +65,48 @@
  * itself is not in PROVIDERS.md — inferred); maintenance 503 `{code:503}`. Concurrency: "over-concurrency tasks
  * wait" (§1.8 account levels) → QUEUED: a submit over the cap is created (200, status "created") and only starts when
  * a slot frees. (Forced refuse mode → 429 `{code:429}` + Retry-After.) Unknown-status fault word: "queued".
+ *
+ * Capabilities beyond text/image to video (KLING-MODELS.md §1b, §3.1 [W1][W2], §6c [W6], §7) — `WAVESPEED_CAPS`, same
+ * envelope, poll, webhook (signed v3) and queueing as the family; inputs read with core/capability.mjs (emulator-hosted
+ * files measured, other URLs = options remoteVideoSeconds / remoteAudioSeconds); limits → 400 `{code:400,message}`;
+ * a missing emulator file → task failed 1402. Endpoints:
+ *  - kwaivgi/kling-v{2.6,3.0}-{std,pro}/motion-control [W2]: image (req), video (req, 3–30 s), character_orientation
+ *    (req, image|video), prompt, negative_prompt, keep_original_sound boolean (default true; type inferred). Output =
+ *    the video's length; orientation "image" CUTS the output to 10 s (Kling's rule [K2][O6]; WaveSpeed only documents
+ *    3–30 s, so the emulator does not refuse — choice); sound iff keep_original_sound and the video has sound.
+ *  - kwaivgi/kling-lipsync/audio-to-video: video (req; ≤100 MB, 2–10 s, 720p/1080p = 720–1920 px both sides), audio
+ *    (req; ≤5 MB). …/text-to-video: video (same), text (req, ≤120), voice_id (req; enum of 25 Kling voices from a 3p
+ *    copy of the WaveSpeed page, docs.gptproto.com — "req, default genshin_klee2" read as required), voice_language
+ *    zh|en, voice_speed 0.8–2.0. Output = the video's length, always with sound.
+ *  - kwaivgi/kling-{v1,v2}-ai-avatar-{standard,pro}: image (req), audio (req), prompt. Output = the audio's length, with
+ *    sound; audio 2–300 s and ≤5 MB inherited from Kling's avatar API [O1] (WaveSpeed states none — inf).
+ *  - kwaivgi/kling-video-o1[-std]/reference-to-video: prompt (req), images ≤7 (≤4 with a video), video (3–10 s),
+ *    keep_original_sound, duration 3–10, aspect_ratio; …-o3-{std,pro,4k}/reference-to-video adds element_list
+ *    (images + elements ≤7 / ≤4 with a video), sound (refused with a video: Kling turns generated sound off with a
+ *    reference video [O6]), duration 3–15. At least one reference (else 400: use text-to-video — choice). Output =
+ *    duration (5); sound = sound:true, or the video's own sound with keep_original_sound (default true).
+ *  - kwaivgi/kling-video-o1[-std]/video-edit, …-o3-{std,pro}/video-edit: video (req, 3–10 s), prompt (req), images ≤4
+ *    (O3: + element_list ≤4 together), keep_original_sound (default true). Output = the video's length and, by default,
+ *    its sound. Prompt references on O1/O3: `<<<image_1>>>` (3.0 pages) AND `@Image1` (4.0 pages) are both accepted;
+ *    a reference beyond the count (or `<<<video_2>>>`) → 400.
+ *  - kwaivgi/kling-v4.0/reference-to-video: prompt (req; `@Image1` / `@Video1` / `@Audio1`), images ≤10, videos ≤5
+ *    (each 3–30 s, together ≤30 s), audios ≤3 (5–30 s), ≤15 files, keep_original_sound (requires videos),
+ *    aspect_ratio auto|16:9|9:16|1:1|21:9, resolution 720p|1080p, duration 3–30. Field names images/videos/audios are
+ *    inferred (§5 q3). Audio always on (4.0).
+ *  - kwaivgi/kling-v4.0/video-edit: video (req, ≥3 s; longer than 30 s is TRIMMED to 30 [W6]), prompt (req, the clip
+ *    is `@Video1`; `@Video2` → 400), images ≤10, duration 3–30 (sets the length; default = the input's), aspect_ratio,
+ *    resolution, keep_original_sound (inferred name). Always with sound.
+ *  - kwaivgi/kling-v4.0/video-extend: video (req), prompt (req), last_image, resolution, duration 3–30 (5) = the NEW
+ *    segment; the result is the original + the new segment joined (length = input + duration [W6]); always with sound.
+ * `tasks.get(id).media` adds `capability` and `inputs` (the measured video/audio: seconds, measuredSeconds, audio,
+ * bytes, width, height, source local|data|remote).
  */
 import crypto from 'node:crypto';
 import { V } from '../core/engine.mjs';
 import { isPlainObject } from '../core/util.mjs';
 import { checkObject, checkShots, intValue, present } from '../core/schema.mjs';
 import { sniff } from '../core/media.mjs';
+import { aspectFrom, checkPromptRefs, motionSeconds, readInput, readInputs, summary } from '../core/capability.mjs';
 
 /** @typedef {import('../core/engine.mjs').Engine} Engine @typedef {import('../core/engine.mjs').Ctx} Ctx @typedef {import('../core/engine.mjs').Task} Task */
 
@@ -218,6 +254,223 @@ function familyModels() {
 }
 export const WAVESPEED_FAMILY = familyModels();
 
+/* ------------------------------------------------------------------ motion control, lip-sync, avatar, reference, edit, extend */
+
+const MB = 1024 * 1024;
+/** Kling TTS voice ids of kwaivgi/kling-lipsync/text-to-video (3p copy of the WaveSpeed page, docs.gptproto.com). */
+export const WAVESPEED_LIPSYNC_VOICES = [
+	'genshin_klee2', 'genshin_vindi2', 'genshin_kirara', 'zhinen_xuesheng', 'AOT', 'ai_shatang', 'ai_kaiya', 'oversea_male1', 'ai_chenjiahao_712',
+	'girlfriend_4_speech02', 'chat1_female_new-3', 'chat_0407_5-1', 'cartoon-boy-07', 'uk_boy1', 'cartoon-girl-01', 'PeppaPig_platform', 'ai_huangzhong_712',
+	'ai_huangyaoshi_712', 'ai_laoguowang_712', 'chengshu_jiejie', 'you_pingjing', 'calm_story1', 'uk_man2', 'laopopo_speech02', 'heainainai_speech02',
+];
+/**
+ * @typedef {{ problem?: string | null, failWith?: string | null, duration?: number, audio?: boolean, aspectRatio?: string,
+ *   resolution?: string | null, inputs?: Record<string, unknown>, imageUrls?: string[] }} CapResult
+ * @typedef {{ capability: import('../core/engine.mjs').Capability, fields: Record<string, import('../core/schema.mjs').FieldSpec>,
+ *   run: (engine: Engine, body: Record<string, any>) => CapResult }} CapModel
+ */
+/** @param {unknown} v @returns {string[]} */
+const urls = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
+
+/** @returns {Record<string, CapModel>} */
+function capabilityModels() {
+	/** @type {Record<string, CapModel>} */
+	const m = {};
+	const URL_LIST = (/** @type {number} */ max) => /** @type {import('../core/schema.mjs').FieldSpec} */ ({ type: 'array', maxItems: max, items: { type: 'url' } });
+	const prompt = /** @type {import('../core/schema.mjs').FieldSpec} */ ({ type: 'string', required: true, nonEmpty: true });
+	// Motion control [W2]: image + video (3–30 s) + character_orientation (req); output = the video's length.
+	for (const v of ['2.6', '3.0']) {
+		for (const tier of ['std', 'pro']) {
+			m[`kwaivgi/kling-v${v}-${tier}/motion-control`] = {
+				capability: 'motion-control',
+				fields: {
+					image: { type: 'url', required: true }, video: { type: 'url', required: true }, character_orientation: { type: 'string', required: true, enum: ['image', 'video'] },
+					prompt: { type: 'string' }, negative_prompt: { type: 'string' }, keep_original_sound: { type: 'boolean' },
+				},
+				run: (engine, b) => {
+					const { reads: [video], problem, failWith } = readInputs(engine, [[b.video, { field: 'video', want: 'video', minSec: 3, maxSec: 30 }]]);
+					if (problem || !video) return { problem };
+					return {
+						failWith,
+						// orientation "image": Kling caps the clip at 10 s [K2][O6]; WaveSpeed documents only 3–30 s → cut, not refused
+						duration: motionSeconds(video.seconds, b.character_orientation, 10),
+						audio: b.keep_original_sound !== false && video.info.audio === true,
+						aspectRatio: aspectFrom(video),
+						resolution: tier === 'std' ? '720p' : '1080p',
+						inputs: { video: summary(video), orientation: b.character_orientation },
+						imageUrls: [b.image],
+					};
+				},
+			};
+		}
+	}
+	// Lip-sync [W1]: video mp4/mov ≤100 MB, 2–10 s, 720p/1080p (720–1920 px); audio ≤5 MB; output = the video's length.
+	const lipVideo = /** @type {import('../core/capability.mjs').InputRule} */ ({ field: 'video', want: 'video', minSec: 2, maxSec: 10, maxBytes: 100 * MB, minPx: 720, maxPx: 1920 });
+	m['kwaivgi/kling-lipsync/audio-to-video'] = {
+		capability: 'lip-sync',
+		fields: { audio: { type: 'url', required: true }, video: { type: 'url', required: true } },
+		run: (engine, b) => {
+			const { reads: [video, audio], problem, failWith } = readInputs(engine, [[b.video, lipVideo], [b.audio, { field: 'audio', want: 'audio', maxBytes: 5 * MB }]]);
+			if (problem || !video || !audio) return { problem };
+			return { failWith, duration: video.seconds, audio: true, aspectRatio: aspectFrom(video), resolution: null, inputs: { video: summary(video), audio: summary(audio) } };
+		},
+	};
+	m['kwaivgi/kling-lipsync/text-to-video'] = {
+		capability: 'lip-sync',
+		fields: {
+			video: { type: 'url', required: true }, text: { type: 'string', required: true, nonEmpty: true, maxLength: 120 }, voice_id: { type: 'string', required: true, enum: WAVESPEED_LIPSYNC_VOICES },
+			voice_language: { type: 'string', enum: ['zh', 'en'] }, voice_speed: { type: 'number', min: 0.8, max: 2 },
+		},
+		run: (engine, b) => {
+			const { reads: [video], problem, failWith } = readInputs(engine, [[b.video, lipVideo]]);
+			if (problem || !video) return { problem };
+			return { failWith, duration: video.seconds, audio: true, aspectRatio: aspectFrom(video), resolution: null, inputs: { video: summary(video), text: b.text.length } };
+		},
+	};
+	// AI avatar [W1]: image + audio (+ prompt); output = the audio's length. Audio limits inherited from Kling's avatar
+	// API (2–300 s, ≤5 MB [O1]); WaveSpeed states none.
+	for (const v of ['v1', 'v2']) {
+		for (const tier of ['standard', 'pro']) {
+			m[`kwaivgi/kling-${v}-ai-avatar-${tier}`] = {
+				capability: 'avatar',
+				fields: { image: { type: 'url', required: true }, audio: { type: 'url', required: true }, prompt: { type: 'string' } },
+				run: (engine, b) => {
+					const { reads: [audio], problem, failWith } = readInputs(engine, [[b.audio, { field: 'audio', want: 'audio', minSec: 2, maxSec: 300, maxBytes: 5 * MB }]]);
+					if (problem || !audio) return { problem };
+					const image = readInput(engine, b.image, { field: 'image', want: 'image' }); // for the aspect; image problems: the usual image checks
+					return {
+						failWith,
+						duration: audio.seconds, audio: true, aspectRatio: aspectFrom(image, '1:1'), resolution: tier === 'standard' ? '720p' : '1080p',
+						inputs: { audio: summary(audio) }, imageUrls: [b.image],
+					};
+				},
+			};
+		}
+	}
+	/**
+	 * O1 / O3 reference-to-video and video-edit [W1] §7: `images` ≤7 (≤4 with a video; with elements: images + elements),
+	 * `video`, keep_original_sound (default true). Prompt references: `<<<image_1>>>` (3.0 pages) and `@Image1` — both.
+	 * @param {{ edit: boolean, o3: boolean, tier: string, maxDur: number }} o @returns {CapModel}
+	 */
+	const omni = (o) => ({
+		capability: o.edit ? 'video-edit' : 'reference-to-video',
+		fields: {
+			prompt,
+			...(o.edit ? { video: { type: 'url', required: true } } : { video: { type: 'url' } }),
+			images: URL_LIST(o.edit ? 4 : 7),
+			...(o.o3 ? { element_list: ELEMENT_LIST } : {}),
+			keep_original_sound: { type: 'boolean' },
+			...(o.o3 && !o.edit ? { sound: { type: 'boolean' } } : {}),
+			...(o.edit ? {} : { duration: dur3(o.maxDur), aspect_ratio: { type: 'string', enum: AR3 } }),
+		},
+		run: (engine, b) => {
+			const images = urls(b.images);
+			const elements = Array.isArray(b.element_list) ? b.element_list.length : 0;
+			const hasVideo = present(b.video);
+			if (!o.edit && !images.length && !hasVideo && !elements) return { problem: 'reference-to-video needs images, a video or element_list (else use text-to-video)' };
+			const cap = hasVideo ? 4 : 7;
+			if (images.length + elements > cap) return { problem: `images${o.o3 ? ' + element_list' : ''} are limited to ${cap}${hasVideo ? ' with a video' : ''} (got ${images.length + elements})` };
+			if (!hasVideo && b.keep_original_sound !== undefined) return { problem: 'keep_original_sound needs a video' };
+			if (hasVideo && b.sound === true) return { problem: 'sound must be off with a reference video (the video\'s own sound is kept with keep_original_sound)' };
+			const refs = checkPromptRefs(b.prompt, { at: true, angle: true }, { image: images.length, video: hasVideo ? 1 : 0, element: elements });
+			if (refs) return { problem: refs };
+			const { reads: [video], problem, failWith } = readInputs(engine, [[b.video, { field: 'video', want: 'video', minSec: 3, maxSec: 10 }]]);
+			if (problem) return { problem };
+			const keep = !!video && b.keep_original_sound !== false && video.info.audio === true;
+			return {
+				failWith,
+				duration: o.edit && video ? video.seconds : (b.duration ?? 5),
+				audio: keep || b.sound === true,
+				aspectRatio: o.edit ? aspectFrom(video) : (b.aspect_ratio ?? '16:9'),
+				resolution: ({ std: '720p', pro: '1080p', '4k': '4k' })[o.tier] ?? null,
+				inputs: { images: images.length, elements, ...(video ? { video: summary(video) } : {}) },
+				imageUrls: images,
+			};
+		},
+	});
+	const dur3 = (/** @type {number} */ max) => /** @type {import('../core/schema.mjs').FieldSpec} */ ({ type: 'integer', min: 3, max });
+	for (const [id, tier] of [['kwaivgi/kling-video-o1', 'pro'], ['kwaivgi/kling-video-o1-std', 'std']]) {
+		m[`${id}/reference-to-video`] = omni({ edit: false, o3: false, tier, maxDur: 10 });
+		m[`${id}/video-edit`] = omni({ edit: true, o3: false, tier, maxDur: 10 });
+	}
+	for (const tier of ['std', 'pro', '4k']) m[`kwaivgi/kling-video-o3-${tier}/reference-to-video`] = omni({ edit: false, o3: true, tier, maxDur: 15 });
+	for (const tier of ['std', 'pro']) m[`kwaivgi/kling-video-o3-${tier}/video-edit`] = omni({ edit: true, o3: true, tier, maxDur: 15 });
+	// Kling 4.0 [W6][X3] §6b/§6c — audio always on.
+	const ar4 = ['16:9', '9:16', '1:1', '21:9'];
+	const res4 = /** @type {import('../core/schema.mjs').FieldSpec} */ ({ type: 'string', enum: ['720p', '1080p'] });
+	m['kwaivgi/kling-v4.0/reference-to-video'] = {
+		capability: 'reference-to-video',
+		// field names images / videos / audios inferred (§5 q3); ≤10 images, ≤5 videos, ≤3 audios, ≤15 files
+		fields: { prompt, images: URL_LIST(10), videos: URL_LIST(5), audios: URL_LIST(3), keep_original_sound: { type: 'boolean' }, aspect_ratio: { type: 'string', enum: ['auto', ...ar4] }, resolution: res4, duration: dur3(30) },
+		run: (engine, b) => {
+			const [images, videos, audios] = [urls(b.images), urls(b.videos), urls(b.audios)];
+			if (!images.length && !videos.length && !audios.length) return { problem: 'reference-to-video needs images, videos or audios (else use text-to-video)' };
+			if (images.length + videos.length + audios.length > 15) return { problem: `at most 15 reference files in all (got ${images.length + videos.length + audios.length})` };
+			if (b.keep_original_sound !== undefined && !videos.length) return { problem: 'keep_original_sound requires videos' };
+			const refs = checkPromptRefs(b.prompt, { at: true }, { image: images.length, video: videos.length, audio: audios.length });
+			if (refs) return { problem: refs };
+			const r = readInputs(engine, [
+				...videos.map((u, i) => /** @type {[string, import('../core/capability.mjs').InputRule]} */ ([u, { field: `videos[${i}]`, want: 'video', minSec: 3, maxSec: 30 }])),
+				...audios.map((u, i) => /** @type {[string, import('../core/capability.mjs').InputRule]} */ ([u, { field: `audios[${i}]`, want: 'audio', minSec: 5, maxSec: 30 }])),
+			]);
+			if (r.problem) return { problem: r.problem };
+			const vr = r.reads.slice(0, videos.length).filter((x) => x !== null);
+			const total = vr.reduce((a, x) => a + x.seconds, 0);
+			if (total > 30) return { problem: `the videos together must last at most 30 s (got ${total} s)` };
+			return {
+				failWith: r.failWith,
+				duration: b.duration ?? 5,
+				audio: true,
+				aspectRatio: b.aspect_ratio && b.aspect_ratio !== 'auto' ? b.aspect_ratio : aspectFrom(vr[0]),
+				resolution: b.resolution ?? '720p',
+				inputs: { images: images.length, videos: vr.map(summary), audios: r.reads.slice(videos.length).filter((x) => x !== null).map(summary) },
+				imageUrls: images,
+			};
+		},
+	};
+	m['kwaivgi/kling-v4.0/video-edit'] = {
+		capability: 'video-edit',
+		// keep_original_sound (inferred name, as reference-to-video): the source's sound is kept by default
+		fields: { video: { type: 'url', required: true }, prompt, images: URL_LIST(10), duration: dur3(30), aspect_ratio: { type: 'string', enum: ar4 }, resolution: res4, keep_original_sound: { type: 'boolean' } },
+		run: (engine, b) => {
+			const images = urls(b.images);
+			const refs = checkPromptRefs(b.prompt, { at: true }, { image: images.length, video: 1 });
+			if (refs) return { problem: refs };
+			const { reads: [video], problem, failWith } = readInputs(engine, [[b.video, { field: 'video', want: 'video', minSec: 3, trimTo: 30 }]]);
+			if (problem || !video) return { problem };
+			return {
+				failWith,
+				duration: b.duration ?? video.seconds, // keeps the input's length unless duration is set [W6]
+				audio: true,
+				aspectRatio: b.aspect_ratio ?? aspectFrom(video),
+				resolution: b.resolution ?? '720p',
+				inputs: { video: summary(video), images: images.length },
+				imageUrls: images,
+			};
+		},
+	};
+	m['kwaivgi/kling-v4.0/video-extend'] = {
+		capability: 'video-extend',
+		fields: { video: { type: 'url', required: true }, prompt, last_image: { type: 'url' }, resolution: res4, duration: dur3(30) },
+		run: (engine, b) => {
+			const { reads: [video], problem, failWith } = readInputs(engine, [[b.video, { field: 'video', want: 'video' }]]);
+			if (problem || !video) return { problem };
+			const segment = b.duration ?? 5;
+			return {
+				failWith,
+				duration: video.seconds + segment, // "returns original + new joined" [W6]
+				audio: true,
+				aspectRatio: aspectFrom(video),
+				resolution: b.resolution ?? '720p',
+				inputs: { video: summary(video), segment },
+				imageUrls: present(b.last_image) ? [b.last_image] : [],
+			};
+		},
+	};
+	return m;
+}
+export const WAVESPEED_CAPS = capabilityModels();
+
 /**
  * Checks a family request beyond field types; returns the first problem and the effective media.
  * @param {FamilyModel} spec @param {Record<string, any>} body
@@ -286,6 +539,10 @@ export function createWaveSpeed(engine) {
 				return { kind, code: 1402, message: 'Failed to download image from the provided URL: the content is not a valid image.' };
 			case 'image-too-large':
 				return { kind, code: 1401, message: 'Invalid parameter: image exceeds the 10 MB limit.' };
+			case 'media-missing':
+				return { kind, code: 1402, message: 'Failed to download media from the provided URL.' };
+			case 'media-invalid':
+				return { kind, code: 1402, message: 'Failed to read media from the provided URL: the content is not a valid video or audio file.' };
 			default:
 				return { kind, code: 1403, message: 'Task execution failed.' };
 		}
@@ -327,9 +584,11 @@ export function createWaveSpeed(engine) {
 			return err(ctx, 400, 'Invalid JSON body');
 		}
 		const family = WAVESPEED_FAMILY[model];
-		if (!spec && !family) return err(ctx, 404, `Model not found: ${model}`);
+		const cap = WAVESPEED_CAPS[model];
+		if (!spec && !family && !cap) return err(ctx, 404, `Model not found: ${model}`);
 		if (!isPlainObject(body)) return err(ctx, 400, 'Request body must be a JSON object');
 		if (family) return submitFamily(ctx, model, family, body);
+		if (cap) return submitCapability(ctx, model, cap, body);
 		const allowed = ['prompt', 'negative_prompt', 'duration', 'enable_sync_mode', 'enable_base64_output', 'webhook_url'];
 		if (spec.aspect) allowed.push('aspect_ratio');
 		if (spec.guidance) allowed.push('guidance_scale');
@@ -393,10 +652,33 @@ export function createWaveSpeed(engine) {
 	}
 
 	/**
+	 * Motion control, lip-sync, avatar, reference-to-video, video-edit, video-extend: fields, then the inputs' limits.
+	 * @param {Ctx} ctx @param {string} model @param {CapModel} cap @param {Record<string, any>} body
+	 */
+	function submitCapability(ctx, model, cap, body) {
+		const issue = checkObject(body, { ...cap.fields, ...COMMON })[0];
+		if (issue) return err(ctx, 400, issue.message);
+		const r = cap.run(engine, body);
+		if (r.problem) return err(ctx, 400, r.problem);
+		accept(ctx, model, body, {
+			mode: cap.capability,
+			capability: cap.capability,
+			duration: r.duration ?? 5,
+			aspectRatio: r.aspectRatio ?? '16:9',
+			audio: r.audio === true,
+			resolution: r.resolution ?? null,
+			imageUrls: (r.imageUrls ?? []).filter((u) => typeof u === 'string' && u),
+			inputs: r.inputs ?? {},
+			failWith: r.failWith ?? null,
+		});
+	}
+
+	/**
 	 * Webhook and sync checks, then create the task and answer (shared by every model).
 	 * @param {Ctx} ctx @param {string} model @param {Record<string, any>} body
-	 * @param {{ mode: 'text-to-video'|'image-to-video', duration: number, aspectRatio: string, audio: boolean,
-	 *   shots?: number[] | null, resolution?: string | null, imageUrls: string[] }} media
+	 * @param {{ mode: import('../core/engine.mjs').Capability, duration: number, aspectRatio: string, audio: boolean,
+	 *   shots?: number[] | null, resolution?: string | null, imageUrls: string[], capability?: import('../core/engine.mjs').Capability,
+	 *   inputs?: Record<string, unknown>, failWith?: string | null }} media
 	 */
 	function accept(ctx, model, body, media) {
 		const webhook = ctx.query.get('webhook') ?? /** @type {string | undefined} */ (body.webhook_url);
