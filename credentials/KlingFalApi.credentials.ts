@@ -34,6 +34,14 @@ export class KlingFalApi implements ICredentialType {
 				'Scheme and host of the API, without the API path. Change it only for a proxy or the local emulator.',
 		},
 		{
+			displayName: 'Storage Base URL',
+			name: 'uploadBaseUrl',
+			type: 'string',
+			default: 'https://rest.fal.ai',
+			description:
+				"fal's REST host: images over 1 MB are uploaded to its storage, and the credential test asks it for an upload ticket. Change it only for a proxy or the local emulator.",
+		},
+		{
 			displayName: 'Webhook Public Keys URL (JWKS)',
 			name: 'jwksUrl',
 			type: 'string',
@@ -53,16 +61,15 @@ export class KlingFalApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
+		// The queue API answers 404 for an unknown request ID whatever the key, and n8n's tester skips
+		// its rules when HTTP errors are ignored; an upload ticket needs a valid key (401 otherwise)
+		// and costs nothing (no file is stored until bytes are PUT).
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/fal-ai/kling-video/requests/n8n-credential-test/status',
-			method: 'GET',
-			ignoreHttpStatusErrors: true,
+			baseURL: '={{($credentials.uploadBaseUrl || "https://rest.fal.ai").replace(/\\/+$/, "")}}',
+			url: '/storage/upload/initiate',
+			qs: { storage_type: 'fal-cdn-v3' },
+			method: 'POST',
+			body: { content_type: 'text/plain', file_name: 'n8n-credential-test.txt' },
 		},
-		// An unknown request ID answers 404 with a valid key; a bad key answers 401/403.
-		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'fal.ai rejected the API key' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'fal.ai rejected the API key' } },
-		],
 	};
 }

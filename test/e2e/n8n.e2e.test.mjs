@@ -346,6 +346,78 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			expect(wfIds).toEqual(expect.arrayContaining(prepared.workflows.map((w) => w.id)));
 		});
 
+		test('behaviour 8: the credential test passes with the demo key and fails on a wrong key, for all seven providers', async () => {
+			/** @type {Array<{ id: string, name: string, type: string, data: Record<string, string> }>} */
+			const demos = JSON.parse(readFileSync(prepared.credentialsFile, 'utf8'));
+			/** @type {Record<string, [string, string]>} */
+			const answers = {};
+			for (const demo of demos) {
+				const test = async (/** @type {Record<string, string>} */ data) => {
+					const res = await session.api('/rest/credentials/test', {
+						method: 'POST',
+						body: JSON.stringify({ credentials: { ...demo, data } }),
+					});
+					expect(res.status).toBe(200);
+					const { status, message } = /** @type {any} */ (res.body).data;
+					return `${status}: ${message}`;
+				};
+				const wrong = Object.fromEntries(
+					Object.entries(demo.data).map(([key, value]) => [
+						key,
+						/^(apiKey|accessKey|secretKey|apiToken)$/.test(key) ? `${value}-wrong` : value,
+					]),
+				);
+				answers[demo.type] = [await test(demo.data), await test(wrong)];
+			}
+			expect(Object.keys(answers)).toHaveLength(7);
+			for (const [type, [right, wrong]] of Object.entries(answers)) {
+				expect(`${type} ${right}`).toMatch(new RegExp(`^${type} OK`));
+				expect(`${type} ${wrong}`).toMatch(new RegExp(`^${type} Error`));
+			}
+		});
+
+		test('behaviour 15: a mistyped host never says a paid task may have been created (real n8n wording)', async () => {
+			const credential = await session.api('/rest/credentials', {
+				method: 'POST',
+				body: JSON.stringify({
+					name: 'Kie mistyped host',
+					type: 'klingKieApi',
+					data: { apiKey: 'kie_emulator_test_key', baseUrl: 'https://api.kie-typo.invalid' },
+				}),
+			});
+			expect(credential.status).toBe(200);
+			const credentialId = /** @type {any} */ (credential.body).data.id;
+			const workflow = await session.api('/rest/workflows', {
+				method: 'POST',
+				body: JSON.stringify({
+					name: 'Kling Video: mistyped host',
+					nodes: [
+						{ id: 'm1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+						{
+							id: 'k1',
+							name: 'Kling Video',
+							type: `${PACKAGE_NAME}.klingVideo`,
+							typeVersion: 2,
+							position: [200, 0],
+							parameters: { authentication: 'kie', operation: 'submit', prompt: 'a typo' },
+							credentials: { klingKieApi: { id: credentialId, name: 'Kie mistyped host' } },
+						},
+					],
+					connections: { Start: { main: [[{ node: 'Kling Video', type: 'main', index: 0 }]] } },
+					settings: { executionOrder: 'v1' },
+				}),
+			});
+			expect(workflow.status).toBe(200);
+			const workflowId = /** @type {any} */ (workflow.body).data.id;
+			const res = await n8nCli(host, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], {
+				timeoutMs: 120_000,
+			});
+			const text = res.stdout + res.stderr;
+			expect(text).toMatch(/Could not reach Kie\.ai at api\.kie-typo\.invalid: the host name could not be resolved/);
+			expect(text).not.toMatch(/may or may not have created a paid task/);
+			expect(emulator.journal.entries({ kind: 'submit', provider: 'kie' }).filter((e) => /a typo/.test(JSON.stringify(e.body)))).toHaveLength(0);
+		});
+
 		/** Executions of a workflow, newest first (REST, owner session). @param {string} workflowId */
 		async function executionsOf(workflowId) {
 			const res = await session.api(

@@ -85,6 +85,7 @@ export { replicateSignature, replicateFileSignature } from './providers/replicat
  *       downloads: number, callbacks: number, callbackAnswers: (number | string)[] }> },
  *   tasks: { get: (id: string) => Record<string, unknown> | undefined, list: () => Record<string, unknown>[] },
  *   planSubmits: (provider: string, outcomes: import('./core/engine.mjs').SubmitOutcome[]) => void,
+ *   clearPlans: () => void,
  *   outage: (o?: { provider?: string | null, seconds?: number, ms?: number, startInMs?: number, answer?: '503' | '500' | '429' | 'reset', submits?: boolean }) => import('./core/engine.mjs').Outage,
  *   stats: (o?: { provider?: string, since?: number }) => ReturnType<EngineType['stats']>,
  *   options: import('./core/engine.mjs').Options,
@@ -120,6 +121,11 @@ export async function startEmulator(options = {}) {
 		configure: (partial) => engine.configure(partial),
 		planNextTask: (provider, plan) => engine.planNextTask(provider, plan),
 		planSubmits: (provider, outcomes) => engine.planSubmits(provider, outcomes),
+		/** Drop every plan not yet used (planNextTask, planSubmits), e.g. between tests. */
+		clearPlans: () => {
+			engine.plans.clear();
+			engine.submitPlans.clear();
+		},
 		outage: (o) => engine.outage(o),
 		stats: (o) => engine.stats(o),
 		journal: {

@@ -112,45 +112,6 @@ describe('Generate Video batches', () => {
 		expect(result.output[1].json.error.message).toMatch(/Prompt is empty/);
 		expect(emulator.journal.entries({ kind: 'submit' })).toHaveLength(2);
 	});
-
-	test('Retry On Fail never pays twice: a retry picks up the tasks the first try created', async () => {
-		emulator.planNextTask('kie', { fail: true });
-		const result = await run(
-			{ operation: 'generate', prompt: 'retry', options: FAST },
-			{ items: items(3), nodeSettings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 } },
-		);
-		// n8n tried the node 3 times; the failed task fails each time, yet only 3 tasks were paid.
-		expect(result.error?.message).toMatch(/^1 of 3 items failed\. Task .+ failed/);
-		const submits = emulator.journal.entries({ kind: 'submit' });
-		expect(submits).toHaveLength(3);
-		expect(emulator.journal.entries({ kind: 'status' }).length).toBeGreaterThan(3);
-		for (const { taskId } of submits) expect(result.error?.description).toContain(`task ${taskId}`);
-		// Every task ID is in the execution's custom data, visible in the executions list.
-		expect(result.customData.kling_Kling_Video_task_count).toBe('3');
-		const recorded = String(result.customData.kling_Kling_Video_tasks_1).split(' ').sort();
-		expect(recorded).toEqual(
-			[1, 2, 3].map((item) => {
-				const line = result.error?.description.split('\n')[item - 1];
-				return `${item}=${/task (\S+),/.exec(line)?.[1]}`;
-			}),
-		);
-	});
-
-	test('Retry On Fail after Max Wait picks up the same task and gets its video', async () => {
-		emulator.configure({ generationMs: 1800 });
-		const result = await run(
-			{ operation: 'generate', prompt: 'slow', options: { ...FAST, maxWait: 1 } },
-			{ nodeSettings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 } },
-		);
-		expect(result.error).toBeUndefined();
-		const submits = emulator.journal.entries({ kind: 'submit' });
-		expect(submits).toHaveLength(1);
-		expect(result.output[0].json.taskId).toBe(submits[0].taskId);
-		expect(result.output[0].json.status).toBe('succeeded');
-		expect(result.hints.map((/** @type {any} */ hint) => hint.message).join(' ')).toMatch(
-			/picked up the tasks the earlier try created \(not paid again\)/,
-		);
-	});
 });
 
 describe('Stop execution', () => {

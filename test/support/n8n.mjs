@@ -205,6 +205,8 @@ export async function runKlingNode(options) {
 		status: run.status,
 		error,
 		output,
+		/** Items n8n routed to the error output ("Continue (using error output)"). */
+		errorOutput: taskData?.data?.main?.[1] ?? [],
 		hints: taskData?.hints ?? [],
 		/** The execution's custom data (`$execution.customData`), as the execution list shows it. */
 		customData: run.data.resultData.metadata ?? {},

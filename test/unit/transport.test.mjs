@@ -70,9 +70,9 @@ describe('retryDelay', () => {
 		expect(retryDelay('boom', 1)).toBeNull();
 	});
 
-	test('backoff doubles per attempt and is capped at 30 s', () => {
+	test('backoff doubles per attempt and is capped at 10 s', () => {
 		const delays = [1, 2, 3, 4, 5, 6, 7, 20].map((attempt) => retryDelay(err('server'), attempt));
-		expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+		expect(delays).toEqual([1000, 2000, 4000, 8000, 10000, 10000, 10000, 10000]);
 	});
 
 	test('Retry-After wins over the backoff, larger or smaller (0 included)', () => {
@@ -313,7 +313,7 @@ describe('taskItemJson', () => {
 		cfgScale: 0.5,
 		startImageUrl: null,
 		endImageUrl: null,
-		additionalFields: { secret: 'not in output' },
+		additionalFields: { watermark_info: { enabled: true } },
 		callbackUrl: null,
 		idempotencyKey: 'n8n-kling-x',
 	};
@@ -352,6 +352,7 @@ describe('taskItemJson', () => {
 				audio: true,
 				resolution: 'pro',
 				shots: null,
+				additionalFields: { watermark_info: { enabled: true } },
 			},
 		});
 	});
@@ -417,10 +418,17 @@ describe('taskItemJson', () => {
 		expect(taskItemJson(base)).not.toHaveProperty('callbackUrl');
 	});
 
-	test('the request block never leaks additional fields or the idempotency key', () => {
-		const json = taskItemJson(base);
-		expect(JSON.stringify(json)).not.toContain('not in output');
+	test('the request block is what was sent: additional fields and the user\'s Idempotency Key, not the derived key', () => {
+		const json = taskItemJson({ ...base, request: { ...request, externalId: 'row-17' } });
+		expect(json.request.additionalFields).toEqual({ watermark_info: { enabled: true } });
+		expect(json.request.idempotencyKey).toBe('row-17');
 		expect(JSON.stringify(json)).not.toContain('n8n-kling-x');
+	});
+
+	test('an image sent inline is shown as a short note, not its bytes', () => {
+		const dataUri = `data:image/png;base64,${'A'.repeat(40_000)}`;
+		const json = taskItemJson({ ...base, request: { ...request, startImageUrl: dataUri } });
+		expect(json.request.startImageUrl).toBe('(sent inline: image/png, 29 kB)');
 	});
 });
 

@@ -395,21 +395,26 @@ function finishItems(run: Run, outcomes: ItemOutcome[]): INodeExecutionData[] {
 		});
 	}
 	run.ledger.close(true);
+	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	return outcomes.map((outcome) => {
 		const item: INodeExecutionData = {
-			json: outcome.json,
+			json: outcome.failure && toErrorOutput ? errorOutputJson(outcome) : outcome.json,
 			pairedItem: { item: outcome.itemIndex },
 		};
 		if (outcome.binary) item.binary = { [run.options.binaryPropertyName]: outcome.binary };
-		// n8n moves an item to the error output only when it carries `error`; with "Continue"
-		// (regular output) n8n would replace the item's json with `{error}` and drop its task ID.
-		if (outcome.failure && ctx.getNode().onError === 'continueErrorOutput') {
-			item.error = new NodeOperationError(ctx.getNode(), outcome.failure, {
-				itemIndex: outcome.itemIndex,
-			});
-		}
 		return item;
 	});
+}
+
+/**
+ * A failed item for the error output, as `{message, error}`. n8n moves an item there when it carries
+ * `error` (then it replaces the whole json with `{error: message}`, dropping the task ID) or when its
+ * json is exactly `{error, message}` — n8n-core 1.123–2.41 `WorkflowExecute.handleNodeErrorOutput` —
+ * so the task ID, status and video URL travel inside `error`.
+ */
+function errorOutputJson(outcome: ItemOutcome): IDataObject {
+	const { error, ...task } = outcome.json;
+	return { message: outcome.failure, error: { ...(error as IDataObject), ...task } };
 }
 
 /** One line per item so paid results can still be fetched when the node fails. */

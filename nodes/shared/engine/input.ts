@@ -411,10 +411,19 @@ function readAdditionalFields(value: unknown, entry: ModelEntry): IDataObject {
 	return parsed as IDataObject;
 }
 
-/** The top-level provider fields the node writes for this entry. */
+/**
+ * The top-level provider fields the node writes for this entry, and every image field of the
+ * provider's models (images are checked by the node: a raw one would skip the checks).
+ */
 function ownedFieldNames(entry: ModelEntry): Set<string> {
 	const fields = entry.fields;
+	const imageFields = CATALOG[entry.provider].entries.flatMap((other) => [
+		other.fields.startImage,
+		other.fields.endImage,
+		other.fields.imageList?.field,
+	]);
 	const names = [
+		...imageFields,
 		fields.prompt ?? 'prompt',
 		fields.negativePrompt,
 		fields.duration.field,

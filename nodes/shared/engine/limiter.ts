@@ -14,6 +14,7 @@ export class TaskLimiter {
 	private cap: number;
 	private inFlight = 0;
 	private finishedSinceRefusal = 0;
+	private finished = 0;
 	private pausedUntil = 0;
 	private wakeups: Array<() => void> = [];
 
@@ -51,6 +52,7 @@ export class TaskLimiter {
 	/** A task left: it finished (or was refused, or its submit failed — then `finished` is false). */
 	release(finished: boolean): void {
 		this.inFlight = Math.max(0, this.inFlight - 1);
+		if (finished) this.finished++;
 		if (finished && this.hardCap === null && Number.isFinite(this.cap)) {
 			this.finishedSinceRefusal++;
 			if (this.finishedSinceRefusal >= this.cap) {
@@ -75,6 +77,13 @@ export class TaskLimiter {
 			this.finishedSinceRefusal = 0;
 		}
 		this.wakeAll();
+	}
+
+	/** Wait until one of this run's tasks in flight finishes (a refused submit then tries again). */
+	async untilOneFinishes(signal?: AbortSignal): Promise<void> {
+		const seen = this.finished;
+		while (this.finished === seen && this.inFlight > 0) await this.nextChange(signal);
+		throwIfCancelled(signal);
 	}
 
 	private async nextChange(signal?: AbortSignal): Promise<void> {

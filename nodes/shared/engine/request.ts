@@ -315,6 +315,17 @@ function checkElements(request: GenerationRequest, model: string): void {
 }
 
 /** `json.request` of the output (DESIGN.md Contracts): the values as sent, normalized. */
+/**
+ * An image as the output shows it: its URL, or for an image sent inline (a data URI or base64 of
+ * up to 10 MB) a short note instead of the bytes, which would bloat every saved execution.
+ */
+function shownImage(value: string | null | undefined): string | null {
+	if (!value) return null;
+	if (/^https?:\/\//i.test(value)) return value;
+	const type = /^data:([^;,]+)/.exec(value)?.[1] ?? 'base64';
+	return `(sent inline: ${type}, ${Math.round((value.length * 3) / 4 / 1024)} kB)`;
+}
+
 export function requestJson(request: GenerationRequest | null): IDataObject {
 	const shots = request?.shots?.length ? request.shots : null;
 	return {
@@ -323,10 +334,15 @@ export function requestJson(request: GenerationRequest | null): IDataObject {
 		duration: request?.duration ?? null,
 		aspectRatio: request?.aspectRatio ?? null,
 		cfgScale: request?.cfgScale ?? null,
-		startImageUrl: request?.startImageUrl ?? null,
-		endImageUrl: request?.endImageUrl ?? null,
+		startImageUrl: shownImage(request?.startImageUrl),
+		endImageUrl: shownImage(request?.endImageUrl),
 		audio: request ? effectiveAudio(request.entry, request.audio) : null,
 		resolution: request ? reportedResolution(request.entry, request.resolution) : null,
 		shots: shots ? shots.map((shot) => ({ prompt: shot.prompt, duration: shot.duration })) : null,
+		...(request?.elements?.length ? { elements: request.elements as unknown as IDataObject[] } : {}),
+		...(request && Object.keys(request.additionalFields).length
+			? { additionalFields: request.additionalFields }
+			: {}),
+		...(request?.externalId ? { idempotencyKey: request.externalId } : {}),
 	};
 }

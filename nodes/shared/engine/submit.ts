@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
-import type { ProviderAdapter } from '../providers/types';
-import { ExecutionCancelledError, ProviderError } from '../util/errors';
+import type { ProviderAdapter, UploadFile } from '../providers/types';
+import { ExecutionCancelledError, ProviderError, kindForHttpStatus } from '../util/errors';
 import { settleSync } from '../util/settle';
 import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
 import type { Slots, TaskLimiter } from './limiter';
 import { classifyRefusal, SubmitRefusedError, type RefusalKind } from './refusals';
 import {
 	callProvider,
+	networkError,
 	pause,
 	readAnswer,
 	retryAfterMs,
@@ -60,12 +61,53 @@ async function imageUrl(
 	if (image.source === 'url') return image.url;
 	const { adapter } = endpoint;
 	const file = await readImageBytes(image, adapter);
-	if (adapter.inlineImage) return adapter.inlineImage(file);
+	const canUpload = adapter.buildUploadRequest && adapter.readUploadResponse;
+	if (
+		adapter.inlineImage &&
+		(!canUpload || file.data.length <= (adapter.inlineMaxBytes ?? Infinity))
+	) {
+		return adapter.inlineImage(file);
+	}
 	const upload = adapter.buildUploadRequest!(file, model);
-	return await withRetries(async () => {
-		const answer = await callProvider(ctx, endpoint, upload, signal);
-		return readAnswer(answer, () => adapter.readUploadResponse!(answer.statusCode, answer.body));
+	const answer = await withRetries(async () => {
+		const uploaded = await callProvider(ctx, endpoint, upload, signal);
+		return readAnswer(uploaded, () =>
+			adapter.readUploadResponse!(uploaded.statusCode, uploaded.body),
+		);
 	}, signal);
+	if (typeof answer === 'string') return answer;
+	await withRetries(async () => await putFile(ctx, adapter.displayName, answer.putUrl, file), signal);
+	return answer.fileUrl;
+}
+
+/** PUT the bytes to a pre-signed upload URL: no credential goes to that host. */
+async function putFile(
+	ctx: NodeContext,
+	providerName: string,
+	url: string,
+	file: UploadFile,
+): Promise<void> {
+	let statusCode: number;
+	try {
+		const response = (await ctx.helpers.httpRequest({
+			method: 'PUT',
+			url,
+			body: file.data,
+			headers: { 'Content-Type': file.mimeType },
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as { statusCode: number };
+		statusCode = response.statusCode;
+	} catch (error) {
+		throw networkError(`${providerName} storage`, url, error);
+	}
+	if (statusCode >= 200 && statusCode < 300) return;
+	throw new ProviderError(
+		kindForHttpStatus(statusCode),
+		`${providerName} storage refused the image upload with HTTP ${statusCode}`,
+		statusCode,
+	);
 }
 
 /** How long and how a refused submit is tried again. */
@@ -127,7 +169,10 @@ export async function submitTask(
 		const retryAfter = retryAfterMs(answer.headers);
 		limiter.refused(kind, retryAfter);
 		// While this run's own tasks are in flight, one of them finishing makes room: wait for that.
-		if (policy.holdSlot && limiter.running > 0 && kind !== 'maintenance') continue;
+		if (policy.holdSlot && limiter.running > 0 && kind !== 'maintenance') {
+			await limiter.untilOneFinishes(signal);
+			continue;
+		}
 		const wait = Math.min(
 			retryAfter ?? REFUSAL_BACKOFF_MS[Math.min(attempt, REFUSAL_BACKOFF_MS.length) - 1],
 			budgetLeft,

@@ -39,7 +39,8 @@ export interface ProviderEndpoint {
 
 const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_ATTEMPTS = 5;
-const MAX_BACKOFF_MS = 30_000;
+/** Longest wait between two tries of a free read when the provider names none. */
+const MAX_BACKOFF_MS = 10_000;
 
 export async function providerEndpoint(
 	ctx: RequestContext,
@@ -51,7 +52,11 @@ export async function providerEndpoint(
 		baseUrl: checkBaseUrl(credentials.baseUrl, adapter.apiPathPrefix),
 		uploadBaseUrl:
 			typeof credentials.uploadBaseUrl === 'string' && credentials.uploadBaseUrl.trim() !== ''
-				? checkBaseUrl(credentials.uploadBaseUrl, '/api/file-stream-upload', 'Upload Base URL')
+				? checkBaseUrl(
+						credentials.uploadBaseUrl,
+						adapter.uploadPathPrefix ?? adapter.apiPathPrefix,
+						'Upload Base URL',
+					)
 				: null,
 		hasApiKey: typeof credentials.apiKey === 'string' && credentials.apiKey.trim() !== '',
 	};

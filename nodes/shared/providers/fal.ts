@@ -15,8 +15,10 @@ const NAME = 'fal.ai';
  * - status and result URLs use only the app id `fal-ai/kling-video`, not the endpoint path.
  * - a COMPLETED status carries no video: the result is a second read (`needsResult`); a failed
  *   request shows up there as an error answer with `detail`.
- * - binary frames are sent as data URIs, which fal accepts for `image_url`, instead of the
- *   two-step storage upload.
+ * - binary frames up to 1 MB are sent as data URIs, which fal accepts for `image_url`; larger ones
+ *   take the two-step storage upload of `@fal-ai/client` (`src/storage.js`): `POST {rest host}
+ *   /storage/upload/initiate?storage_type=fal-cdn-v3` `{content_type, file_name}` → `{upload_url,
+ *   file_url}`, then a PUT of the bytes to the pre-signed `upload_url` (without the key).
  * - webhooks are ED25519-signed; the public keys come from the JWKS URL in the credential
  *   (rest.alpha.fal.ai by default; one implementation uses rest.fal.ai — §6.5), cached by the trigger.
  */
@@ -81,6 +83,24 @@ export const fal: ProviderAdapter = {
 
 	inlineImage(file) {
 		return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
+	},
+
+	inlineMaxBytes: 1024 * 1024,
+	uploadPathPrefix: '/storage',
+
+	buildUploadRequest(file) {
+		return {
+			method: 'POST',
+			path: '/storage/upload/initiate',
+			qs: { storage_type: 'fal-cdn-v3' },
+			body: { content_type: file.mimeType, file_name: file.fileName },
+			uploadHost: true,
+		};
+	},
+
+	readUploadResponse(statusCode, body) {
+		const ticket = parseBody(uploadSchema, readBody(statusCode, body), 'storage upload', NAME);
+		return { putUrl: ticket.upload_url, fileUrl: ticket.file_url };
 	},
 
 	// An exhausted balance answers 403 with "Exhausted balance" in `detail` (inferred).
@@ -210,6 +230,8 @@ function jwksKeys(jwksText: string): Array<{ x: string }> {
 const submitSchema = z.object({ request_id: z.string().min(1) }).passthrough();
 
 const statusSchema = z.object({ status: z.string() }).passthrough();
+
+const uploadSchema = z.object({ upload_url: z.string().url(), file_url: z.string().url() });
 
 const resultSchema = z
 	.object({ video: z.object({ url: z.string() }).passthrough().nullish() })

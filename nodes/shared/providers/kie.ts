@@ -54,6 +54,8 @@ export const kie: ProviderAdapter = {
 		return normalizeKieTask(readEnvelope(statusCode, body));
 	},
 
+	uploadPathPrefix: '/api/file-stream-upload',
+
 	buildUploadRequest(file) {
 		return multipartUpload(
 			'/api/file-stream-upload',

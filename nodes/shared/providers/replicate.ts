@@ -5,6 +5,7 @@ import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { checkWebhookSignature } from '../util/signature';
 import { finishedVideoUrls, isoFromString, parseBody, statusOf } from './common';
 import { entryFields } from './fields';
+import { multipartUpload } from './multipart';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
 
 const NAME = 'Replicate';
@@ -13,7 +14,9 @@ const NAME = 'Replicate';
  * Replicate, model `kwaivgi/kling-v2.5-turbo-pro` (PROVIDERS.md §5.3). Choices:
  * - inputs `start_image` / `end_image`; `aspect_ratio` only for text-to-video (it is ignored when a
  *   start image is given); no guidance scale in the model's inputs, so CFG is rejected.
- * - binary frames are sent as data URIs, Replicate's documented form for file inputs.
+ * - binary frames up to 1 MB are sent as data URIs; larger ones go through the files API
+ *   (`POST /v1/files`, multipart `content` + `filename` + `type`) and the file's `urls.get` is the
+ *   input — Replicate recommends data URIs only below 1 MB (sdks.replicate.com/resources/files).
  * - webhooks: `webhook_events_filter: ["completed"]`, verified the Standard Webhooks way (key =
  *   base64-decoded secret after `whsec_`, `v1,<base64>` list) — unlike WaveSpeed.
  * - Replicate deletes API outputs after one hour: keep Download Video on.
@@ -49,6 +52,19 @@ export const replicate: ProviderAdapter = {
 
 	inlineImage(file) {
 		return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
+	},
+
+	inlineMaxBytes: 1024 * 1024,
+
+	buildUploadRequest(file) {
+		return multipartUpload('/v1/files', 'content', file, {
+			filename: file.fileName,
+			type: file.mimeType,
+		});
+	},
+
+	readUploadResponse(statusCode, body) {
+		return parseBody(fileSchema, readBody(statusCode, body), 'file upload', NAME).urls.get;
 	},
 
 	// Refusals are told apart by HTTP status alone (catalog `refusals`).
@@ -137,6 +153,8 @@ function readBody(statusCode: number, body: unknown): unknown {
 		statusCode,
 	);
 }
+
+const fileSchema = z.object({ urls: z.object({ get: z.string().url() }) });
 
 const problemSchema = z
 	.object({ title: z.string().optional(), detail: z.string().optional() })

@@ -100,6 +100,9 @@ export interface UploadFile {
 	mimeType: string;
 }
 
+/** What an upload answered: the file's URL, or a pre-signed URL to PUT the bytes to first (fal). */
+export type UploadAnswer = string | { putUrl: string; fileUrl: string };
+
 /** The narrow contract every provider implements; the node's flow calls only this. */
 export interface ProviderAdapter {
 	id: ProviderId;
@@ -116,13 +119,17 @@ export interface ProviderAdapter {
 	readStatusResponse(statusCode: number, body: unknown, task: TaskRef): TaskSnapshot;
 	/** Present only where the provider has a files API for binary images. */
 	buildUploadRequest?(file: UploadFile, model: string): ProviderRequest;
-	readUploadResponse?(statusCode: number, body: unknown): string;
+	readUploadResponse?(statusCode: number, body: unknown): UploadAnswer;
+	/** API path of the upload host, which users sometimes paste into its Base URL by mistake. */
+	uploadPathPrefix?: string;
 	/** Present where tasks can be found by the caller's own key (Kling `external_task_id`). */
 	buildLookupRequest?(externalId: string, mode: GenerationMode, api?: 'v1' | 'new'): ProviderRequest;
 	/** The task made with that key, or null when there is none. */
 	readLookupResponse?(statusCode: number, body: unknown, api?: 'v1' | 'new'): TaskSnapshot | null;
-	/** Present where the provider takes an image inline (base64 or a data URI) instead. */
+	/** Present where the provider takes an image inline (base64 or a data URI). */
 	inlineImage?(file: UploadFile): string;
+	/** With both inline and upload: images up to this size go inline, larger ones are uploaded. */
+	inlineMaxBytes?: number;
 	/** Present where a finished status needs a second read for the result (`needsResult`). */
 	buildResultRequest?(task: TaskRef): ProviderRequest;
 	readResultResponse?(statusCode: number, body: unknown, task: TaskRef): TaskSnapshot;
