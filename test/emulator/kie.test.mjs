@@ -87,6 +87,27 @@ describe('Kie.ai emulator', () => {
 		expect(credits.json).toEqual({ code: 200, msg: 'success', data: expect.any(Number) });
 	});
 
+	test('the credit balance is the kieCredits option minus what was spent; an empty balance refuses with code 402', async () => {
+		const balance = async () => (await call(`${base}/api/v1/chat/credit`, { key: KEYS.kie })).json.data;
+		try {
+			emu.configure({ kieCredits: 100 });
+			const before = await balance();
+			expect(before).toBeLessThanOrEqual(100);
+			emu.configure({ kieCredits: 100 + (100 - before) }); // 100 left whatever earlier tests spent
+			expect(await balance()).toBe(100);
+			const ok = await submit({ model: T2V, input: { prompt: 'x', duration: '5' } });
+			expect(ok.json.code).toBe(200);
+			expect(await balance()).toBe(58); // a 5 s 2.5 Turbo clip costs 42
+			const ok2 = await submit({ model: T2V, input: { prompt: 'x', duration: '5' } });
+			expect(ok2.json.code).toBe(200);
+			const refused = await submit({ model: T2V, input: { prompt: 'x', duration: '5' } });
+			expect(refused.json).toMatchObject({ code: 402, msg: 'Insufficient credits' });
+			expect(await balance()).toBe(16);
+		} finally {
+			emu.configure({ kieCredits: 10000 });
+		}
+	});
+
 	test('failures: failCode/failMsg in recordInfo; image fetch failure for a non-image asset', async () => {
 		emu.planNextTask('kie', { fail: true });
 		const a = await submit({ model: T2V, input: { prompt: 'x' } });

@@ -102,7 +102,7 @@ export const AUDIO_ASSETS = {
  *   callbackRetryDelaysMs?: number[] | Record<string, number[]>, callbackTimeoutMs: number, repeatCallbacks: number,
  *   largeVideoBytes: number, log: boolean, concurrencyCap: Record<string, number>,
  *   remoteVideoSeconds: number, remoteAudioSeconds: number, remoteVideoHasAudio: boolean,
- *   concurrencyMode: Record<string, 'queue' | 'refuse'>, outages: Outage[] }} Options
+ *   concurrencyMode: Record<string, 'queue' | 'refuse'>, outages: Outage[], kieCredits?: number }} Options
  * @typedef {Omit<Partial<Options>, 'faults' | 'keys' | 'secrets' | 'concurrencyCap' | 'concurrencyMode'> & { faults?: Partial<Faults>,
  *   keys?: Record<string, string>, secrets?: Record<string, string | null>, concurrencyCap?: Record<string, number | null>,
  *   concurrencyMode?: Record<string, 'queue' | 'refuse' | null> }} InputOptions
