@@ -224,7 +224,7 @@ function readJson(file) {
 }
 
 /** @type {Promise<{ nodeBin: string, nodeDir: string }> | undefined} */
-let node24;
+let node24Install;
 
 /**
  * Install (once) the Node 24 binary from the npm package `node@24` into `.n8n-host/node-24/`. One
@@ -233,11 +233,11 @@ let node24;
  * @returns {Promise<{ nodeBin: string, nodeDir: string }>}
  */
 export function ensureNode24() {
-	node24 ??= installNode24().catch((error) => {
-		node24 = undefined;
+	node24Install ??= installNode24().catch((error) => {
+		node24Install = undefined;
 		throw error;
 	});
-	return node24;
+	return node24Install;
 }
 
 /** @returns {Promise<{ nodeBin: string, nodeDir: string }>} */
