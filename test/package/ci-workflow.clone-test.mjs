@@ -8,7 +8,7 @@
  * node_modules: the clone installs its own with the workflow's own step (`npm ci`), from the npm cache
  * (`npm_config_prefer_offline`). Reusing this checkout's node_modules through a symlink is not safe:
  * `npm ci` deletes node_modules first, through the link. Measured here on 2 cores: npm ci 55-80 s, build
- * ~9 s, lint ~10 s, npm test ~2-2.5 min, so ~4 min in all — too long for `npm test` (and the clone runs
+ * ~9 s, lint ~10 s, npm test 2.5-4 min, so 4-5 min in all — too long for `npm test` (and the clone runs
  * `npm test` itself), so this file runs through `npm run test:ci-workflow` (.ci/run has it as a step).
  * CI_WORKFLOW_KEEP=1 keeps the clone and its step logs.
  */

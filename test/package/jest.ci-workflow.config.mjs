@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * `npm run test:ci-workflow`: runs every `run:` step of .github/workflows/ci.yml in a fresh clone
- * (test/package/ci-workflow.clone-test.mjs). Not part of `npm test` — it takes 3-4 min, and the clone runs
+ * (test/package/ci-workflow.clone-test.mjs). Not part of `npm test` — it takes 4-5 min, and the clone runs
  * `npm test` itself — so its file name does not match the default `*.test.mjs`; .ci/run runs it as a
  * step of its own.
  */
