@@ -197,11 +197,9 @@ export function editor(page) {
 		(await creator.getByTestId('node-creator-item-name').allInnerTexts()).map((t) => t.trim());
 	/** @param {string | RegExp} name */
 	const creatorItem = (name) =>
-		creator
-			.getByTestId('node-creator-item-name')
-			.filter({
-				hasText: typeof name === 'string' ? new RegExp(`^\\s*${escape(name)}\\s*$`) : name,
-			});
+		creator.getByTestId('node-creator-item-name').filter({
+			hasText: typeof name === 'string' ? new RegExp(`^\\s*${escape(name)}\\s*$`) : name,
+		});
 	return {
 		creator,
 		search,
