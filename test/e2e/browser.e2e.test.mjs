@@ -8,8 +8,9 @@
  * created over REST. Then, through visible UI only (no page.evaluate into the app, no REST call that creates or
  * changes a workflow, no forced clicks):
  *   0. sign in through the login form
- *   1. new workflow → "Add first step" → search "Kling" → add Kling Video Trigger → type a Callback Token →
- *      Webhook URLs → Production URL shows …/webhook/<id>/<token> → close the panel
+ *   1. new workflow → "Add first step" → search "Kling" → add Kling Video Trigger (listed on its own, or under
+ *      "Kling Video" → Triggers) → credential "WaveSpeed AI (demo)" → type a Callback Token → Webhook URLs →
+ *      Production URL shows …/webhook/<id>/<token> → close the panel. Not found → fails saying so.
  *   2. another new workflow → "Trigger manually" → "+" after it → search "Kling" → Kling Video → Generate:
  *      it lands connected to the Manual Trigger (edge on the canvas); the top-right "+" and search (command bar)
  *      and "Action in an app" find it; so do "Kling Video", "video", "text to video", "image to video" and every
