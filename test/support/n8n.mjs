@@ -207,6 +207,8 @@ export async function runKlingNode(options) {
 		output,
 		/** Items n8n routed to the error output ("Continue (using error output)"). */
 		errorOutput: taskData?.data?.main?.[1] ?? [],
+		/** Every output of the node, in order (the refused output is the second). */
+		outputs: taskData?.data?.main ?? [],
 		hints: taskData?.hints ?? [],
 		/** The execution's custom data (`$execution.customData`), as the execution list shows it. */
 		customData: run.data.resultData.metadata ?? {},

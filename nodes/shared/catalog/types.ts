@@ -172,6 +172,11 @@ export interface ProviderCatalog {
 	refusals: RefusalRule[];
 	/** False where the provider takes no callback URL per task (Rivya: account-level webhooks only). */
 	perTaskCallbacks: boolean;
+	/**
+	 * Where the provider's docs say a failed task's credits are refunded (the source): only there may a
+	 * failed task's item go to another provider without paying twice.
+	 */
+	refundsFailedTasks?: string;
 	/** Node version 1 started with this model (kept for saved workflows). */
 	firstVersionDefault: string;
 	/** Version 2 starts with the newest Kling this provider sells generally. */
