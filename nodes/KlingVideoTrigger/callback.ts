@@ -7,11 +7,7 @@ import type {
 import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
 import { downloadVideo } from '../shared/engine/download';
 import { ProviderError } from '../shared/util/errors';
-import {
-	CALLBACK_MODEL_PARAM,
-	CALLBACK_MODE_PARAM,
-	CORRELATION_PREFIX,
-} from '../shared/engine/input';
+import { CALLBACK_MODEL_PARAM, CORRELATION_PREFIX } from '../shared/engine/input';
 import { adapterFor } from '../shared/engine/nodeErrors';
 import { taskItemJson, videoFileName } from '../shared/engine/output';
 import { isJson, parseJson } from '../shared/util/parse';
@@ -21,6 +17,7 @@ import { CATALOG, entriesFor } from '../shared/catalog';
 import { loadJwks } from './jwks';
 import { checkToken } from './token';
 import { rememberDelivery } from './deliveries';
+import { callbackMode, MODEL_FROM_QUERY, modelProblem, taskIdProblem } from './values';
 
 /** Callbacks are a few KB; anything far larger is not one. */
 const MAX_CALLBACK_BYTES = 256 * 1024;
@@ -80,12 +77,21 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	let snapshot = read.value;
 	let raw: unknown = body;
 
+	// Values that go into the re-read's request: checked before anything is sent.
 	const query = ctx.getQueryData() as IDataObject;
-	const mode: GenerationMode =
-		query[CALLBACK_MODE_PARAM] === 'image-to-video' ? 'image-to-video' : 'text-to-video';
-	const model = String(
-		query[CALLBACK_MODEL_PARAM] ?? snapshot.model ?? defaultModel(adapter, mode),
+	const taskIdRefused = taskIdProblem(snapshot.taskId);
+	if (taskIdRefused) return reject(ctx, 400, taskIdRefused);
+	const { mode, problem: modeRefused } = callbackMode(query);
+	if (mode === null) return reject(ctx, 400, modeRefused);
+	const fromQuery = query[CALLBACK_MODEL_PARAM];
+	const model =
+		fromQuery !== undefined ? String(fromQuery) : (snapshot.model ?? defaultModel(adapter, mode));
+	const modelRefused = modelProblem(
+		adapter.id,
+		model,
+		fromQuery !== undefined ? MODEL_FROM_QUERY : 'callback body',
 	);
+	if (modelRefused) return reject(ctx, 400, modelRefused);
 	const bodyIsSigned = Boolean(signature?.signsBody && secret);
 	if (!bodyIsSigned && options.refetch !== false) {
 		const fresh = await settle(async () => {

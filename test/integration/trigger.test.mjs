@@ -469,3 +469,106 @@ describe('rejected callbacks start no execution', () => {
 		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(/at least 16 characters/);
 	});
 });
+
+describe('behaviour 10: callback values that reach a request path are checked', () => {
+	/** Requests the emulator received (its own outgoing callbacks are not requests it saw). */
+	const requestsSeen = () =>
+		emulator.journal.entries().filter((entry) => entry.kind !== 'callback');
+	/** An APIXO callback body (unsigned: the trigger re-reads the task from the API). */
+	const apixoCallback = (/** @type {string} */ taskId) =>
+		JSON.stringify({
+			code: 200,
+			message: 'success',
+			data: {
+				taskId,
+				state: 'success',
+				resultJson: '{"resultUrls":["https://cdn.example.com/x.mp4"]}',
+			},
+		});
+
+	test.each(['..', '.', 'a/b', '../../api/v1/credits', 'x?y=1', 'id with space', 'a%2F..'])(
+		'behaviour 10: a callback with a task ID of %j gets 400 and starts nothing',
+		async (taskId) => {
+			const kling = await trigger('apixo');
+			const answer = await kling.deliver({ body: apixoCallback(taskId) });
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(/^The callback's task ID .* is not accepted/);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+		},
+	);
+
+	test.each([
+		'kling-2-6/../../credits',
+		'..',
+		'kling-2-6/..',
+		'./kling-2-6',
+		'a//b',
+		'/kling-2-6',
+		'kling 2 6',
+		'kling-2-6?taskId=other',
+		'kling-2-6#x',
+		'kling%2F..%2Fcredits',
+	])(
+		'behaviour 10: a callback whose model is %j (a "..", "." or empty segment, or a character outside the model ID set) gets 400 and starts nothing',
+		async (model) => {
+			const kling = await trigger('apixo');
+			const answer = await kling.deliver({
+				body: apixoCallback('task_1'),
+				query: { kling_model: model, kling_mode: 'text-to-video' },
+			});
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(
+				/^The callback's model .* \(query parameter kling_model\) is not accepted/,
+			);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+		},
+	);
+
+	test.each(['video-to-video', '../text-to-video', 'TEXT-TO-VIDEO', ''])(
+		'behaviour 10: a callback whose kling_mode is %j gets 400 and starts nothing',
+		async (mode) => {
+			const kling = await trigger('apixo');
+			const answer = await kling.deliver({
+				body: apixoCallback('task_1'),
+				query: { kling_model: 'kling-2-6', kling_mode: mode },
+			});
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(
+				/^The callback's mode .* \(query parameter kling_mode\) is not one of text-to-video, image-to-video/,
+			);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+		},
+	);
+
+	test('behaviour 10: a task made with a Custom Model ID with slashes still arrives (its segments reach the status path)', async () => {
+		const customModel = 'fal-ai/kling-video/v2.5-turbo/pro/text-to-video-preview';
+		const credentials = credentialsFor('fal', emulator);
+		// Without fal's public keys the body is not trusted: the task is read again, model in the path.
+		credentials.klingFalApi = { ...credentials.klingFalApi, jwksUrl: '' };
+		const taskId = await submit('fal', '');
+		await until(() => Date.now() > Number(emulator.tasks.get(taskId)?.completesAt));
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'fal', token: TOKEN, options: { downloadVideo: false } },
+			credentials,
+			webhookBaseUrl,
+		});
+		emulator.journal.reset();
+		const answer = await activeTrigger.deliver({
+			body: JSON.stringify({ request_id: taskId, status: 'OK', payload: { video: { url: 'x' } } }),
+			query: { kling_model: customModel, kling_mode: 'text-to-video', c_row: '9' },
+		});
+		expect(answer.status).toBe(200);
+		expect(answer.items?.[0].json).toMatchObject({
+			taskId,
+			model: customModel,
+			status: 'succeeded',
+			correlation: { row: '9' },
+		});
+		const reads = emulator.journal.entries({ kind: 'status', taskId });
+		expect(reads.length).toBeGreaterThan(0);
+		expect(reads[0].path).toBe(`/fal/fal-ai/kling-video/requests/${taskId}/status`);
+	});
+});
