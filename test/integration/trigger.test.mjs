@@ -22,7 +22,7 @@ let server;
 let webhookBaseUrl;
 /** @type {Awaited<ReturnType<typeof createTrigger>> | null} */
 let activeTrigger = null;
-/** @type {Array<{ status: number, body: any, items: any[] | null }>} */
+/** @type {Array<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number } }>} */
 let deliveries = [];
 
 beforeAll(async () => {
@@ -37,15 +37,21 @@ beforeAll(async () => {
 				res.writeHead(404).end();
 				return;
 			}
-			const delivery = await activeTrigger.deliver({
-				body: Buffer.concat(chunks),
-				headers: /** @type {Record<string, string>} */ (req.headers),
-				query: Object.fromEntries(url.searchParams),
-			});
+			// The caller gets the answer when the trigger sends it, as from n8n's webhook server.
+			const answer = (/** @type {{ status: number, body: any }} */ { status, body }) => {
+				if (res.headersSent) return;
+				res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+			};
+			const delivery = await activeTrigger.deliver(
+				{
+					body: Buffer.concat(chunks),
+					headers: /** @type {Record<string, string>} */ (req.headers),
+					query: Object.fromEntries(url.searchParams),
+				},
+				{ onAnswer: answer },
+			);
 			deliveries.push(delivery);
-			res
-				.writeHead(delivery.status, { 'content-type': 'application/json' })
-				.end(JSON.stringify(delivery.body));
+			answer(delivery);
 		});
 	});
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -133,9 +139,10 @@ describe.each(SEND_TO_TRIGGER)('Send to trigger: %s', (provider) => {
 		});
 		const buffer = await kling.binaryBuffer(item.binary.data);
 		expect(inspectMp4(buffer).durationSeconds).toBeCloseTo(5, 0);
-		// A signed body is trusted as it is; an unsigned one is read again once per callback.
+		// A signed body is trusted as it is; an unsigned one is read again once, for the callback
+		// that says the task finished (Kling's earlier status callbacks are only acknowledged).
 		const statusReads = emulator.journal.entries({ kind: 'status', taskId }).length;
-		expect(statusReads).toBe(SIGNS_BODY.includes(provider) ? 0 : deliveries.length);
+		expect(statusReads).toBe(SIGNS_BODY.includes(provider) ? 0 : 1);
 	});
 
 	test('a failed task is emitted with its error, or not at all with "Emit Failed Tasks" off', async () => {
@@ -403,10 +410,10 @@ describe('rejected callbacks start no execution', () => {
 		expect(emulator.journal.entries()).toHaveLength(0);
 	});
 
-	test('Kie: a tampered body with a valid signature is corrected by reading the task again', async () => {
-		const kling = await trigger('kie', { downloadVideo: false });
-		emulator.planNextTask('kie', { generationMs: 60_000 });
-		const taskId = await submit('kie', '');
+	test('Kie: a forged success with a valid signature for a running task starts nothing, and the genuine success still does', async () => {
+		await trigger('kie', { downloadVideo: false });
+		emulator.planNextTask('kie', { generationMs: 1500 });
+		const taskId = await submit('kie', /** @type {any} */ (activeTrigger).productionUrl());
 		const ts = now();
 		const forgedSuccess = JSON.stringify({
 			code: 200,
@@ -417,20 +424,23 @@ describe('rejected callbacks start no execution', () => {
 				resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}',
 			},
 		});
+		// Kie signs only taskId.timestamp (PROVIDERS.md §3.4): the body itself is not covered.
 		const signature = createHmac('sha256', kieKey).update(`${taskId}.${ts}`).digest('base64');
-		const answer = await kling.deliver({
+		const answer = await /** @type {any} */ (activeTrigger).deliver({
 			body: forgedSuccess,
 			headers: { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': signature },
 		});
+		// Answered at once (the re-read comes after the answer); the re-read says "still running".
 		expect(answer.status).toBe(200);
 		expect(answer.items).toBeNull();
-		expect(answer.body).toMatchObject({
-			taskId,
-			status: expect.stringMatching(/queued|processing/),
-		});
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(1);
+		// The forged claim is not remembered as delivered: the real completion starts the workflow.
+		await until(() => Boolean(emitted()));
+		expect(emitted()?.items?.[0].json).toMatchObject({ taskId, status: 'succeeded' });
+		expect(emitted()?.items?.[0].json.videoUrl).not.toMatch(/evil\.example/);
 	});
 
-	test('APIXO: an unsigned callback for a task that does not exist → 401', async () => {
+	test('APIXO: an unsigned callback for a task that does not exist is answered but starts nothing', async () => {
 		const kling = await trigger('apixo');
 		const body = JSON.stringify({
 			code: 200,
@@ -442,8 +452,17 @@ describe('rejected callbacks start no execution', () => {
 			},
 		});
 		const answer = await kling.deliver({ body });
-		expect(answer.status).toBe(401);
-		expect(answer.body.error).toMatch(/Task task_forged does not exist/);
+		expect(answer.status).toBe(200);
+		expect(answer.items).toBeNull();
+		const reads = () =>
+			emulator.journal.entries((e) => e.kind === 'status' && e.query.taskId === 'task_forged');
+		expect(reads()).toHaveLength(1);
+		expect(emulator.journal.entries({ kind: 'download' })).toHaveLength(0);
+		// Not remembered as delivered either: the same claim is read again, not dropped as a repeat.
+		const again = await kling.deliver({ body });
+		expect(again.body.duplicate).toBeUndefined();
+		expect(again.items).toBeNull();
+		expect(reads()).toHaveLength(2);
 	});
 
 	test.each([
@@ -570,5 +589,92 @@ describe('behaviour 10: callback values that reach a request path are checked', 
 		const reads = emulator.journal.entries({ kind: 'status', taskId });
 		expect(reads.length).toBeGreaterThan(0);
 		expect(reads[0].path).toBe(`/fal/fal-ai/kling-video/requests/${taskId}/status`);
+	});
+});
+
+describe('behaviour 9: the trigger answers the provider at once, then re-reads and downloads', () => {
+	afterAll(() => emulator.configure({ callbackTimeoutMs: 10_000 }));
+
+	test.each(/** @type {const} */ (['apixo', 'wavespeed']))(
+		'behaviour 9: the trigger answers within 1 s while the video downloads (%s), and the item still carries the full MP4',
+		async (provider) => {
+			// The provider gives up on a callback after 1 s; the video takes about 3 s to download.
+			emulator.configure({ callbackTimeoutMs: 1000 });
+			const kling = await trigger(provider);
+			const videoBytes = 300_000;
+			emulator.planNextTask(provider, {
+				downloadFault: 'slow',
+				videoBytes,
+				downloadBytesPerSecond: 100_000,
+			});
+			const taskId = await submit(provider, kling.productionUrl());
+			await until(() => Boolean(emitted()), 20_000);
+			const delivery = /** @type {any} */ (emitted());
+			expect(delivery.status).toBe(200);
+			expect(delivery.body).toEqual({ received: true, taskId });
+			expect(delivery.timing.answeredMs).toBeLessThan(1000);
+			// The answer left before the download finished, not after it.
+			expect(delivery.timing.resolvedMs - delivery.timing.answeredMs).toBeGreaterThan(1500);
+			const [download] = emulator.journal.entries({ kind: 'download', taskId });
+			expect(download.fault).toBe('slow');
+			const [item] = delivery.items;
+			expect(item.json).toMatchObject({ taskId, status: 'succeeded', error: null });
+			const buffer = await kling.binaryBuffer(item.binary.data);
+			expect(buffer.length).toBe(videoBytes);
+			expect(inspectMp4(buffer).durationSeconds).toBeCloseTo(5, 0);
+			// The provider saw its 200 within its timeout, at the first attempt.
+			const callbacks = emulator.journal.entries({ kind: 'callback', taskId });
+			expect(callbacks.map((entry) => [entry.attempt, entry.responseStatus, entry.error])).toEqual([
+				[1, 200, undefined],
+			]);
+		},
+	);
+
+	test('behaviour 9: when the download fails after the answer, the item is still emitted with download_failed naming the task ID and the video URL', async () => {
+		const kling = await trigger('apixo');
+		emulator.planNextTask('apixo', { downloadFault: 'expired' });
+		const taskId = await submit('apixo', kling.productionUrl());
+		await until(() => Boolean(emitted()));
+		const delivery = /** @type {any} */ (emitted());
+		expect(delivery.status).toBe(200);
+		const [item] = delivery.items;
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({
+			taskId,
+			status: 'succeeded',
+			videoUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+			correlation: { row: '42', campaign: 'spring' },
+			error: { code: 'download_failed' },
+		});
+		expect(item.json.error.message).toContain(
+			`Task ${taskId} succeeded but its video could not be downloaded`,
+		);
+		expect(item.json.error.message).toContain(item.json.videoUrl);
+	});
+
+	test('behaviour 9: when the re-read fails after the answer, the item is still emitted with the status the callback reported and reread_failed', async () => {
+		const kling = await trigger('apixo');
+		// Every re-read attempt is refused (429, Retry-After 0): the status cannot be confirmed.
+		emulator.planNextTask('apixo', { statusFaults: Array(5).fill('429:0') });
+		const taskId = await submit('apixo', kling.productionUrl());
+		await until(() => Boolean(emitted()));
+		const delivery = /** @type {any} */ (emitted());
+		expect(delivery.status).toBe(200);
+		const [item] = delivery.items;
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({
+			taskId,
+			status: 'succeeded',
+			videoUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+			error: { code: 'reread_failed' },
+		});
+		expect(item.json.error.message).toMatch(
+			new RegExp(
+				`^Task ${taskId}: the callback says it succeeded, but the video was not downloaded`,
+			),
+		);
+		expect(item.json.error.message).toContain(`Use Get Task with task ID ${taskId}`);
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(5);
+		expect(emulator.journal.entries({ kind: 'download', taskId })).toHaveLength(0);
 	});
 });
