@@ -5,13 +5,14 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
-import { downloadVideo } from '../shared/engine/download';
+import { downloadVideo, type UrlGuard } from '../shared/engine/download';
 import { describeFailure } from '../shared/engine/failures';
 import { ProviderError } from '../shared/util/errors';
 import { CALLBACK_MODEL_PARAM, CORRELATION_PREFIX } from '../shared/engine/input';
 import { adapterFor } from '../shared/engine/nodeErrors';
 import { taskItemJson, videoFileName } from '../shared/engine/output';
-import { isJson, parseJson } from '../shared/util/parse';
+import { refusedUrlReason } from '../shared/util/addresses';
+import { isJson, parseJson, parseUrl } from '../shared/util/parse';
 import { settle, settleSync } from '../shared/util/settle';
 import { providerEndpoint, readTaskStatus } from '../shared/engine/transport';
 import { CATALOG, entriesFor } from '../shared/catalog';
@@ -96,12 +97,34 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	);
 	if (modelRefused) return reject(ctx, 400, modelRefused);
 	const bodyIsSigned = Boolean(signature?.signsBody && secret);
+	const reread = !bodyIsSigned && options.refetch !== false;
+	// A body that is neither signed nor re-read is the sender's word alone: its video URL (and every
+	// redirect) may not lead into this network. The credential's own Base URL host is exempt (a
+	// proxy, or the emulator on 127.0.0.1, serves its videos from there).
+	const guard: UrlGuard | undefined =
+		bodyIsSigned || reread
+			? undefined
+			: { trustedHost: parseUrl(String(credentials.baseUrl ?? '').trim())?.host ?? null };
 
 	// Only a finished task starts the workflow; earlier status callbacks (Kling sends one per change)
 	// are acknowledged without reading the task.
 	if (claimed.status !== 'succeeded' && claimed.status !== 'failed') {
 		return acknowledge(ctx, { received: true, taskId: claimed.taskId, status: claimed.status });
 	}
+	const videoUrl = claimed.videoUrls[0];
+	const urlRefused =
+		guard && claimed.status === 'succeeded' && options.downloadVideo !== false && videoUrl
+			? refusedUrlReason(videoUrl, guard.trustedHost)
+			: null;
+	if (urlRefused) {
+		// Not an empty success either: nothing starts, and the sender learns why.
+		return reject(
+			ctx,
+			400,
+			`The video URL ${urlRefused}: it is not downloaded from a callback that is neither signed nor re-read. Turn on "Re-Read Task Before Trusting", or set the credential's webhook secret where the provider signs`,
+		);
+	}
+
 	// Repeats are dropped before the answer, by what the callback says; a claim the re-read below
 	// contradicts is forgotten again, so a forged "succeeded" cannot hide the genuine one.
 	const staticData = ctx.getWorkflowStaticData('node');
@@ -126,7 +149,8 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		options,
 		query,
 		body,
-		reread: !bodyIsSigned && options.refetch !== false,
+		reread,
+		guard,
 	};
 	const built = await settle(async () => await confirmedItem(ctx, adapter, claimed, input));
 	if (!built.ok) {
@@ -148,6 +172,8 @@ interface CallbackInput {
 	body: unknown;
 	/** Read the task from the API before trusting the body (unsigned body, Re-Read on). */
 	reread: boolean;
+	/** Set when the body is trusted unverified: the download checks the URL and each redirect. */
+	guard: UrlGuard | undefined;
 }
 
 /**
@@ -205,7 +231,7 @@ async function callbackItem(
 	if (snapshot.status !== 'succeeded' || input.options.downloadVideo === false) return { json };
 	const fileName = videoFileName(adapter.id, snapshot.taskId);
 	const downloaded = await settle(
-		async () => await downloadVideo(ctx, snapshot.videoUrls[0], fileName),
+		async () => await downloadVideo(ctx, snapshot.videoUrls[0], fileName, undefined, input.guard),
 	);
 	if (!downloaded.ok) {
 		// The task is paid and done: emit it with the URL and the reason rather than lose it.

@@ -678,3 +678,188 @@ describe('behaviour 9: the trigger answers the provider at once, then re-reads a
 		expect(emulator.journal.entries({ kind: 'download', taskId })).toHaveLength(0);
 	});
 });
+
+describe('behaviour 10: with Re-Read off, an unsigned video URL may not lead into this network', () => {
+	/** Requests the emulator received (its own outgoing callbacks are not requests it saw). */
+	const requestsSeen = () =>
+		emulator.journal.entries().filter((entry) => entry.kind !== 'callback');
+	/** @type {Buffer} */
+	let mp4;
+	/** Hits per server, by path. @type {{ redirector: string[], sink: string[] }} */
+	const hits = { redirector: [], sink: [] };
+	/** @type {http.Server} */
+	let redirector;
+	/** @type {http.Server} A private service that must never be reached. */
+	let sink;
+	let redirectorPort = 0;
+	let sinkPort = 0;
+
+	/** @param {http.Server} server */
+	const listen = async (server) => {
+		await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+		return /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+	};
+	const sendMp4 = (/** @type {http.ServerResponse} */ res) =>
+		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': mp4.length }).end(mp4);
+
+	beforeAll(async () => {
+		mp4 = Buffer.from(await (await fetch(`${emulator.url}/_assets/video-5s.mp4`)).arrayBuffer());
+		// Plays a video host that redirects: /to?location=<url>, /chain/<n> (n relative hops, then the MP4).
+		redirector = http.createServer((req, res) => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			hits.redirector.push(url.pathname);
+			const chain = /^\/chain\/(\d+)$/.exec(url.pathname);
+			if (url.pathname === '/to') {
+				res.writeHead(302, { location: String(url.searchParams.get('location')) }).end();
+			} else if (chain && Number(chain[1]) > 0) {
+				res.writeHead(302, { location: `/chain/${Number(chain[1]) - 1}` }).end();
+			} else if (chain) {
+				sendMp4(res);
+			} else {
+				res.writeHead(404).end();
+			}
+		});
+		sink = http.createServer((req, res) => {
+			hits.sink.push(String(req.url));
+			sendMp4(res);
+		});
+		redirectorPort = await listen(redirector);
+		sinkPort = await listen(sink);
+	});
+	afterAll(async () => {
+		await new Promise((resolve) => redirector.close(resolve));
+		await new Promise((resolve) => sink.close(resolve));
+	});
+	beforeEach(() => {
+		hits.redirector = [];
+		hits.sink = [];
+	});
+
+	/** An unsigned APIXO success callback whose video is at `videoUrl`. */
+	const callback = (/** @type {string} */ videoUrl, taskId = 'task_guarded_1') =>
+		JSON.stringify({
+			code: 200,
+			message: 'success',
+			data: { taskId, state: 'success', resultJson: JSON.stringify({ resultUrls: [videoUrl] }) },
+		});
+	/** An APIXO trigger with Re-Read off whose credential's Base URL is on the redirector's host. */
+	const redirectorTrigger = async () => {
+		const credentials = credentialsFor('apixo', emulator);
+		credentials.klingApixoApi = {
+			...credentials.klingApixoApi,
+			baseUrl: `http://127.0.0.1:${redirectorPort}/apixo`,
+		};
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'apixo', token: TOKEN, options: { refetch: false } },
+			credentials,
+			webhookBaseUrl,
+		});
+		return activeTrigger;
+	};
+
+	test.each([
+		[
+			'169.254.169.254',
+			() => 'http://169.254.169.254/latest/meta-data/iam/x.mp4',
+			/\(169\.254\.169\.254\)/,
+		],
+		[
+			'metadata.google.internal',
+			() => 'http://metadata.google.internal/computeMetadata/v1/x.mp4',
+			/private address/,
+		],
+		['10.0.0.1', () => 'http://10.0.0.1/x.mp4', /\(10\.0\.0\.1\)/],
+		[
+			'::ffff:127.0.0.1 (an IPv4-mapped loopback)',
+			() => `http://[::ffff:127.0.0.1]:${sinkPort}/x.mp4`,
+			/\(\[::ffff:7f00:1\]\)/,
+		],
+		[
+			'2130706433 (127.0.0.1 as one number), another port',
+			() => `http://2130706433:${sinkPort}/x.mp4`,
+			/\(127\.0\.0\.1\)/,
+		],
+		[
+			'localhost on the emulator port (not the Base URL host)',
+			() => `http://localhost:${emulator.port}/apixo/x.mp4`,
+			/\(localhost\)/,
+		],
+		['a file: URL', () => 'file:///etc/passwd', /is not an http\(s\) URL \(file\)/],
+	])(
+		'behaviour 10: an unsigned callback pointing at %s is refused: 400, nothing starts, nothing fetched',
+		async (_label, url, reason) => {
+			const kling = await trigger('apixo', { refetch: false });
+			const answer = await kling.deliver({ body: callback(url()) });
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(
+				/^The video URL (points to a private address|is not an http\(s\) URL)/,
+			);
+			expect(answer.body.error).toMatch(reason);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+			expect(hits.sink).toEqual([]);
+		},
+	);
+
+	test('behaviour 10: with Re-Read off, an unsigned callback whose video is on the Base URL host (the emulator) is still downloaded', async () => {
+		const kling = await trigger('apixo', { refetch: false });
+		const taskId = await submit('apixo', kling.productionUrl());
+		await until(() => Boolean(emitted()));
+		const [item] = /** @type {any} */ (emitted()).items;
+		expect(item.json).toMatchObject({ taskId, status: 'succeeded', error: null });
+		expect(inspectMp4(await kling.binaryBuffer(item.binary.data)).durationSeconds).toBeCloseTo(
+			5,
+			0,
+		);
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(0);
+	});
+
+	test.each([
+		['localhost', () => `http://localhost:${sinkPort}/x.mp4`],
+		['127.0.0.1 on another port', () => `http://127.0.0.1:${sinkPort}/x.mp4`],
+		['[::1]', () => `http://[::1]:${sinkPort}/x.mp4`],
+		['169.254.169.254', () => 'http://169.254.169.254/latest/meta-data/'],
+	])(
+		'behaviour 10: a redirect to a private address (%s) is not followed',
+		async (_label, location) => {
+			const kling = await redirectorTrigger();
+			const start = `http://127.0.0.1:${redirectorPort}/to?location=${encodeURIComponent(location())}`;
+			const answer = await kling.deliver({ body: callback(start) });
+			// The first URL is on the Base URL host, so the callback is accepted; the redirect is refused.
+			expect(answer.status).toBe(200);
+			const [item] = /** @type {any[]} */ (answer.items);
+			expect(item.binary).toBeUndefined();
+			expect(item.json).toMatchObject({
+				taskId: 'task_guarded_1',
+				status: 'succeeded',
+				error: { code: 'download_failed' },
+			});
+			expect(item.json.error.message).toMatch(
+				/^Task task_guarded_1 succeeded but its video could not be downloaded: The video URL redirected to .*, which points to a private address .*; the redirect was not followed/,
+			);
+			expect(hits.redirector).toEqual(['/to']);
+			expect(hits.sink).toEqual([]);
+		},
+	);
+
+	test('behaviour 10: redirects to allowed addresses are followed by hand, at most 5', async () => {
+		const kling = await redirectorTrigger();
+		const five = await kling.deliver({
+			body: callback(`http://127.0.0.1:${redirectorPort}/chain/5`, 'task_five_hops'),
+		});
+		const [item] = /** @type {any[]} */ (five.items);
+		expect(item.json.error).toBeNull();
+		expect((await kling.binaryBuffer(item.binary.data)).equals(mp4)).toBe(true);
+		expect(hits.redirector).toHaveLength(6);
+
+		hits.redirector = [];
+		const six = await kling.deliver({
+			body: callback(`http://127.0.0.1:${redirectorPort}/chain/6`, 'task_six_hops'),
+		});
+		const [tooMany] = /** @type {any[]} */ (six.items);
+		expect(tooMany.binary).toBeUndefined();
+		expect(tooMany.json.error.code).toBe('download_failed');
+		expect(tooMany.json.error.message).toMatch(/redirected more than 5 times/);
+		expect(hits.redirector).toHaveLength(6);
+	});
+});

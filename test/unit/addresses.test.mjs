@@ -64,7 +64,7 @@ describe('refusedUrlReason: private and local addresses are refused', () => {
 		'http://intranet/v.mp4',
 		'https://10.1.2.3:8443/v.mp4',
 	])('%s', (url) => {
-		expect(refusedUrlReason(url)).toMatch(/^it points to a private address \(/);
+		expect(refusedUrlReason(url)).toMatch(/^points to a private address \(/);
 	});
 });
 
@@ -110,11 +110,9 @@ describe('refusedUrlReason: other refusals and the trusted host', () => {
 	});
 
 	test('the reason names the host as the URL normalises it', () => {
-		expect(refusedUrlReason('http://0x7f.1/v.mp4')).toBe(
-			'it points to a private address (127.0.0.1)',
-		);
+		expect(refusedUrlReason('http://0x7f.1/v.mp4')).toBe('points to a private address (127.0.0.1)');
 		expect(refusedUrlReason('http://[::ffff:127.0.0.1]/')).toBe(
-			'it points to a private address ([::ffff:7f00:1])',
+			'points to a private address ([::ffff:7f00:1])',
 		);
 	});
 });

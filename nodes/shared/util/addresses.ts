@@ -29,18 +29,19 @@ const PRIVATE_NAMES = ['localhost', 'metadata.google.internal'];
 const PRIVATE_SUFFIXES = ['.localhost', '.local', '.internal'];
 
 /**
- * Why `url` is refused, or null when it may be fetched. `trustedHost` (host[:port] as `URL.host`
+ * Why `url` is refused, as the end of a sentence about the URL ("is not an http(s) URL (file)",
+ * "points to a private address (127.0.0.1)"), or null when it may be fetched. `trustedHost` (host[:port] as `URL.host`
  * gives it, e.g. the credential's Base URL host) is allowed even when it is a private address: a
  * proxy or the emulator on 127.0.0.1 serves its own videos.
  */
 export function refusedUrlReason(url: string, trustedHost: string | null = null): string | null {
 	const parsed = parseUrl(url);
-	if (!parsed) return 'it is not a valid URL';
+	if (!parsed) return 'is not a valid URL';
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		return `it is not an http(s) URL (${parsed.protocol.replace(/:$/, '')})`;
+		return `is not an http(s) URL (${parsed.protocol.replace(/:$/, '')})`;
 	}
 	if (trustedHost !== null && parsed.host.toLowerCase() === trustedHost.toLowerCase()) return null;
-	if (isPrivateHost(parsed.hostname)) return `it points to a private address (${parsed.hostname})`;
+	if (isPrivateHost(parsed.hostname)) return `points to a private address (${parsed.hostname})`;
 	return null;
 }
 
