@@ -9,6 +9,9 @@ export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya' | 'kling' | 'fa
 
 export type GenerationMode = 'text-to-video' | 'image-to-video';
 
+/** Every generation type, as `kling_mode` in a callback URL names it. */
+export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video'];
+
 /** Kling's quality tiers as the node normalizes them (`standard` → `std`). */
 export type Tier = 'std' | 'pro' | '4k';
 
