@@ -51,6 +51,11 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const SMOKE = process.argv.includes('--smoke');
 const KEEP = process.argv.includes('--keep');
+/**
+ * `-- --rows=D50,D1000[,big][,throughput]`: only these rows (keys below), for a quick look while
+ * tuning; written to bench/results-rows.json, RESULTS.md is left alone.
+ */
+const ONLY = process.argv.find((a) => a.startsWith('--rows='))?.slice('--rows='.length).split(',') ?? null;
 const N8N_VERSION = process.env.BENCH_N8N_VERSION ?? DEFAULT_N8N_VERSION;
 const LOAD = SMOKE ? { requests: 40, concurrency: 10, warmup: 10 } : { requests: 300, concurrency: 10, warmup: 30 };
 const BIG_BYTES = 500 * 1024 * 1024;
@@ -70,7 +75,7 @@ const t0 = Date.now();
  *   mode: 'wait' | 'trigger' | 'loop', triggerWid?: string, timeoutMs?: number }} RowSpec
  * @type {RowSpec[]}
  */
-const ROWS = SMOKE
+const ALL_ROWS = SMOKE
 	? [
 			{ key: 'S1', group: 'defaults', label: 'scaled, 1 item', wid: 'benchScaled', path: 'bench-scaled', n: 1, scale: SCALE, cap: null, times: 'normal', mode: 'wait' },
 			{ key: 'S2', group: 'capped', label: 'scaled, cap 2, 6 items', wid: 'benchScaled', path: 'bench-scaled', n: 6, scale: SCALE, cap: 2, times: 'normal', mode: 'wait' },
@@ -85,6 +90,10 @@ const ROWS = SMOKE
 			{ key: 'S-T', group: 'compare', label: `scaled ×${SCALE}: Kling Video Submit + Kling Video Trigger`, wid: 'benchSubmit', path: 'bench-submit', n: 50, scale: SCALE, cap: null, times: 'normal', mode: 'trigger', triggerWid: 'benchTriggerKie' },
 			{ key: 'S-L', group: 'compare', label: `scaled ×${SCALE}: hand-made loop (HTTP Request + Wait + IF + Code)`, wid: 'benchLoop', path: 'bench-loop', n: 50, scale: SCALE, cap: null, times: 'normal', mode: 'loop' },
 		];
+
+const ROWS = ONLY ? ALL_ROWS.filter((r) => ONLY.includes(r.key)) : ALL_ROWS;
+const RUN_BIG = !SMOKE && (!ONLY || ONLY.includes('big'));
+const RUN_THROUGHPUT = !ONLY || ONLY.includes('throughput');
 
 /** @param {...unknown} a */
 const log = (...a) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${a.join(' ')}\n`);
@@ -251,7 +260,12 @@ async function main() {
 			const out = [];
 			let lastId = Number.MAX_SAFE_INTEGER;
 			for (;;) {
-				const res = await api(`/rest/executions?filter=${q}&limit=100&firstId=${after}&lastId=${lastId}`);
+				let res = await api(`/rest/executions?filter=${q}&limit=100&firstId=${after}&lastId=${lastId}`);
+				// n8n answers 503 "Database is not ready!" while SQLite is busy (a 1,000-item execution saving)
+				for (let retry = 0; res.status === 503 && retry < 120; retry++) {
+					await sleep(500);
+					res = await api(`/rest/executions?filter=${q}&limit=100&firstId=${after}&lastId=${lastId}`);
+				}
 				if (res.status !== 200) throw new Error(`executions list ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
 				const page = res.body.data.results.filter((/** @type {any} */ x) => Number(x.id) > after && Number(x.id) < lastId);
 				out.push(...page);
@@ -268,7 +282,11 @@ async function main() {
 		}
 		/** run data of one execution @param {string} id */
 		const runData = async (id) => {
-			const res = await api(`/rest/executions/${id}`);
+			let res = await api(`/rest/executions/${id}`);
+			for (let retry = 0; res.status === 503 && retry < 120; retry++) {
+				await sleep(500);
+				res = await api(`/rest/executions/${id}`);
+			}
 			const raw = res.body?.data?.data;
 			const data = typeof raw === 'string' ? flatted.parse(raw) : raw;
 			return /** @type {Record<string, any[]>} */ (data?.resultData?.runData ?? {});
@@ -323,6 +341,8 @@ async function main() {
 			const afterMain = await maxId(spec.wid);
 			const afterTrig = spec.triggerWid ? await maxId(spec.triggerWid) : 0;
 			const base = await s.baseline(spec.n >= 200 ? 3000 : 1500);
+			// the machine is shared: its 1-minute load average before and after the row goes into the table
+			const loadBefore = os.loadavg()[0];
 			e.journal.reset();
 			const since = Date.now();
 			s.reset();
@@ -418,6 +438,7 @@ async function main() {
 				peakRssTotalMiB: mib(peakTotal),
 				rssGrowthMainMiB: mib(peakMain - base.main),
 				rssPerItemKiB: (peakMain - base.main) / n,
+				load: [loadBefore, os.loadavg()[0]],
 				gens: { min: Math.min(...gens), max: Math.max(...gens), mean: gens.reduce((a, b) => a + b, 0) / n },
 			};
 			const { latencies: _l, ...brief } = row;
@@ -428,7 +449,7 @@ async function main() {
 		/* ---------------------------------------------------------- 500 MiB result */
 		/** @type {any} */
 		let big = null;
-		if (!SMOKE) {
+		if (RUN_BIG) {
 			log('500 MiB result');
 			e.clearPlans();
 			const after = await maxId('benchScaled');
@@ -468,141 +489,145 @@ async function main() {
 		}
 
 		/* ---------------------------------------------------------- trigger throughput */
-		log('trigger throughput');
-		e.clearPlans();
-		const pool = new Pool(server.url, { connections: LOAD.concurrency, pipelining: 1 });
-		let seq = 0;
-		/**
-		 * @param {string} label @param {string} path @param {(i: number) => { body: string, headers: Record<string, string> }} make
-		 * @param {string | null} wid
-		 */
-		const load = async (label, path, make, wid) => {
-			e.journal.reset();
-			const run = async (/** @type {number} */ count) => {
-				let next = 0;
-				let ok = 0;
-				const codes = /** @type {Record<string, number>} */ ({});
-				const t = performance.now();
-				await Promise.all(
-					Array.from({ length: LOAD.concurrency }, async () => {
-						while (next < count) {
-							next++;
-							const { body, headers } = make(seq++);
-							const r = await pool.request({ path, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
-							await r.body.text();
-							codes[r.statusCode] = (codes[r.statusCode] ?? 0) + 1;
-							if (r.statusCode >= 200 && r.statusCode < 300) ok++;
-						}
-					}),
-				);
-				return { ok, codes, ms: performance.now() - t };
-			};
-			await run(LOAD.warmup);
-			const afterWarm = wid ? await maxId(wid) : 0;
-			e.journal.reset();
-			const r = await run(LOAD.requests);
-			let executions = null;
-			let executionsOk = null;
-			if (wid) {
-				const list = await waitExecutions(wid, afterWarm, r.ok, 5 * 60_000).catch(() => listExecutions(wid, afterWarm));
-				executions = list.length;
-				executionsOk = list.filter((x) => x.status === 'success').length;
-			}
-			await sleep(200);
-			const statusReads = e.journal.entries().filter((en) => en.kind === 'status').length;
-			const res = {
-				label,
-				requests: LOAD.requests,
-				concurrency: LOAD.concurrency,
-				accepted: r.ok,
-				codes: r.codes,
-				seconds: r.ms / 1000,
-				perSecond: r.ok / (r.ms / 1000),
-				executions,
-				executionsOk,
-				statusReadsPerCallback: statusReads / Math.max(1, r.ok),
-			};
-			log(JSON.stringify(res));
-			return res;
-		};
-		const bare = () =>
-			load('bare Webhook node', '/webhook/bench-bare', (i) => ({ body: JSON.stringify({ id: `bare-${i}`, status: 'completed' }), headers: {} }), 'benchBare');
-		const wsTask = (/** @type {number} */ i) => `ws${String(i).padStart(8, '0')}bench`;
-		const ws = () =>
-			load(
-				'Kling Video Trigger, WaveSpeed, signed body, re-fetch off',
-				'/webhook/b0000000-0000-4000-8000-000000000011/bench-ws-throughput-token-01',
-				(i) => {
-					const id = wsTask(i);
-					const body = JSON.stringify({
-						id,
-						model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
-						outputs: [`${e.url}/wavespeed/_results/${id}.mp4`],
-						urls: { get: `${e.url}/wavespeed/api/v3/predictions/${id}/result` },
-						has_nsfw_contents: [false],
-						status: 'completed',
-						created_at: new Date().toISOString(),
-						error: '',
-						timings: { inference: 3000 },
-					});
-					const ts = Math.floor(Date.now() / 1000);
-					return {
-						body,
-						headers: { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v3,${wavespeedSignature(WS_SECRET, id, ts, body)}` },
-					};
-				},
-				'benchTrigWs',
-			);
-		// Kie, re-fetch on: the task IDs must exist (created now, already failed: the trigger verifies, re-reads,
-		// dedupes and emits a failed-task item — the same work as a success with Download Video off).
-		const kieIds = [];
-		for (let i = 0; i < 2 * (LOAD.warmup + LOAD.requests); i++) {
-			e.planNextTask('kie', { generationMs: 0, fail: { code: '500', message: 'bench: planned failure' } });
-			kieIds.push(await kieCreate(e.url));
-		}
-		let kieNext = 0;
-		const kie = () =>
-			load(
-				'Kling Video Trigger, Kie, re-fetch on (failed-task callbacks, see note)',
-				'/webhook/b0000000-0000-4000-8000-000000000012/bench-kie-throughput-token-01',
-				() => {
-					const taskId = kieIds[kieNext++];
-					const t = e.tasks.get(taskId);
-					const body = JSON.stringify({
-						code: 501,
-						msg: 'Playground task failed.',
-						data: {
-							taskId,
-							model: 'kling/v2-5-turbo-text-to-video-pro',
-							state: 'fail',
-							failCode: '500',
-							failMsg: 'bench: planned failure',
-							param: '{}',
-							createTime: t?.createdAt,
-							completeTime: t?.completesAt,
-							updateTime: t?.completesAt,
-							costTime: 1,
-							consumeCredits: 0,
-						},
-					});
-					const ts = Math.floor(Date.now() / 1000);
-					return { body, headers: { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': kieSignature(KIE_HMAC, taskId, ts) } };
-				},
-				'benchTrigKieRf',
-			);
-		// interleaved, twice, so drift (JIT, SQLite growth) hits every workflow alike
+		/** @type {any[]} */
 		const tput = [];
-		for (let round = 1; round <= 2; round++) {
-			tput.push({ round, ...(await bare()) });
-			tput.push({ round, ...(await ws()) });
-			tput.push({ round, ...(await kie()) });
+		let bareRate = NaN;
+		if (RUN_THROUGHPUT) {
+			log('trigger throughput');
+			e.clearPlans();
+			const pool = new Pool(server.url, { connections: LOAD.concurrency, pipelining: 1 });
+			let seq = 0;
+			/**
+			 * @param {string} label @param {string} path @param {(i: number) => { body: string, headers: Record<string, string> }} make
+			 * @param {string | null} wid
+			 */
+			const load = async (label, path, make, wid) => {
+				e.journal.reset();
+				const run = async (/** @type {number} */ count) => {
+					let next = 0;
+					let ok = 0;
+					const codes = /** @type {Record<string, number>} */ ({});
+					const t = performance.now();
+					await Promise.all(
+						Array.from({ length: LOAD.concurrency }, async () => {
+							while (next < count) {
+								next++;
+								const { body, headers } = make(seq++);
+								const r = await pool.request({ path, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+								await r.body.text();
+								codes[r.statusCode] = (codes[r.statusCode] ?? 0) + 1;
+								if (r.statusCode >= 200 && r.statusCode < 300) ok++;
+							}
+						}),
+					);
+					return { ok, codes, ms: performance.now() - t };
+				};
+				await run(LOAD.warmup);
+				const afterWarm = wid ? await maxId(wid) : 0;
+				e.journal.reset();
+				const r = await run(LOAD.requests);
+				let executions = null;
+				let executionsOk = null;
+				if (wid) {
+					const list = await waitExecutions(wid, afterWarm, r.ok, 5 * 60_000).catch(() => listExecutions(wid, afterWarm));
+					executions = list.length;
+					executionsOk = list.filter((x) => x.status === 'success').length;
+				}
+				await sleep(200);
+				const statusReads = e.journal.entries().filter((en) => en.kind === 'status').length;
+				const res = {
+					label,
+					requests: LOAD.requests,
+					concurrency: LOAD.concurrency,
+					accepted: r.ok,
+					codes: r.codes,
+					seconds: r.ms / 1000,
+					perSecond: r.ok / (r.ms / 1000),
+					executions,
+					executionsOk,
+					statusReadsPerCallback: statusReads / Math.max(1, r.ok),
+				};
+				log(JSON.stringify(res));
+				return res;
+			};
+			const bare = () =>
+				load('bare Webhook node', '/webhook/bench-bare', (i) => ({ body: JSON.stringify({ id: `bare-${i}`, status: 'completed' }), headers: {} }), 'benchBare');
+			const wsTask = (/** @type {number} */ i) => `ws${String(i).padStart(8, '0')}bench`;
+			const ws = () =>
+				load(
+					'Kling Video Trigger, WaveSpeed, signed body, re-fetch off',
+					'/webhook/b0000000-0000-4000-8000-000000000011/bench-ws-throughput-token-01',
+					(i) => {
+						const id = wsTask(i);
+						const body = JSON.stringify({
+							id,
+							model: 'kwaivgi/kling-v2.5-turbo-pro/text-to-video',
+							outputs: [`${e.url}/wavespeed/_results/${id}.mp4`],
+							urls: { get: `${e.url}/wavespeed/api/v3/predictions/${id}/result` },
+							has_nsfw_contents: [false],
+							status: 'completed',
+							created_at: new Date().toISOString(),
+							error: '',
+							timings: { inference: 3000 },
+						});
+						const ts = Math.floor(Date.now() / 1000);
+						return {
+							body,
+							headers: { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v3,${wavespeedSignature(WS_SECRET, id, ts, body)}` },
+						};
+					},
+					'benchTrigWs',
+				);
+			// Kie, re-fetch on: the task IDs must exist (created now, already failed: the trigger verifies, re-reads,
+			// dedupes and emits a failed-task item — the same work as a success with Download Video off).
+			const kieIds = [];
+			for (let i = 0; i < 2 * (LOAD.warmup + LOAD.requests); i++) {
+				e.planNextTask('kie', { generationMs: 0, fail: { code: '500', message: 'bench: planned failure' } });
+				kieIds.push(await kieCreate(e.url));
+			}
+			let kieNext = 0;
+			const kie = () =>
+				load(
+					'Kling Video Trigger, Kie, re-fetch on (failed-task callbacks, see note)',
+					'/webhook/b0000000-0000-4000-8000-000000000012/bench-kie-throughput-token-01',
+					() => {
+						const taskId = kieIds[kieNext++];
+						const t = e.tasks.get(taskId);
+						const body = JSON.stringify({
+							code: 501,
+							msg: 'Playground task failed.',
+							data: {
+								taskId,
+								model: 'kling/v2-5-turbo-text-to-video-pro',
+								state: 'fail',
+								failCode: '500',
+								failMsg: 'bench: planned failure',
+								param: '{}',
+								createTime: t?.createdAt,
+								completeTime: t?.completesAt,
+								updateTime: t?.completesAt,
+								costTime: 1,
+								consumeCredits: 0,
+							},
+						});
+						const ts = Math.floor(Date.now() / 1000);
+						return { body, headers: { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': kieSignature(KIE_HMAC, taskId, ts) } };
+					},
+					'benchTrigKieRf',
+				);
+			// interleaved, twice, so drift (JIT, SQLite growth) hits every workflow alike
+			for (let round = 1; round <= 2; round++) {
+				tput.push({ round, ...(await bare()) });
+				tput.push({ round, ...(await ws()) });
+				tput.push({ round, ...(await kie()) });
+			}
+			await pool.close();
+			const meanRate = (/** @type {string} */ part) => {
+				const l = tput.filter((t) => t.label.includes(part));
+				return l.reduce((a, t) => a + t.perSecond, 0) / l.length;
+			};
+			bareRate = meanRate('bare');
 		}
-		await pool.close();
-		const meanRate = (/** @type {string} */ part) => {
-			const l = tput.filter((t) => t.label.includes(part));
-			return l.reduce((a, t) => a + t.perSecond, 0) / l.length;
-		};
-		const bareRate = meanRate('bare');
 
 		s.stop();
 		const env = {
@@ -623,7 +648,14 @@ async function main() {
 			date: new Date().toISOString(),
 		};
 		const results = { env, rows, big, throughput: tput, bareRate };
-		if (!SMOKE) {
+		if (ONLY) {
+			writeFileSync(join(BENCH, 'results-rows.json'), JSON.stringify(results, null, 2) + '\n');
+			for (const r of rows) {
+				const { latencies: _l, ...brief } = r;
+				process.stdout.write(`${r.key}: wall ${r.wallMs} ms, ratio ${r.ratio.toFixed(3)}, reads/task ${r.statusPerTask.toFixed(2)}, detection p95 ${r.detectP95} ms (late ${r.detectLate}), failed ${r.failedItems}, duplicate paid ${r.duplicatePaid}, refused/item ${r.refusedPerItem.toFixed(2)}, RSS growth ${r.rssGrowthMainMiB.toFixed(1)} MiB\n`);
+				void brief;
+			}
+		} else if (!SMOKE) {
 			writeFileSync(join(BENCH, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 			writeResults(report(results));
 			await chart(results, join(BENCH, 'wall-time.png'));
@@ -690,6 +722,9 @@ function figures(R) {
 }
 
 /** @param {any} R */
+/** The machine's 1-minute load average around a row (2 cores, shared with other work). @param {any} r */
+const loadCell = (r) => (r.load ? `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}` : '–');
+
 function report(R) {
 	const { env, rows, big, throughput, bareRate } = R;
 	const F = figures(R);
@@ -730,6 +765,7 @@ function report(R) {
 		L.push(`| status reads at defaults: ≤ 2.0 per task on average (all ${F.defaultTasks} tasks of the uncapped default rows, 1–1,000 items) | ${f3(F.readsPerTask)} per task | ${met(F.readsPerTask <= 2.0)} |`);
 		L.push(`| detection at defaults: p95 ≤ one poll interval (5 s), the same ${F.defaultTasks} tasks pooled | p95 ${f1(F.pooledP95)} ms (${F.pooledLate} of ${F.defaultTasks} tasks over 5 s) | ${met(F.pooledP95 <= POLL_INTERVAL_S * 1000)} |`);
 		if (d50) L.push(`| (same, batch of 50 alone) | p95 ${f1(d50.detectP95)} ms, ${f3(d50.statusPerTask)} reads per task | ${met(d50.detectP95 <= 5000 && d50.statusPerTask <= 2)} |`);
+		if (c10) L.push(`| (same, at defaults on the account capped at 10: items submitted as slots free, first reads planned from the batch's finished tasks) | p95 ${f1(c10.detectP95)} ms, ${f3(c10.statusPerTask)} reads per task | ${met(c10.detectP95 <= 5000 && c10.statusPerTask <= 2)} |`);
 	}
 	if (d1000) L.push(`| (c) 1,000 items at defaults, time scale 1: ≤ 1.15 × the limit, RSS growth stated per item | ${f3(d1000.ratio)} × (${sec(d1000.wallMs)} s vs ${sec(d1000.limitMs)} s); RSS growth ${f1(d1000.rssGrowthMainMiB)} MiB = **${f1(d1000.rssPerItemKiB)} KiB per item** | ${met(d1000.ratio <= 1.15)} |`);
 	if (big) L.push(`| (d) 500 MiB result: RSS growth ≤ 64 MiB (main process) | ${f1(big.increaseMainMiB)} MiB | ${met(big.increaseMainMiB <= 64)} |`);
@@ -752,16 +788,16 @@ function report(R) {
 	table(
 		'(c) Scaling at defaults (time scale 1, uncapped)',
 		defaultsRows,
-		['wall (s)', 'limit (s)', 'wall / limit', 'status reads / task', 'detection p50 / p95 / max (ms)', 'over 5 s', 'n8n peak RSS (MiB)', 'RSS growth (MiB)', 'RSS / item (KiB)', 'items with video'],
-		(r) => [sec(r.wallMs), sec(r.limitMs), f3(r.ratio), f2(r.statusPerTask), `${f1(r.detectP50)} / ${f1(r.detectP95)} / ${f1(r.detectMax)}`, String(r.detectLate), f1(r.peakRssMainMiB), f1(r.rssGrowthMainMiB), f1(r.rssPerItemKiB), `${r.okItems}/${r.batch}`],
+		['wall (s)', 'limit (s)', 'wall / limit', 'status reads / task', 'detection p50 / p95 / max (ms)', 'over 5 s', 'webhook → first submit (ms)', 'n8n peak RSS (MiB)', 'RSS growth (MiB)', 'RSS / item (KiB)', 'items with video', 'machine load before → after'],
+		(r) => [sec(r.wallMs), sec(r.limitMs), f3(r.ratio), f2(r.statusPerTask), `${f1(r.detectP50)} / ${f1(r.detectP95)} / ${f1(r.detectMax)}`, String(r.detectLate), f1(r.startToFirstSubmitMs), f1(r.peakRssMainMiB), f1(r.rssGrowthMainMiB), f1(r.rssPerItemKiB), `${r.okItems}/${r.batch}`, loadCell(r)],
 	);
 	L.push('![wall time / limit per row](wall-time.png)', '');
 	const capped = rows.filter((/** @type {any} */ r) => r.group === 'capped');
 	table(
 		'(b) Accounts with a concurrency cap (50 items, Concurrency Auto)',
 		capped,
-		['time scale', 'cap', 'wall (s)', 'ideal (s)', 'wall / ideal', 'max in flight', 'created', 'refused submits (per item)', 'failed items', 'duplicate paid', 'status reads / task', 'detection p95 (ms)'],
-		(r) => [String(r.scale), String(r.cap), sec(r.wallMs), sec(r.idealMs), f3(r.ratio), String(r.maxInFlight), String(r.created), `${r.refused} (${f2(r.refusedPerItem)})`, String(r.failedItems), String(r.duplicatePaid), f2(r.statusPerTask), f1(r.detectP95)],
+		['time scale', 'cap', 'wall (s)', 'ideal (s)', 'wall / ideal', 'max in flight', 'created', 'refused submits (per item)', 'failed items', 'duplicate paid', 'status reads / task', 'detection p95 (ms)', 'machine load before → after'],
+		(r) => [String(r.scale), String(r.cap), sec(r.wallMs), sec(r.idealMs), f3(r.ratio), String(r.maxInFlight), String(r.created), `${r.refused} (${f2(r.refusedPerItem)})`, String(r.failedItems), String(r.duplicatePaid), f2(r.statusPerTask), f1(r.detectP95), loadCell(r)],
 	);
 	const wide = rows.filter((/** @type {any} */ r) => r.group === 'wide');
 	table(

@@ -14,23 +14,46 @@ import { runKlingNode } from '../support/n8n.mjs';
 
 const items = (/** @type {number} */ count) => Array.from({ length: count }, (_, row) => ({ json: { row } }));
 
-/** @param {Emulator} emulator @param {Record<string, any>} parameters @param {Partial<Parameters<typeof runKlingNode>[0]>} [extra] */
-function run(emulator, parameters, extra = {}) {
+/**
+ * @param {Emulator} emulator @param {Record<string, any>} parameters @param {Partial<Parameters<typeof runKlingNode>[0]>} [extra]
+ * @param {string} [provider]
+ */
+function run(emulator, parameters, extra = {}, provider = 'kie') {
 	return runKlingNode({
-		parameters: { authentication: 'kie', resource: 'video', prompt: '={{ "row " + $json.row }}', ...parameters },
-		credentials: credentialsFor('kie', emulator),
+		parameters: { authentication: provider, resource: 'video', prompt: '={{ "row " + $json.row }}', ...parameters },
+		credentials: credentialsFor(provider, emulator),
 		typeVersion: 2,
 		...extra,
 	});
 }
 
-/** Submit journal entries of this emulator, in arrival order. @param {Emulator} emulator */
-const submits = (emulator) => emulator.journal.entries({ kind: 'submit', provider: 'kie' });
-/** Task IDs the account created (paid), in order. @param {Emulator} emulator */
-const paidTasks = (emulator) =>
-	submits(emulator)
+/** Submit journal entries of this emulator, in arrival order. @param {Emulator} emulator @param {string} [provider] */
+const submits = (emulator, provider = 'kie') => emulator.journal.entries({ kind: 'submit', provider });
+/** Task IDs the account created (paid), in order. @param {Emulator} emulator @param {string} [provider] */
+const paidTasks = (emulator, provider = 'kie') =>
+	submits(emulator, provider)
 		.filter((entry) => entry.taskId && !entry.replay)
 		.map((entry) => String(entry.taskId));
+
+/**
+ * The submits after the first burst (every item's first submit went out before any task could end),
+ * and how many of them went out while the account already ran `cap` tasks (refused, unless a slot
+ * freed on the way).
+ * @param {Emulator} emulator @param {string} provider @param {number} since @param {number} cap
+ */
+function afterFirstBurst(emulator, provider, since, cap) {
+	const mine = emulator.tasks.list().filter((task) => task.provider === provider && Number(task.createdAt) >= since);
+	const firstEnd = Math.min(...mine.map((task) => Number(task.completesAt)));
+	const all = submits(emulator, provider).filter((entry) => entry.at >= since);
+	const inFlightAt = (/** @type {number} */ at) =>
+		mine.filter((task) => Number(task.createdAt) < at && at < Number(task.completesAt)).length;
+	const later = all.filter((entry) => entry.at >= firstEnd);
+	return {
+		burst: all.filter((entry) => entry.at < firstEnd),
+		later,
+		sentWhileFull: later.filter((entry) => inFlightAt(entry.at) >= cap),
+	};
+}
 
 /**
  * Every item has its own paid task, and no task was paid twice: the created tasks are exactly the
@@ -88,17 +111,11 @@ describe('Concurrency Auto (the default of node version 2) on an account capped 
 		// item waits for one of the run's own tasks to finish and then takes the slot it freed: no item
 		// keeps knocking on a full account. What may still be refused is the limiter probing once above the
 		// cap it learned (spaced out, doubling after each refused probe).
-		const all = submits(emulator);
-		const firstEnd = Math.min(...emulator.tasks.list().filter((task) => Number(task.createdAt) >= since).map((task) => Number(task.completesAt)));
-		const burst = all.filter((entry) => entry.at < firstEnd);
-		const later = all.filter((entry) => entry.at >= firstEnd);
+		const { burst, later, sentWhileFull } = afterFirstBurst(emulator, 'kie', since, 3);
 		expect(burst).toHaveLength(12);
 		expect(later.filter((entry) => entry.taskId)).toHaveLength(9);
 		expect(later.filter((entry) => entry.refused).length).toBeLessThanOrEqual(1);
 		// Each later submit went out while fewer than 3 of the account's tasks were running, the probe aside.
-		const inFlightAt = (/** @type {number} */ at) =>
-			emulator.tasks.list().filter((task) => Number(task.createdAt) < at && at < Number(task.completesAt)).length;
-		const sentWhileFull = later.filter((entry) => inFlightAt(entry.at) >= 3);
 		expect(sentWhileFull.length).toBeLessThanOrEqual(1);
 		for (const entry of sentWhileFull) expect(entry.refused).toBe('concurrency');
 	});
@@ -114,6 +131,43 @@ describe('Concurrency Auto (the default of node version 2) on an account capped 
 		expectOnePaidTaskPerItem(emulator, result.output, 12);
 		const stats = emulator.stats({ provider: 'kie', since });
 		expect(stats).toMatchObject({ submits: 12, created: 12, refused: 0, maxInFlight: 2 });
+	});
+});
+
+describe('the same limiter on the other providers that refuse over their cap (each answers the emulator’s way: PROVIDERS.md)', () => {
+	/** @type {Emulator} */
+	let emulator;
+	beforeAll(async () => {
+		emulator = await startEmulator({ generationMs: 400 });
+	});
+	afterAll(async () => await emulator.close());
+
+	test.each([
+		['apixo', 'HTTP 429 with Retry-After'],
+		['rivya', 'HTTP 429 rate_limited with Retry-After'],
+		['kling', 'HTTP 429 code 1303 with Retry-After'],
+		['replicate', 'HTTP 429 throttled with Retry-After'],
+	])('%s (%s): a Generate batch of 8 on an account capped at 2 succeeds with one paid task per item, and after the first burst at most one submit goes out while the account is full', async (provider) => {
+		emulator.journal.reset();
+		emulator.configure({ concurrencyCap: { [provider]: 2 } });
+		const since = Date.now();
+		try {
+			const result = await run(emulator, { operation: 'generate', options: { firstCheckAfter: FAST.firstCheckAfter, pollInterval: FAST.pollInterval } }, { items: items(8) }, provider);
+			expect(result.error).toBeUndefined();
+			expect(result.output.map((/** @type {any} */ item) => item.json.status)).toEqual(Array(8).fill('succeeded'));
+			const paid = paidTasks(emulator, provider);
+			expect(paid).toHaveLength(8);
+			expect(new Set(paid).size).toBe(8);
+			expect(result.output.map((/** @type {any} */ item) => item.json.taskId).sort()).toEqual([...paid].sort());
+			const stats = emulator.stats({ provider, since });
+			expect(stats.refused).toBeGreaterThanOrEqual(6);
+			expect(stats.maxInFlight).toBe(2);
+			const { burst, sentWhileFull } = afterFirstBurst(emulator, provider, since, 2);
+			expect(burst).toHaveLength(8);
+			expect(sentWhileFull.length).toBeLessThanOrEqual(1);
+		} finally {
+			emulator.configure({ concurrencyCap: { [provider]: null } });
+		}
 	});
 });
 

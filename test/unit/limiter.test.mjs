@@ -48,6 +48,16 @@ describe('Concurrency Auto', () => {
 		expect(limiter.limit).toBe(Number.POSITIVE_INFINITY);
 	});
 
+	test('a refusal reported as not counting tasks (Submit: its slots are submit requests, given back once the task exists) pauses but sets no cap', async () => {
+		const limiter = new TaskLimiter(null);
+		await take(limiter, 5);
+		limiter.release(false);
+		limiter.refused('concurrency_limit', null, false);
+		expect(limiter.limit).toBe(Number.POSITIVE_INFINITY);
+		await take(limiter, 10);
+		expect(limiter.running).toBe(14);
+	});
+
 	test('out of credit and maintenance do not lower the cap', async () => {
 		const limiter = new TaskLimiter(null);
 		await take(limiter, 3);
@@ -158,6 +168,25 @@ describe('the pause after a refusal', () => {
 		const waited = Date.now() - started;
 		expect(waited).toBeGreaterThanOrEqual(1900);
 		expect(waited).toBeLessThan(2500);
+	});
+
+	test('is not lengthened by refusals that come during it (the submits already on their way), so a burst of refused items is held back once, not once each', async () => {
+		const limiter = new TaskLimiter(null);
+		const started = Date.now();
+		limiter.refused('rate_limited', 400);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		limiter.refused('rate_limited', 400);
+		limiter.refused('rate_limited', 400);
+		await limiter.acquire();
+		const waited = Date.now() - started;
+		expect(waited).toBeGreaterThanOrEqual(350);
+		expect(waited).toBeLessThan(550);
+		// once it is over, the next refusal pauses again
+		limiter.release(false);
+		limiter.refused('rate_limited', 300);
+		const again = Date.now();
+		await limiter.acquire();
+		expect(Date.now() - again).toBeGreaterThanOrEqual(250);
 	});
 
 	test('ends when one of the run’s own tasks finishes: the slot it held is free', async () => {

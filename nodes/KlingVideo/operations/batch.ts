@@ -44,6 +44,8 @@ import type {
 
 /** Images uploaded at once, whatever the batch size (their bytes are in memory while uploading). */
 const UPLOAD_SLOTS = 4;
+/** Videos downloaded at once (each holds a socket and a file in n8n's binary store while it streams). */
+const DOWNLOAD_SLOTS = 16;
 
 /** How one item ended: its output item, and a sentence when it failed. */
 interface ItemOutcome {
@@ -73,6 +75,7 @@ interface Run {
 	limiter: TaskLimiter;
 	planner: PollPlanner;
 	uploads: Slots;
+	downloads: Slots;
 	ledger: TaskLedger;
 	startedAt: number;
 }
@@ -232,6 +235,7 @@ async function startRun(ctx: IExecuteFunctions): Promise<Run> {
 		limiter: new TaskLimiter(options.concurrency > 0 ? options.concurrency : null),
 		planner: new PollPlanner(options.pollInterval * 1000, options.firstCheckAfter * 1000),
 		uploads: new Slots(UPLOAD_SLOTS),
+		downloads: new Slots(DOWNLOAD_SLOTS),
 		ledger: TaskLedger.open(ctx),
 		startedAt: Date.now(),
 	};
@@ -259,14 +263,16 @@ async function generateOne(
 				ctx.getWorkflowDataProxy(plan.itemIndex).$runIndex,
 			);
 			request.externalId = itemIdempotencyKey(ctx, plan.itemIndex, run.options);
-			const taskId = await submitTask(ctx, run.endpoint, plan, {
+			const { taskId, sentAt } = await submitTask(ctx, run.endpoint, plan, {
 				signal: run.signal,
 				budgetMs: Math.min(run.options.submitRetryBudget, run.options.maxWait) * 1000,
 				deadline: run.startedAt + run.options.maxWait * 1000,
 				limiter: run.limiter,
 				holdSlot: operation === 'generate',
 			});
-			startedAt = Date.now();
+			// The first status read is planned from the moment the provider got the submit, not from when
+			// n8n got round to its answer (with hundreds of items in flight, that can be seconds later).
+			startedAt = sentAt;
 			ref = { taskId, model: request.model, mode: request.mode, api: request.entry.api };
 			run.ledger.record(ctx, plan.itemIndex, ref, run.adapter.displayName);
 		} catch (error) {
@@ -406,7 +412,9 @@ async function finishTask(
 		let binary: IBinaryData | null = null;
 		if (run.options.downloadVideo) {
 			const fileName = videoFileName(run.adapter.id, ref.taskId);
-			binary = await downloadVideo(run.ctx, snapshot.videoUrls[0], fileName, run.signal);
+			binary = await run.downloads.run(
+				async () => await downloadVideo(run.ctx, snapshot.videoUrls[0], fileName, run.signal),
+			);
 		}
 		return { itemIndex, json, binary, failure: null };
 	} catch (error) {

@@ -1,5 +1,5 @@
 import type { RefusalKind } from './refusals';
-import { pause, throwIfCancelled } from './transport';
+import { onCancel, pause, throwIfCancelled } from './transport';
 
 /**
  * Longest time one refusal holds back the run's other submits. The refused item itself waits as the
@@ -20,7 +20,8 @@ const MAX_PROBE_SPACING = 8;
  * refusal the cap rises by one (a probe: the account may have room again, e.g. another workflow's tasks
  * ended); a probe that is refused doubles the rounds before the next one (up to 8), one that is
  * accepted resets them. A refusal also pauses the run's other submits for the provider's Retry-After
- * (at most 2 s), and one of the run's own tasks finishing ends that pause: the slot it held is free.
+ * (at most 2 s; refusals during a pause do not lengthen it), and one of the run's own tasks finishing
+ * ends that pause: the slot it held is free.
  */
 export class TaskLimiter {
 	private cap: number;
@@ -94,13 +95,20 @@ export class TaskLimiter {
 		this.wakeAll();
 	}
 
-	/** The provider refused a submit (nothing was created). */
-	refused(kind: RefusalKind, retryAfterMs: number | null): void {
-		if (retryAfterMs && retryAfterMs > 0) {
-			const until = Date.now() + Math.min(retryAfterMs, MAX_SHARED_PAUSE_MS);
-			this.pausedUntil = Math.max(this.pausedUntil, until);
+	/**
+	 * The provider refused a submit (nothing was created). `learn` false: the run's slots are submit
+	 * requests, not tasks (Submit gives its slot back as soon as the task exists), so the number in
+	 * flight says nothing about the account's cap; the refusal only pauses.
+	 */
+	refused(kind: RefusalKind, retryAfterMs: number | null, learn = true): void {
+		// A refusal during a pause does not lengthen it: the submits that were already on their way when
+		// it began would otherwise hold every other item back one pause each, in turn.
+		const now = Date.now();
+		if (retryAfterMs && retryAfterMs > 0 && now >= this.pausedUntil) {
+			this.pausedUntil = now + Math.min(retryAfterMs, MAX_SHARED_PAUSE_MS);
 		}
 		if (
+			learn &&
 			this.hardCap === null &&
 			this.inFlight > 0 &&
 			(kind === 'concurrency_limit' || kind === 'rate_limited')
@@ -126,10 +134,9 @@ export class TaskLimiter {
 		let wake!: () => void;
 		const changed = new Promise<void>((resolve) => (wake = resolve));
 		this.wakeups.push(wake);
-		let onAbort: (() => void) | undefined;
+		let stopListening = () => {};
 		const aborted = new Promise<void>((resolve) => {
-			onAbort = () => resolve();
-			signal?.addEventListener('abort', onAbort, { once: true });
+			if (signal) stopListening = onCancel(signal, resolve);
 		});
 		const racers = [changed, aborted];
 		// pause() rejects on abort; the abort is reported by the caller's throwIfCancelled.
@@ -137,7 +144,7 @@ export class TaskLimiter {
 		try {
 			await Promise.race(racers);
 		} finally {
-			signal?.removeEventListener('abort', onAbort!);
+			stopListening();
 			this.wakeups = this.wakeups.filter((waiting) => waiting !== wake);
 		}
 	}
@@ -149,27 +156,4 @@ export class TaskLimiter {
 	}
 }
 
-/**
- * A fixed number of slots (image uploads): at most `size` run at once, whatever Concurrency says, so
- * the bytes of a big batch's images are never all in memory together.
- */
-export class Slots {
-	private free: number;
-	private queue: Array<() => void> = [];
-
-	constructor(size: number) {
-		this.free = size;
-	}
-
-	async run<T>(step: () => Promise<T>): Promise<T> {
-		if (this.free > 0) this.free--;
-		else await new Promise<void>((resolve) => this.queue.push(resolve));
-		try {
-			return await step();
-		} finally {
-			const next = this.queue.shift();
-			if (next) next();
-			else this.free++;
-		}
-	}
-}
+export { Slots } from '../util/slots';

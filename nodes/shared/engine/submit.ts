@@ -126,6 +126,13 @@ export interface SubmitPolicy {
 	holdSlot: boolean;
 }
 
+/** A created task, and when the submit that created it was sent (the provider's clock starts there). */
+export interface SubmittedTask {
+	taskId: string;
+	/** Epoch ms just before the accepted submit was sent (for a task found by its key: now). */
+	sentAt: number;
+}
+
 /**
  * Submit once, and again only after an explicit refusal (DESIGN.md, "Refusals are classified"): a rate
  * limit, the account's concurrency cap or maintenance created nothing, so the item waits and tries
@@ -138,13 +145,13 @@ export async function submitTask(
 	endpoint: ProviderEndpoint,
 	plan: GenerationPlan,
 	policy: SubmitPolicy,
-): Promise<string> {
+): Promise<SubmittedTask> {
 	const { adapter } = endpoint;
 	const { signal, limiter } = policy;
 	const existing = await findExistingTask(ctx, endpoint, plan, signal);
 	if (existing) {
 		if (policy.holdSlot) await limiter.acquire(signal);
-		return existing;
+		return { taskId: existing, sentAt: Date.now() };
 	}
 	const submitRequest = adapter.buildSubmitRequest(plan.request);
 	let budgetLeft = policy.budgetMs;
@@ -160,14 +167,14 @@ export async function submitTask(
 		const read = settleSync(() => readSubmitAnswer(adapter, answer));
 		if (read.ok) {
 			if (!policy.holdSlot) limiter.release(false);
-			return read.value;
+			return { taskId: read.value, sentAt: answer.sentAt ?? Date.now() };
 		}
 		limiter.release(false);
 		const kind = classifyRefusal(adapter, answer.statusCode, answer.body);
 		if (!kind) throw read.error;
 		if (kind === 'insufficient_credits') throw refused(adapter, kind, attempt, read.error);
 		const retryAfter = retryAfterMs(answer.headers);
-		limiter.refused(kind, retryAfter);
+		limiter.refused(kind, retryAfter, policy.holdSlot);
 		// While this run's own tasks are in flight, one of them finishing makes room: wait for that.
 		if (policy.holdSlot && limiter.running > 0 && kind !== 'maintenance') {
 			await limiter.untilOneFinishes(signal);

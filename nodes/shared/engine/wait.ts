@@ -84,7 +84,11 @@ export async function waitUntilDone(
 		if (Date.now() >= deadline) {
 			throw new WaitTimeoutError(read.snapshot.status, settings.maxWaitSeconds);
 		}
-		nextCheck = Math.min(Date.now() + planner.nextCheckMs(), deadline);
+		// One poll interval after the previous planned read, not after its answer: a slow answer (a busy
+		// provider, or n8n busy with hundreds of items) does not push every later read back. Never sooner
+		// than half an interval from now, so a read that took long is not followed by a burst.
+		const interval = planner.nextCheckMs();
+		nextCheck = Math.min(Math.max(nextCheck + interval, Date.now() + interval / 2), deadline);
 	}
 }
 
