@@ -78,6 +78,8 @@ interface Run {
 	downloads: Slots;
 	ledger: TaskLedger;
 	startedAt: number;
+	/** n8n's run index of this node (the same for every item; a data proxy per item is costly). */
+	runIndex: number;
 }
 
 /** Generate Video: submit every item, wait for all of them at once, download. */
@@ -238,6 +240,7 @@ async function startRun(ctx: IExecuteFunctions): Promise<Run> {
 		downloads: new Slots(DOWNLOAD_SLOTS),
 		ledger: TaskLedger.open(ctx),
 		startedAt: Date.now(),
+		runIndex: ctx.getWorkflowDataProxy(0).$runIndex,
 	};
 }
 
@@ -260,19 +263,20 @@ async function generateOne(
 				ctx.getExecutionId(),
 				ctx.getNode().id,
 				plan.itemIndex,
-				ctx.getWorkflowDataProxy(plan.itemIndex).$runIndex,
+				run.runIndex,
 			);
 			request.externalId = itemIdempotencyKey(ctx, plan.itemIndex, run.options);
-			const { taskId, sentAt } = await submitTask(ctx, run.endpoint, plan, {
+			const submitted = await submitTask(ctx, run.endpoint, plan, {
 				signal: run.signal,
 				budgetMs: Math.min(run.options.submitRetryBudget, run.options.maxWait) * 1000,
 				deadline: run.startedAt + run.options.maxWait * 1000,
 				limiter: run.limiter,
 				holdSlot: operation === 'generate',
 			});
-			// The first status read is planned from the moment the provider got the submit, not from when
-			// n8n got round to its answer (with hundreds of items in flight, that can be seconds later).
-			startedAt = sentAt;
+			// The first status read is planned from when the provider got the submit, not from when n8n got
+			// round to its answer (with hundreds of items in flight, that can be seconds later).
+			startedAt = submitted.startedAt;
+			const { taskId } = submitted;
 			ref = { taskId, model: request.model, mode: request.mode, api: request.entry.api };
 			run.ledger.record(ctx, plan.itemIndex, ref, run.adapter.displayName);
 		} catch (error) {

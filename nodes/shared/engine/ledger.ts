@@ -25,6 +25,7 @@ export class TaskLedger {
 	private tries = 0;
 	private readonly openedAt = Date.now();
 	private customData: string[] = [];
+	private customDataOf: { ctx: IExecuteFunctions; api: CustomData | undefined } | null = null;
 
 	private constructor(
 		private readonly key: string,
@@ -77,11 +78,13 @@ export class TaskLedger {
 
 	/** `kling_<node>_tasks_<n>` = "1=taskA 2=taskB …", and `kling_<node>_task_count`. */
 	private writeCustomData(ctx: IExecuteFunctions, entry: string): void {
-		// The same object the Execution Data node writes to: `$execution.customData`.
-		const execution = ctx.getWorkflowDataProxy(0).$execution as {
-			customData?: { set(key: string, value: string): void };
-		};
-		const customData = execution?.customData;
+		// The same object the Execution Data node writes to: `$execution.customData` (looked up once per
+		// try: a data proxy per task is costly in a batch of a thousand).
+		if (this.customDataOf?.ctx !== ctx) {
+			const execution = ctx.getWorkflowDataProxy(0).$execution as { customData?: CustomData };
+			this.customDataOf = { ctx, api: execution?.customData };
+		}
+		const customData = this.customDataOf.api;
 		if (!customData) return;
 		const last = this.customData.length - 1;
 		if (last >= 0 && this.customData[last].length + entry.length + 1 <= CUSTOM_DATA_VALUE_LENGTH) {
@@ -107,3 +110,5 @@ function customDataLabel(nodeName: string): string {
 }
 
 const LEDGERS = new Map<string, TaskLedger>();
+
+type CustomData = { set(key: string, value: string): void };

@@ -126,11 +126,14 @@ export interface SubmitPolicy {
 	holdSlot: boolean;
 }
 
-/** A created task, and when the submit that created it was sent (the provider's clock starts there). */
+/** A created task, and when the provider got the submit that created it (its clock starts there). */
 export interface SubmittedTask {
 	taskId: string;
-	/** Epoch ms just before the accepted submit was sent (for a task found by its key: now). */
-	sentAt: number;
+	/**
+	 * Epoch ms: halfway between sending the accepted submit and reading its answer, the best guess of
+	 * when the provider received it (for a task found by its key: now).
+	 */
+	startedAt: number;
 }
 
 /**
@@ -151,7 +154,7 @@ export async function submitTask(
 	const existing = await findExistingTask(ctx, endpoint, plan, signal);
 	if (existing) {
 		if (policy.holdSlot) await limiter.acquire(signal);
-		return { taskId: existing, sentAt: Date.now() };
+		return { taskId: existing, startedAt: Date.now() };
 	}
 	const submitRequest = adapter.buildSubmitRequest(plan.request);
 	let budgetLeft = policy.budgetMs;
@@ -167,7 +170,9 @@ export async function submitTask(
 		const read = settleSync(() => readSubmitAnswer(adapter, answer));
 		if (read.ok) {
 			if (!policy.holdSlot) limiter.release(false);
-			return { taskId: read.value, sentAt: answer.sentAt ?? Date.now() };
+			const answeredAt = Date.now();
+			const sentAt = answer.sentAt ?? answeredAt;
+			return { taskId: read.value, startedAt: sentAt + (answeredAt - sentAt) / 2 };
 		}
 		limiter.release(false);
 		const kind = classifyRefusal(adapter, answer.statusCode, answer.body);
