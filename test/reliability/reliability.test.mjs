@@ -411,9 +411,13 @@ describe('1. fault matrix: 200 tasks across the four providers with injected fau
 
 	test('status reads are bounded by the poll settings plus the faults served; downloads by 5 attempts', () => {
 		// Derivation (engine/wait.ts waitUntilDone + engine/transport.ts withRetries):
-		//  - the first poll starts >= firstCheckAfter after the submit, each next one >= pollInterval
-		//    after a clean answer, and polling ends at the first clean terminal answer or at Max Wait:
-		//      clean reads <= floor((completesAt - createdAt - firstCheck) / pollInterval) + 2
+		//  - the first poll is planned firstCheckAfter after the node's estimate of when the provider
+		//    got the submit (halfway between sending it and reading its answer: up to half the submit's
+		//    round trip before the emulator created the task), each next one pollInterval after the
+		//    previous planned one (never before it, however late a slow answer came), and polling ends
+		//    at the first clean terminal answer or at Max Wait. Each clean read takes its own planned
+		//    slot, so, with one slot for that estimate:
+		//      clean reads <= floor((completesAt - createdAt - firstCheck) / pollInterval) + 3
 		//  - a faulted read (429/5xx/reset) is retried after its Retry-After or a capped backoff until
 		//    Max Wait, and the emulator serves each planned fault once, so
 		//      all reads = clean reads + the task's planned faults
@@ -438,7 +442,7 @@ describe('1. fault matrix: 200 tasks across the four providers with injected fau
 			const clean = list.filter((e) => !e.fault);
 			const faulted = list.length - clean.length;
 			const cleanBound =
-				Math.floor((Number(task.completesAt) - Number(task.createdAt) - firstMs) / pollMs) + 2;
+				Math.floor((Number(task.completesAt) - Number(task.createdAt) - firstMs) / pollMs) + 3;
 			let streak = 0;
 			let maxStreak = 0;
 			for (const e of list) {
@@ -790,15 +794,17 @@ describe('3. queue-mode safety: nothing in process memory between executions', (
 		figures.queue.passed++;
 	});
 
-	test('dist/ keeps no module-level mutable state except the routing WeakMap and the Retry On Fail ledgers', () => {
+	test('dist/ keeps no module-level mutable state except the routing WeakMap, the Retry On Fail ledgers and the cancel listeners per signal', () => {
 		figures.queue.tried++;
 		const found = moduleLevelState(join(REPO_ROOT, 'dist'));
 		moduleStateFound.push(...found);
 		// Written at run time: a WeakMap keyed by RoutingNode's per-item context, and the ledgers keyed
-		// by execution ID (n8n runs every try of Retry On Fail in the process that runs the execution).
+		// by execution ID (n8n runs every try of Retry On Fail in the process that runs the execution),
+		// and the waiters for an execution's cancel signal, keyed by that AbortSignal (gone with it).
 		expect(found.filter((f) => f.mutated).map((f) => `${f.file}:${f.name}:${f.detail}`).sort()).toEqual([
 			'nodes/KlingVideo/operations/routing.js:requestedTasks:WeakMap',
 			'nodes/shared/engine/ledger.js:LEDGERS:Map',
+			'nodes/shared/engine/transport.js:CANCEL_WAITERS:WeakMap',
 		]);
 		expect(found.filter((f) => f.kind === 'binding')).toEqual([]);
 		// Read-only lookup tables (Sets, objects, arrays) are fine; report them.
