@@ -6,6 +6,12 @@ import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
 import { generateVideos, submitVideos, waitForTasks } from './operations/batch';
 
+const refusedOutputExpression = [
+	'["generate", "submit"].includes($parameter.operation) && $parameter.options?.refusedItemsOutput === true',
+	'? [{ type: "main", displayName: "Tasks" }, { type: "main", displayName: "Refused – nothing paid" }]',
+	': [{ type: "main" }]',
+].join(' ');
+
 export class KlingVideo implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kling Video',
@@ -21,7 +27,8 @@ export class KlingVideo implements INodeType {
 		defaults: { name: 'Kling Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// A second output when Refused Items Output is on (Generate, Submit): items nothing was paid for.
+		outputs: `={{ ${refusedOutputExpression} }}`,
 		credentials: providerCredentials,
 		requestDefaults: { headers: { Accept: 'application/json' } },
 		properties: [

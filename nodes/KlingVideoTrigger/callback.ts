@@ -5,22 +5,21 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
-import { downloadVideo } from '../shared/engine/download';
+import { downloadVideo, type UrlGuard } from '../shared/engine/download';
+import { describeFailure } from '../shared/engine/failures';
 import { ProviderError } from '../shared/util/errors';
-import {
-	CALLBACK_MODEL_PARAM,
-	CALLBACK_MODE_PARAM,
-	CORRELATION_PREFIX,
-} from '../shared/engine/input';
+import { CALLBACK_MODEL_PARAM, CORRELATION_PREFIX } from '../shared/engine/input';
 import { adapterFor } from '../shared/engine/nodeErrors';
 import { taskItemJson, videoFileName } from '../shared/engine/output';
-import { isJson, parseJson } from '../shared/util/parse';
+import { refusedUrlReason } from '../shared/util/addresses';
+import { isJson, parseJson, parseUrl } from '../shared/util/parse';
 import { settle, settleSync } from '../shared/util/settle';
 import { providerEndpoint, readTaskStatus } from '../shared/engine/transport';
 import { CATALOG, entriesFor } from '../shared/catalog';
 import { loadJwks } from './jwks';
 import { checkToken } from './token';
-import { rememberDelivery } from './deliveries';
+import { forgetDelivery, rememberDelivery } from './deliveries';
+import { callbackMode, MODEL_FROM_QUERY, modelProblem, taskIdProblem } from './values';
 
 /** Callbacks are a few KB; anything far larger is not one. */
 const MAX_CALLBACK_BYTES = 256 * 1024;
@@ -35,8 +34,10 @@ interface TriggerOptions {
 
 /**
  * One provider callback: check token and signature over the raw body, read it with the adapter the
- * action node polls with, re-read the task where the body is not signed, drop repeats, emit.
- * Anything that fails a check answers 4xx and starts no execution.
+ * action node polls with, check the values that reach requests, drop repeats — anything that fails
+ * answers 4xx and starts no execution. An accepted callback is answered 200 at once; then the task
+ * is re-read where the body is not signed, the video downloaded, and the item emitted (with
+ * `error` set when the re-read or the download failed, so a paid result is never lost).
  */
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = ctx.getRequestObject();
@@ -77,67 +78,175 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		const reason = read.error instanceof Error ? read.error.message : String(read.error);
 		return reject(ctx, 400, `The body is not a ${adapter.displayName} callback: ${reason}`);
 	}
-	let snapshot = read.value;
-	let raw: unknown = body;
 
+	const claimed = read.value;
+
+	// Values that go into the re-read's request: checked before anything is sent.
 	const query = ctx.getQueryData() as IDataObject;
-	const mode: GenerationMode =
-		query[CALLBACK_MODE_PARAM] === 'image-to-video' ? 'image-to-video' : 'text-to-video';
-	const model = String(
-		query[CALLBACK_MODEL_PARAM] ?? snapshot.model ?? defaultModel(adapter, mode),
+	const taskIdRefused = taskIdProblem(claimed.taskId);
+	if (taskIdRefused) return reject(ctx, 400, taskIdRefused);
+	const { mode, problem: modeRefused } = callbackMode(query);
+	if (mode === null) return reject(ctx, 400, modeRefused);
+	const fromQuery = query[CALLBACK_MODEL_PARAM];
+	const model =
+		fromQuery !== undefined ? String(fromQuery) : (claimed.model ?? defaultModel(adapter, mode));
+	const modelRefused = modelProblem(
+		adapter.id,
+		model,
+		fromQuery !== undefined ? MODEL_FROM_QUERY : 'callback body',
 	);
+	if (modelRefused) return reject(ctx, 400, modelRefused);
 	const bodyIsSigned = Boolean(signature?.signsBody && secret);
-	if (!bodyIsSigned && options.refetch !== false) {
-		const fresh = await settle(async () => {
-			const endpoint = await providerEndpoint(ctx, adapter);
-			return await readTaskStatus(ctx, endpoint, {
-				taskId: snapshot.taskId,
-				model,
-				mode,
-				api: snapshot.api,
-			});
+	const reread = !bodyIsSigned && options.refetch !== false;
+	// A body that is neither signed nor re-read is the sender's word alone: its video URL (and every
+	// redirect) may not lead into this network. The credential's own Base URL host is exempt (a
+	// proxy, or the emulator on 127.0.0.1, serves its videos from there).
+	const guard: UrlGuard | undefined =
+		bodyIsSigned || reread
+			? undefined
+			: { trustedHost: parseUrl(String(credentials.baseUrl ?? '').trim())?.host ?? null };
+
+	// Only a finished task starts the workflow; earlier status callbacks (Kling sends one per change)
+	// are acknowledged without reading the task.
+	if (claimed.status !== 'succeeded' && claimed.status !== 'failed') {
+		return acknowledge(ctx, { received: true, taskId: claimed.taskId, status: claimed.status });
+	}
+	const videoUrl = claimed.videoUrls[0];
+	const urlRefused =
+		guard && claimed.status === 'succeeded' && options.downloadVideo !== false && videoUrl
+			? refusedUrlReason(videoUrl, guard.trustedHost)
+			: null;
+	if (urlRefused) {
+		// Not an empty success either: nothing starts, and the sender learns why.
+		return reject(
+			ctx,
+			400,
+			`The video URL ${urlRefused}: it is not downloaded from a callback that is neither signed nor re-read. Turn on "Re-Read Task Before Trusting", or set the credential's webhook secret where the provider signs`,
+		);
+	}
+
+	// Repeats are dropped before the answer, by what the callback says; a claim the re-read below
+	// contradicts is forgotten again, so a forged "succeeded" cannot hide the genuine one.
+	const staticData = ctx.getWorkflowStaticData('node');
+	if (!rememberDelivery(staticData, deliveryKey(claimed))) {
+		return acknowledge(ctx, { received: true, taskId: claimed.taskId, duplicate: true });
+	}
+	if (claimed.status === 'failed' && options.emitFailedTasks === false) {
+		return acknowledge(ctx, { received: true, taskId: claimed.taskId, emitted: false });
+	}
+
+	// Accepted. Answer now, before the re-read and the download: providers with short callback
+	// timeouts would otherwise retry or give up while the video downloads. n8n still runs the
+	// workflowData of a webhook that returns noWebhookResponse after answering itself: n8n-io/n8n
+	// packages/cli/src/webhooks/webhook-helpers.ts, executeWebhook (`noWebhookResponse === true &&
+	// !didSendResponse` → responseCallback without a body, then `workflowData` starts the run), the
+	// same in the published n8n 1.123.81, 2.8.4, 2.33.7 and 2.41.1 (dist/webhooks/webhook-helpers.js).
+	ctx.getResponseObject().status(200).json({ received: true, taskId: claimed.taskId });
+
+	const input: CallbackInput = {
+		model,
+		mode,
+		options,
+		query,
+		body,
+		reread,
+		guard,
+	};
+	const built = await settle(async () => await confirmedItem(ctx, adapter, claimed, input));
+	if (!built.ok) {
+		// Nothing after the answer may throw (n8n could no longer answer): emit what is known.
+		const json = itemJson(adapter, claimed, input, body);
+		json.error = describeFailure(built.error, claimed.taskId, claimed);
+		return { workflowData: [[{ json }]], noWebhookResponse: true };
+	}
+	if (!built.value) return { noWebhookResponse: true };
+	return { workflowData: [[built.value]], noWebhookResponse: true };
+}
+
+interface CallbackInput {
+	model: string;
+	mode: GenerationMode;
+	options: TriggerOptions;
+	query: IDataObject;
+	/** The callback body as JSON. */
+	body: unknown;
+	/** Read the task from the API before trusting the body (unsigned body, Re-Read on). */
+	reread: boolean;
+	/** Set when the body is trusted unverified: the download checks the URL and each redirect. */
+	guard: UrlGuard | undefined;
+}
+
+/**
+ * After the answer: re-read the task where the body is not trusted, then build the item and
+ * download the video. Null when nothing is to start (the task does not exist, is not finished,
+ * or its real state was delivered already).
+ */
+async function confirmedItem(
+	ctx: IWebhookFunctions,
+	adapter: ProviderAdapter,
+	claimed: TaskSnapshot,
+	input: CallbackInput,
+): Promise<INodeExecutionData | null> {
+	if (!input.reread) return await callbackItem(ctx, adapter, claimed, input, input.body);
+	const staticData = ctx.getWorkflowStaticData('node');
+	const fresh = await settle(async () => {
+		const endpoint = await providerEndpoint(ctx, adapter);
+		return await readTaskStatus(ctx, endpoint, {
+			taskId: claimed.taskId,
+			model: input.model,
+			mode: input.mode,
+			api: claimed.api,
 		});
-		if (!fresh.ok) {
-			const error = fresh.error;
-			if (error instanceof ProviderError && error.kind === 'notFound') {
-				return reject(ctx, 401, `Task ${snapshot.taskId} does not exist at ${adapter.displayName}`);
-			}
-			// Unknown whether the callback is genuine: answer 503 so the provider delivers it again.
-			const reason = error instanceof Error ? error.message : String(error);
-			return reject(ctx, 503, `Could not re-read task ${snapshot.taskId}: ${reason}`);
+	});
+	if (!fresh.ok) {
+		if (fresh.error instanceof ProviderError && fresh.error.kind === 'notFound') {
+			// No such task at the provider: a forged or mistaken callback. Nothing was paid.
+			forgetDelivery(staticData, deliveryKey(claimed));
+			return null;
 		}
-		snapshot = fresh.value.snapshot;
-		raw = fresh.value.answer.body;
+		// The provider may be briefly unreachable; the task may be paid and done. Emit what the
+		// callback says, marked as unconfirmed, and do not download from an unconfirmed URL.
+		const json = itemJson(adapter, claimed, input, input.body);
+		json.error = rereadFailure(adapter, claimed, fresh.error);
+		return { json };
 	}
-
-	if (snapshot.status !== 'succeeded' && snapshot.status !== 'failed') {
-		return acknowledge(ctx, { received: true, taskId: snapshot.taskId, status: snapshot.status });
+	const { snapshot } = fresh.value;
+	if (snapshot.status !== claimed.status) {
+		forgetDelivery(staticData, deliveryKey(claimed));
+		if (snapshot.status !== 'succeeded' && snapshot.status !== 'failed') return null;
+		if (!rememberDelivery(staticData, deliveryKey(snapshot))) return null;
+		if (snapshot.status === 'failed' && input.options.emitFailedTasks === false) return null;
 	}
-	if (
-		!rememberDelivery(ctx.getWorkflowStaticData('node'), `${snapshot.taskId}:${snapshot.status}`)
-	) {
-		return acknowledge(ctx, { received: true, taskId: snapshot.taskId, duplicate: true });
-	}
-	if (snapshot.status === 'failed' && options.emitFailedTasks === false) {
-		return acknowledge(ctx, { received: true, taskId: snapshot.taskId, emitted: false });
-	}
-
-	const item = await callbackItem(ctx, adapter, snapshot, { model, mode, raw, options, query });
-	return { workflowData: [[item]] };
+	return await callbackItem(ctx, adapter, snapshot, input, fresh.value.answer.body);
 }
 
 async function callbackItem(
 	ctx: IWebhookFunctions,
 	adapter: ProviderAdapter,
 	snapshot: TaskSnapshot,
-	input: {
-		model: string;
-		mode: GenerationMode;
-		raw: unknown;
-		options: TriggerOptions;
-		query: IDataObject;
-	},
+	input: CallbackInput,
+	raw: unknown,
 ): Promise<INodeExecutionData> {
+	const json = itemJson(adapter, snapshot, input, raw);
+	if (snapshot.status !== 'succeeded' || input.options.downloadVideo === false) return { json };
+	const fileName = videoFileName(adapter.id, snapshot.taskId);
+	const downloaded = await settle(
+		async () => await downloadVideo(ctx, snapshot.videoUrls[0], fileName, undefined, input.guard),
+	);
+	if (!downloaded.ok) {
+		// The task is paid and done: emit it with the URL and the reason rather than lose it.
+		json.error = describeFailure(downloaded.error, snapshot.taskId, snapshot);
+		return { json };
+	}
+	return { json, binary: { [input.options.binaryPropertyName || 'data']: downloaded.value } };
+}
+
+function itemJson(
+	adapter: ProviderAdapter,
+	snapshot: TaskSnapshot,
+	input: CallbackInput,
+	raw: unknown,
+): IDataObject {
 	const json = taskItemJson({
 		provider: adapter.id,
 		model: input.model,
@@ -145,26 +254,35 @@ async function callbackItem(
 		taskId: snapshot.taskId,
 		snapshot,
 		request: null,
-		raw: input.raw,
+		raw,
 		includeRaw: input.options.includeRawResponse === true,
 	});
 	json.correlation = correlationFrom(input.query);
-	if (snapshot.status !== 'succeeded' || input.options.downloadVideo === false) return { json };
-	const fileName = videoFileName(adapter.id, snapshot.taskId);
-	const downloaded = await settle(
-		async () => await downloadVideo(ctx, snapshot.videoUrls[0], fileName),
-	);
-	if (!downloaded.ok) {
-		// The task is paid and done: emit it with the URL and the reason rather than lose it.
-		const reason =
-			downloaded.error instanceof Error ? downloaded.error.message : String(downloaded.error);
-		json.error = {
-			code: 'download_failed',
-			message: `Task ${snapshot.taskId} succeeded but its video could not be downloaded: ${reason}`,
-		};
-		return { json };
-	}
-	return { json, binary: { [input.options.binaryPropertyName || 'data']: downloaded.value } };
+	return json;
+}
+
+/** `{code, message}` for a task the callback reported but the API could not confirm. */
+function rereadFailure(
+	adapter: ProviderAdapter,
+	claimed: TaskSnapshot,
+	error: unknown,
+): IDataObject {
+	const reason = error instanceof Error ? error.message : String(error);
+	const advice = error instanceof ProviderError ? ` ${error.advice}` : '';
+	const url = claimed.videoUrls[0] ? ` Video URL (unconfirmed): ${claimed.videoUrls[0]}.` : '';
+	const said =
+		claimed.status === 'succeeded'
+			? 'succeeded, but the video was not downloaded because'
+			: `failed${claimed.error ? ` (${claimed.error.code}: ${claimed.error.message})` : ''}, but`;
+	return {
+		code: 'reread_failed',
+		message: `Task ${claimed.taskId}: the callback says it ${said} the task could not be read again from ${adapter.displayName} to confirm it: ${reason}.${advice}${url} Use Get Task with task ID ${claimed.taskId} to fetch it.`,
+	};
+}
+
+/** The duplicate-check key of a finished task's delivery. */
+function deliveryKey(snapshot: TaskSnapshot): string {
+	return `${snapshot.taskId}:${snapshot.status}`;
 }
 
 /** `c_<key>=value` query parameters added by the action node's Correlation Data. */

@@ -17,3 +17,11 @@ export function rememberDelivery(staticData: IDataObject, key: string, now = Dat
 	staticData.deliveries = Object.fromEntries(kept.map((entry) => [entry, seen[entry]]));
 	return true;
 }
+
+/** Drop a remembered delivery again (its claim turned out wrong), so the genuine one is emitted. */
+export function forgetDelivery(staticData: IDataObject, key: string): void {
+	const seen = { ...((staticData.deliveries ?? {}) as Record<string, number>) };
+	if (seen[key] === undefined) return;
+	delete seen[key];
+	staticData.deliveries = seen;
+}

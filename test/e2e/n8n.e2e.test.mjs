@@ -279,6 +279,36 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		},
 	);
 
+	(version === VERSIONS[0] ? test : test.skip)(
+		'examples/kie-fallback-wavespeed.json with Kie.ai out of credit: the WaveSpeed node makes the video, one paid task',
+		async () => {
+			const wf = /** @type {any} */ (prepared.workflows.find((w) => w.file === 'kie-fallback-wavespeed.json'));
+			const since = Date.now();
+			emulator.planSubmits('kie', ['credit']);
+			const res = await n8nCli(host, userFolder, ['execute', `--id=${wf.id}`, '--rawOutput'], {
+				timeoutMs: 240_000,
+			});
+			if (res.code !== 0)
+				throw new Error(`n8n execute --id=${wf.id} exited ${res.code}:\n${tail(res.stdout + res.stderr, 60)}`);
+			const data = parseRawOutput(res.stdout);
+			const made = klingOutput(data, 'Kling Video (fallback: WaveSpeed)');
+			expect(made.json).toEqual(
+				expect.objectContaining({
+					provider: 'wavespeed',
+					status: 'succeeded',
+					fallback: expect.objectContaining({ from: 'kie', reason: 'insufficient_credits' }),
+				}),
+			);
+			expect(made.json.request.prompt).toMatch(/white sneakers/);
+			const created = emulator.journal.entries(
+				(e) => e.kind === 'submit' && e.at >= since && e.taskId && !e.replay,
+			);
+			expect(created.map((e) => e.provider)).toEqual(['wavespeed']);
+			const mp4 = inspectMp4(readFileSync(binaryFilePath(userFolder, made.binary.data.id)));
+			expect(mp4.hasAudio).toBe(true);
+		},
+	);
+
 	describe('running server', () => {
 		/** @type {Awaited<ReturnType<typeof startN8n>>} */
 		let server;

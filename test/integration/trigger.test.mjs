@@ -22,7 +22,7 @@ let server;
 let webhookBaseUrl;
 /** @type {Awaited<ReturnType<typeof createTrigger>> | null} */
 let activeTrigger = null;
-/** @type {Array<{ status: number, body: any, items: any[] | null }>} */
+/** @type {Array<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number } }>} */
 let deliveries = [];
 
 beforeAll(async () => {
@@ -37,15 +37,21 @@ beforeAll(async () => {
 				res.writeHead(404).end();
 				return;
 			}
-			const delivery = await activeTrigger.deliver({
-				body: Buffer.concat(chunks),
-				headers: /** @type {Record<string, string>} */ (req.headers),
-				query: Object.fromEntries(url.searchParams),
-			});
+			// The caller gets the answer when the trigger sends it, as from n8n's webhook server.
+			const answer = (/** @type {{ status: number, body: any }} */ { status, body }) => {
+				if (res.headersSent) return;
+				res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+			};
+			const delivery = await activeTrigger.deliver(
+				{
+					body: Buffer.concat(chunks),
+					headers: /** @type {Record<string, string>} */ (req.headers),
+					query: Object.fromEntries(url.searchParams),
+				},
+				{ onAnswer: answer },
+			);
 			deliveries.push(delivery);
-			res
-				.writeHead(delivery.status, { 'content-type': 'application/json' })
-				.end(JSON.stringify(delivery.body));
+			answer(delivery);
 		});
 	});
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -133,9 +139,10 @@ describe.each(SEND_TO_TRIGGER)('Send to trigger: %s', (provider) => {
 		});
 		const buffer = await kling.binaryBuffer(item.binary.data);
 		expect(inspectMp4(buffer).durationSeconds).toBeCloseTo(5, 0);
-		// A signed body is trusted as it is; an unsigned one is read again once per callback.
+		// A signed body is trusted as it is; an unsigned one is read again once, for the callback
+		// that says the task finished (Kling's earlier status callbacks are only acknowledged).
 		const statusReads = emulator.journal.entries({ kind: 'status', taskId }).length;
-		expect(statusReads).toBe(SIGNS_BODY.includes(provider) ? 0 : deliveries.length);
+		expect(statusReads).toBe(SIGNS_BODY.includes(provider) ? 0 : 1);
 	});
 
 	test('a failed task is emitted with its error, or not at all with "Emit Failed Tasks" off', async () => {
@@ -403,10 +410,10 @@ describe('rejected callbacks start no execution', () => {
 		expect(emulator.journal.entries()).toHaveLength(0);
 	});
 
-	test('Kie: a tampered body with a valid signature is corrected by reading the task again', async () => {
-		const kling = await trigger('kie', { downloadVideo: false });
-		emulator.planNextTask('kie', { generationMs: 60_000 });
-		const taskId = await submit('kie', '');
+	test('Kie: a forged success with a valid signature for a running task starts nothing, and the genuine success still does', async () => {
+		await trigger('kie', { downloadVideo: false });
+		emulator.planNextTask('kie', { generationMs: 1500 });
+		const taskId = await submit('kie', /** @type {any} */ (activeTrigger).productionUrl());
 		const ts = now();
 		const forgedSuccess = JSON.stringify({
 			code: 200,
@@ -417,20 +424,23 @@ describe('rejected callbacks start no execution', () => {
 				resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}',
 			},
 		});
+		// Kie signs only taskId.timestamp (PROVIDERS.md §3.4): the body itself is not covered.
 		const signature = createHmac('sha256', kieKey).update(`${taskId}.${ts}`).digest('base64');
-		const answer = await kling.deliver({
+		const answer = await /** @type {any} */ (activeTrigger).deliver({
 			body: forgedSuccess,
 			headers: { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': signature },
 		});
+		// Answered at once (the re-read comes after the answer); the re-read says "still running".
 		expect(answer.status).toBe(200);
 		expect(answer.items).toBeNull();
-		expect(answer.body).toMatchObject({
-			taskId,
-			status: expect.stringMatching(/queued|processing/),
-		});
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(1);
+		// The forged claim is not remembered as delivered: the real completion starts the workflow.
+		await until(() => Boolean(emitted()));
+		expect(emitted()?.items?.[0].json).toMatchObject({ taskId, status: 'succeeded' });
+		expect(emitted()?.items?.[0].json.videoUrl).not.toMatch(/evil\.example/);
 	});
 
-	test('APIXO: an unsigned callback for a task that does not exist → 401', async () => {
+	test('APIXO: an unsigned callback for a task that does not exist is answered but starts nothing', async () => {
 		const kling = await trigger('apixo');
 		const body = JSON.stringify({
 			code: 200,
@@ -442,8 +452,17 @@ describe('rejected callbacks start no execution', () => {
 			},
 		});
 		const answer = await kling.deliver({ body });
-		expect(answer.status).toBe(401);
-		expect(answer.body.error).toMatch(/Task task_forged does not exist/);
+		expect(answer.status).toBe(200);
+		expect(answer.items).toBeNull();
+		const reads = () =>
+			emulator.journal.entries((e) => e.kind === 'status' && e.query.taskId === 'task_forged');
+		expect(reads()).toHaveLength(1);
+		expect(emulator.journal.entries({ kind: 'download' })).toHaveLength(0);
+		// Not remembered as delivered either: the same claim is read again, not dropped as a repeat.
+		const again = await kling.deliver({ body });
+		expect(again.body.duplicate).toBeUndefined();
+		expect(again.items).toBeNull();
+		expect(reads()).toHaveLength(2);
 	});
 
 	test.each([
@@ -467,5 +486,380 @@ describe('rejected callbacks start no execution', () => {
 		const answer = await activeTrigger.deliver({ body: '{}' });
 		expect(answer.status).toBe(401);
 		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(/at least 16 characters/);
+	});
+});
+
+describe('behaviour 10: callback values that reach a request path are checked', () => {
+	/** Requests the emulator received (its own outgoing callbacks are not requests it saw). */
+	const requestsSeen = () =>
+		emulator.journal.entries().filter((entry) => entry.kind !== 'callback');
+	/** An APIXO callback body (unsigned: the trigger re-reads the task from the API). */
+	const apixoCallback = (/** @type {string} */ taskId) =>
+		JSON.stringify({
+			code: 200,
+			message: 'success',
+			data: {
+				taskId,
+				state: 'success',
+				resultJson: '{"resultUrls":["https://cdn.example.com/x.mp4"]}',
+			},
+		});
+
+	test.each(['..', '.', 'a/b', '../../api/v1/credits', 'x?y=1', 'id with space', 'a%2F..'])(
+		'behaviour 10: a callback with a task ID of %j gets 400 and starts nothing',
+		async (taskId) => {
+			const kling = await trigger('apixo');
+			const answer = await kling.deliver({ body: apixoCallback(taskId) });
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(/^The callback's task ID .* is not accepted/);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+		},
+	);
+
+	test.each([
+		'kling-2-6/../../credits',
+		'..',
+		'kling-2-6/..',
+		'./kling-2-6',
+		'a//b',
+		'/kling-2-6',
+		'kling 2 6',
+		'kling-2-6?taskId=other',
+		'kling-2-6#x',
+		'kling%2F..%2Fcredits',
+	])(
+		'behaviour 10: a callback whose model is %j (a "..", "." or empty segment, or a character outside the model ID set) gets 400 and starts nothing',
+		async (model) => {
+			const kling = await trigger('apixo');
+			const answer = await kling.deliver({
+				body: apixoCallback('task_1'),
+				query: { kling_model: model, kling_mode: 'text-to-video' },
+			});
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(
+				/^The callback's model .* \(query parameter kling_model\) is not accepted/,
+			);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+		},
+	);
+
+	test.each(['video-to-video', '../text-to-video', 'TEXT-TO-VIDEO', ''])(
+		'behaviour 10: a callback whose kling_mode is %j gets 400 and starts nothing',
+		async (mode) => {
+			const kling = await trigger('apixo');
+			const answer = await kling.deliver({
+				body: apixoCallback('task_1'),
+				query: { kling_model: 'kling-2-6', kling_mode: mode },
+			});
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(
+				/^The callback's mode .* \(query parameter kling_mode\) is not one of text-to-video, image-to-video/,
+			);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+		},
+	);
+
+	test('behaviour 10: a task made with a Custom Model ID with slashes still arrives (its segments reach the status path)', async () => {
+		const customModel = 'fal-ai/kling-video/v2.5-turbo/pro/text-to-video-preview';
+		const credentials = credentialsFor('fal', emulator);
+		// Without fal's public keys the body is not trusted: the task is read again, model in the path.
+		credentials.klingFalApi = { ...credentials.klingFalApi, jwksUrl: '' };
+		const taskId = await submit('fal', '');
+		await until(() => Date.now() > Number(emulator.tasks.get(taskId)?.completesAt));
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'fal', token: TOKEN, options: { downloadVideo: false } },
+			credentials,
+			webhookBaseUrl,
+		});
+		emulator.journal.reset();
+		const answer = await activeTrigger.deliver({
+			body: JSON.stringify({ request_id: taskId, status: 'OK', payload: { video: { url: 'x' } } }),
+			query: { kling_model: customModel, kling_mode: 'text-to-video', c_row: '9' },
+		});
+		expect(answer.status).toBe(200);
+		expect(answer.items?.[0].json).toMatchObject({
+			taskId,
+			model: customModel,
+			status: 'succeeded',
+			correlation: { row: '9' },
+		});
+		const reads = emulator.journal.entries({ kind: 'status', taskId });
+		expect(reads.length).toBeGreaterThan(0);
+		expect(reads[0].path).toBe(`/fal/fal-ai/kling-video/requests/${taskId}/status`);
+	});
+});
+
+describe('behaviour 9: the trigger answers the provider at once, then re-reads and downloads', () => {
+	afterAll(() => emulator.configure({ callbackTimeoutMs: 10_000 }));
+
+	test.each(/** @type {const} */ (['apixo', 'wavespeed']))(
+		'behaviour 9: the trigger answers within 1 s while the video downloads (%s), and the item still carries the full MP4',
+		async (provider) => {
+			// The provider gives up on a callback after 1 s; the video takes about 3 s to download.
+			emulator.configure({ callbackTimeoutMs: 1000 });
+			const kling = await trigger(provider);
+			const videoBytes = 300_000;
+			emulator.planNextTask(provider, {
+				downloadFault: 'slow',
+				videoBytes,
+				downloadBytesPerSecond: 100_000,
+			});
+			const taskId = await submit(provider, kling.productionUrl());
+			await until(() => Boolean(emitted()), 20_000);
+			const delivery = /** @type {any} */ (emitted());
+			expect(delivery.status).toBe(200);
+			expect(delivery.body).toEqual({ received: true, taskId });
+			expect(delivery.timing.answeredMs).toBeLessThan(1000);
+			// The answer left before the download finished, not after it.
+			expect(delivery.timing.resolvedMs - delivery.timing.answeredMs).toBeGreaterThan(1500);
+			const [download] = emulator.journal.entries({ kind: 'download', taskId });
+			expect(download.fault).toBe('slow');
+			const [item] = delivery.items;
+			expect(item.json).toMatchObject({ taskId, status: 'succeeded', error: null });
+			const buffer = await kling.binaryBuffer(item.binary.data);
+			expect(buffer.length).toBe(videoBytes);
+			expect(inspectMp4(buffer).durationSeconds).toBeCloseTo(5, 0);
+			// The provider saw its 200 within its timeout, at the first attempt.
+			const callbacks = emulator.journal.entries({ kind: 'callback', taskId });
+			expect(callbacks.map((entry) => [entry.attempt, entry.responseStatus, entry.error])).toEqual([
+				[1, 200, undefined],
+			]);
+		},
+	);
+
+	test('behaviour 9: when the download fails after the answer, the item is still emitted with download_failed naming the task ID and the video URL', async () => {
+		const kling = await trigger('apixo');
+		emulator.planNextTask('apixo', { downloadFault: 'expired' });
+		const taskId = await submit('apixo', kling.productionUrl());
+		await until(() => Boolean(emitted()));
+		const delivery = /** @type {any} */ (emitted());
+		expect(delivery.status).toBe(200);
+		const [item] = delivery.items;
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({
+			taskId,
+			status: 'succeeded',
+			videoUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+			correlation: { row: '42', campaign: 'spring' },
+			error: { code: 'download_failed' },
+		});
+		expect(item.json.error.message).toContain(
+			`Task ${taskId} succeeded but its video could not be downloaded`,
+		);
+		expect(item.json.error.message).toContain(item.json.videoUrl);
+	});
+
+	test('behaviour 9: when the re-read fails after the answer, the item is still emitted with the status the callback reported and reread_failed', async () => {
+		const kling = await trigger('apixo');
+		// Every re-read attempt is refused (429, Retry-After 0): the status cannot be confirmed.
+		emulator.planNextTask('apixo', { statusFaults: Array(5).fill('429:0') });
+		const taskId = await submit('apixo', kling.productionUrl());
+		await until(() => Boolean(emitted()));
+		const delivery = /** @type {any} */ (emitted());
+		expect(delivery.status).toBe(200);
+		const [item] = delivery.items;
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({
+			taskId,
+			status: 'succeeded',
+			videoUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+			error: { code: 'reread_failed' },
+		});
+		expect(item.json.error.message).toMatch(
+			new RegExp(
+				`^Task ${taskId}: the callback says it succeeded, but the video was not downloaded`,
+			),
+		);
+		expect(item.json.error.message).toContain(`Use Get Task with task ID ${taskId}`);
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(5);
+		expect(emulator.journal.entries({ kind: 'download', taskId })).toHaveLength(0);
+	});
+});
+
+describe('behaviour 10: with Re-Read off, an unsigned video URL may not lead into this network', () => {
+	/** Requests the emulator received (its own outgoing callbacks are not requests it saw). */
+	const requestsSeen = () =>
+		emulator.journal.entries().filter((entry) => entry.kind !== 'callback');
+	/** @type {Buffer} */
+	let mp4;
+	/** Hits per server, by path. @type {{ redirector: string[], sink: string[] }} */
+	const hits = { redirector: [], sink: [] };
+	/** @type {http.Server} */
+	let redirector;
+	/** @type {http.Server} A private service that must never be reached. */
+	let sink;
+	let redirectorPort = 0;
+	let sinkPort = 0;
+
+	/** @param {http.Server} server */
+	const listen = async (server) => {
+		await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+		return /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+	};
+	const sendMp4 = (/** @type {http.ServerResponse} */ res) =>
+		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': mp4.length }).end(mp4);
+
+	beforeAll(async () => {
+		mp4 = Buffer.from(await (await fetch(`${emulator.url}/_assets/video-5s.mp4`)).arrayBuffer());
+		// Plays a video host that redirects: /to?location=<url>, /chain/<n> (n relative hops, then the MP4).
+		redirector = http.createServer((req, res) => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			hits.redirector.push(url.pathname);
+			const chain = /^\/chain\/(\d+)$/.exec(url.pathname);
+			if (url.pathname === '/to') {
+				res.writeHead(302, { location: String(url.searchParams.get('location')) }).end();
+			} else if (chain && Number(chain[1]) > 0) {
+				res.writeHead(302, { location: `/chain/${Number(chain[1]) - 1}` }).end();
+			} else if (chain) {
+				sendMp4(res);
+			} else {
+				res.writeHead(404).end();
+			}
+		});
+		sink = http.createServer((req, res) => {
+			hits.sink.push(String(req.url));
+			sendMp4(res);
+		});
+		redirectorPort = await listen(redirector);
+		sinkPort = await listen(sink);
+	});
+	afterAll(async () => {
+		await new Promise((resolve) => redirector.close(resolve));
+		await new Promise((resolve) => sink.close(resolve));
+	});
+	beforeEach(() => {
+		hits.redirector = [];
+		hits.sink = [];
+	});
+
+	/** An unsigned APIXO success callback whose video is at `videoUrl`. */
+	const callback = (/** @type {string} */ videoUrl, taskId = 'task_guarded_1') =>
+		JSON.stringify({
+			code: 200,
+			message: 'success',
+			data: { taskId, state: 'success', resultJson: JSON.stringify({ resultUrls: [videoUrl] }) },
+		});
+	/** An APIXO trigger with Re-Read off whose credential's Base URL is on the redirector's host. */
+	const redirectorTrigger = async () => {
+		const credentials = credentialsFor('apixo', emulator);
+		credentials.klingApixoApi = {
+			...credentials.klingApixoApi,
+			baseUrl: `http://127.0.0.1:${redirectorPort}/apixo`,
+		};
+		activeTrigger = await createTrigger({
+			parameters: { authentication: 'apixo', token: TOKEN, options: { refetch: false } },
+			credentials,
+			webhookBaseUrl,
+		});
+		return activeTrigger;
+	};
+
+	test.each([
+		[
+			'169.254.169.254',
+			() => 'http://169.254.169.254/latest/meta-data/iam/x.mp4',
+			/\(169\.254\.169\.254\)/,
+		],
+		[
+			'metadata.google.internal',
+			() => 'http://metadata.google.internal/computeMetadata/v1/x.mp4',
+			/private address/,
+		],
+		['10.0.0.1', () => 'http://10.0.0.1/x.mp4', /\(10\.0\.0\.1\)/],
+		[
+			'::ffff:127.0.0.1 (an IPv4-mapped loopback)',
+			() => `http://[::ffff:127.0.0.1]:${sinkPort}/x.mp4`,
+			/\(\[::ffff:7f00:1\]\)/,
+		],
+		[
+			'2130706433 (127.0.0.1 as one number), another port',
+			() => `http://2130706433:${sinkPort}/x.mp4`,
+			/\(127\.0\.0\.1\)/,
+		],
+		[
+			'localhost on the emulator port (not the Base URL host)',
+			() => `http://localhost:${emulator.port}/apixo/x.mp4`,
+			/\(localhost\)/,
+		],
+		['a file: URL', () => 'file:///etc/passwd', /is not an http\(s\) URL \(file\)/],
+	])(
+		'behaviour 10: an unsigned callback pointing at %s is refused: 400, nothing starts, nothing fetched',
+		async (_label, url, reason) => {
+			const kling = await trigger('apixo', { refetch: false });
+			const answer = await kling.deliver({ body: callback(url()) });
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatch(
+				/^The video URL (points to a private address|is not an http\(s\) URL)/,
+			);
+			expect(answer.body.error).toMatch(reason);
+			expect(answer.items).toBeNull();
+			expect(requestsSeen()).toEqual([]);
+			expect(hits.sink).toEqual([]);
+		},
+	);
+
+	test('behaviour 10: with Re-Read off, an unsigned callback whose video is on the Base URL host (the emulator) is still downloaded', async () => {
+		const kling = await trigger('apixo', { refetch: false });
+		const taskId = await submit('apixo', kling.productionUrl());
+		await until(() => Boolean(emitted()));
+		const [item] = /** @type {any} */ (emitted()).items;
+		expect(item.json).toMatchObject({ taskId, status: 'succeeded', error: null });
+		expect(inspectMp4(await kling.binaryBuffer(item.binary.data)).durationSeconds).toBeCloseTo(
+			5,
+			0,
+		);
+		expect(emulator.journal.entries({ kind: 'status', taskId })).toHaveLength(0);
+	});
+
+	test.each([
+		['localhost', () => `http://localhost:${sinkPort}/x.mp4`],
+		['127.0.0.1 on another port', () => `http://127.0.0.1:${sinkPort}/x.mp4`],
+		['[::1]', () => `http://[::1]:${sinkPort}/x.mp4`],
+		['169.254.169.254', () => 'http://169.254.169.254/latest/meta-data/'],
+	])(
+		'behaviour 10: a redirect to a private address (%s) is not followed',
+		async (_label, location) => {
+			const kling = await redirectorTrigger();
+			const start = `http://127.0.0.1:${redirectorPort}/to?location=${encodeURIComponent(location())}`;
+			const answer = await kling.deliver({ body: callback(start) });
+			// The first URL is on the Base URL host, so the callback is accepted; the redirect is refused.
+			expect(answer.status).toBe(200);
+			const [item] = /** @type {any[]} */ (answer.items);
+			expect(item.binary).toBeUndefined();
+			expect(item.json).toMatchObject({
+				taskId: 'task_guarded_1',
+				status: 'succeeded',
+				error: { code: 'download_failed' },
+			});
+			expect(item.json.error.message).toMatch(
+				/^Task task_guarded_1 succeeded but its video could not be downloaded: The video URL redirected to .*, which points to a private address .*; the redirect was not followed/,
+			);
+			expect(hits.redirector).toEqual(['/to']);
+			expect(hits.sink).toEqual([]);
+		},
+	);
+
+	test('behaviour 10: redirects to allowed addresses are followed by hand, at most 5', async () => {
+		const kling = await redirectorTrigger();
+		const five = await kling.deliver({
+			body: callback(`http://127.0.0.1:${redirectorPort}/chain/5`, 'task_five_hops'),
+		});
+		const [item] = /** @type {any[]} */ (five.items);
+		expect(item.json.error).toBeNull();
+		expect((await kling.binaryBuffer(item.binary.data)).equals(mp4)).toBe(true);
+		expect(hits.redirector).toHaveLength(6);
+
+		hits.redirector = [];
+		const six = await kling.deliver({
+			body: callback(`http://127.0.0.1:${redirectorPort}/chain/6`, 'task_six_hops'),
+		});
+		const [tooMany] = /** @type {any[]} */ (six.items);
+		expect(tooMany.binary).toBeUndefined();
+		expect(tooMany.json.error.code).toBe('download_failed');
+		expect(tooMany.json.error.message).toMatch(/redirected more than 5 times/);
+		expect(hits.redirector).toHaveLength(6);
 	});
 });

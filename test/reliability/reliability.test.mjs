@@ -1168,11 +1168,11 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 		['body not JSON', 'apixo', () => ({ url: url('apixo'), body: 'not json' }), 400],
 		['oversized body', 'apixo', () => ({ url: url('apixo'), body: oversized('task_a1') }), 413],
 		['wrong token in the URL', 'apixo', () => ({ url: url('apixo', 'apixo-token-someone-guessed'), body: kieBody('task_a1') }), 404],
-		['callback for a task that does not exist (re-read → 404)', 'apixo', () => ({ url: url('apixo'), body: JSON.stringify({ code: 200, message: 'success', data: { taskId: 'task_forged', state: 'success', resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}' } }) }), 401],
+		['callback for a task that does not exist (answered at once, re-read → 404)', 'apixo', () => ({ url: url('apixo'), body: JSON.stringify({ code: 200, message: 'success', data: { taskId: 'task_forged', state: 'success', resultJson: '{"resultUrls":["http://evil.example/x.mp4"]}' } }) }), 200],
 		['body not JSON', 'rivya', () => ({ url: url('rivya'), body: '{"type":' }), 400],
 		['oversized body', 'rivya', () => ({ url: url('rivya'), body: oversized('gen_r1') }), 413],
 		['wrong token in the URL', 'rivya', () => ({ url: url('rivya', `${TOKEN}-rivyA`), body: JSON.stringify({ type: 'generation.succeeded', data: { id: 'gen_r1', status: 'succeeded' } }) }), 404],
-		['event for a generation that does not exist (re-read → 404)', 'rivya', () => ({ url: url('rivya'), body: JSON.stringify({ type: 'generation.succeeded', data: { id: 'gen_forged', status: 'succeeded', result: { urls: ['http://evil.example/x.mp4'] } } }) }), 401],
+		['event for a generation that does not exist (answered at once, re-read → 404)', 'rivya', () => ({ url: url('rivya'), body: JSON.stringify({ type: 'generation.succeeded', data: { id: 'gen_forged', status: 'succeeded', result: { urls: ['http://evil.example/x.mp4'] } } }) }), 200],
 	];
 
 	test.each(CASES.map(([name, provider, build, status]) => /** @type {[string, Provider, typeof build, number]} */ ([`${provider}: ${name} → ${status}`, provider, build, status])))(
@@ -1185,10 +1185,11 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 			if (answer.items) figures.callbacks.executions++;
 			expect(answer.items).toBeNull();
 			expect(answer.status).toBe(status);
-			// Nothing was downloaded, and signature failures never reach the provider at all.
+			// Nothing was downloaded, and refusals never reach the provider at all; an unsigned claim
+			// that passed every check (200, answered before the re-read) is read once and found missing.
 			expect(plain.journal.entries({ kind: 'download' })).toHaveLength(0);
-			if (status !== 401 || provider === 'wavespeed' || provider === 'kie')
-				expect(plain.journal.entries()).toHaveLength(0);
+			if (status !== 200) expect(plain.journal.entries()).toHaveLength(0);
+			else expect(plain.journal.entries().map((entry) => entry.kind)).toEqual(['status']);
 			figures.callbacks.rejected++;
 		},
 	);
@@ -1204,7 +1205,7 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 		// provider): the Kie signature headers are not WaveSpeed's, so it is refused all the same.
 	});
 
-	test('kie: a forged "success" for a task still generating, validly signed, is corrected by the re-read', async () => {
+	test('kie: a forged "success" for a task still generating, validly signed, is answered and then corrected by the re-read', async () => {
 		figures.callbacks.tried++;
 		plain.planNextTask('kie', { generationMs: 60_000 });
 		const submitted = await run(plain, 'kie', { operation: 'submit', prompt: 'still generating' });
@@ -1212,7 +1213,9 @@ describe('5. callback security: nothing gets in, every rejection counted', () =>
 		const answer = keepDelivery('kie forged success', await post(url('kie'), { body: kieBody(taskId), headers: kieHeaders(taskId) }));
 		if (answer.items) figures.callbacks.executions++;
 		expect(answer.items).toBeNull();
-		expect(answer.body).toMatchObject({ taskId, status: expect.stringMatching(/queued|processing/) });
+		// The answer leaves before the re-read, which finds the task still running: nothing starts.
+		expect(answer.body).toEqual({ received: true, taskId });
+		expect(plain.journal.entries({ kind: 'status', taskId })).toHaveLength(1);
 		figures.callbacks.rejected++;
 	});
 

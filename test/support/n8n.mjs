@@ -207,6 +207,8 @@ export async function runKlingNode(options) {
 		output,
 		/** Items n8n routed to the error output ("Continue (using error output)"). */
 		errorOutput: taskData?.data?.main?.[1] ?? [],
+		/** Every output of the node, in order (the refused output is the second). */
+		outputs: taskData?.data?.main ?? [],
 		hints: taskData?.hints ?? [],
 		/** The execution's custom data (`$execution.customData`), as the execution list shows it. */
 		customData: run.data.resultData.metadata ?? {},
@@ -273,10 +275,15 @@ export async function createTrigger(options) {
 		lifecycle,
 		productionUrl: () => hookContext().getNodeWebhookUrl('default'),
 		/**
+		 * One POST. `timing` says when the caller got its answer and when `webhook()` resolved (ms after
+		 * the call): a trigger that answers through the response object before it downloads answers
+		 * first. `onAnswer` runs the moment the answer is sent (as n8n's response would leave then).
 		 * @param {{ body: Buffer | string, headers?: Record<string, string>, query?: Record<string, string> }} request
-		 * @returns {Promise<{ status: number, body: any, items: any[] | null }>}
+		 * @param {{ onAnswer?: (answer: { status: number, body: any }) => void }} [hooks]
+		 * @returns {Promise<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number } }>}
 		 */
-		async deliver(request) {
+		async deliver(request, hooks = {}) {
+			const startedAt = Date.now();
 			const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
 			let parsed;
 			try {
@@ -287,21 +294,37 @@ export async function createTrigger(options) {
 			const headers = Object.fromEntries(
 				Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
 			);
-			const answer = { status: 200, body: /** @type {any} */ (undefined) };
+			const answer = {
+				status: 200,
+				body: /** @type {any} */ (undefined),
+				answeredAt: /** @type {number | null} */ (null),
+			};
+			// express sends the response on json()/send()/end(); later calls cannot change it.
+			const sent = () => {
+				if (answer.answeredAt !== null) return;
+				answer.answeredAt = Date.now();
+				hooks.onAnswer?.({ status: answer.status, body: answer.body });
+			};
 			const res = {
+				get headersSent() {
+					return answer.answeredAt !== null;
+				},
 				status(/** @type {number} */ code) {
-					answer.status = code;
+					if (answer.answeredAt === null) answer.status = code;
 					return res;
 				},
 				json(/** @type {any} */ body) {
-					answer.body = body;
+					if (answer.answeredAt === null) answer.body = body;
+					sent();
 					return res;
 				},
 				send(/** @type {any} */ body) {
-					answer.body = body;
+					if (answer.answeredAt === null) answer.body = body;
+					sent();
 					return res;
 				},
 				end() {
+					sent();
 					return res;
 				},
 			};
@@ -324,9 +347,20 @@ export async function createTrigger(options) {
 				undefined,
 			);
 			const result = await nodeType.webhook.call(context);
+			const resolvedAt = Date.now();
 			const items = result.workflowData ? result.workflowData[0] : null;
-			if (!result.noWebhookResponse) answer.body ??= { message: 'Workflow was started' };
-			return { status: answer.status, body: answer.body, items };
+			// Without noWebhookResponse, n8n answers itself once webhook() has returned.
+			if (!result.noWebhookResponse && answer.answeredAt === null) {
+				answer.body ??= { message: 'Workflow was started' };
+				sent();
+			}
+			const answeredAt = answer.answeredAt ?? resolvedAt;
+			return {
+				status: answer.status,
+				body: answer.body,
+				items,
+				timing: { answeredMs: answeredAt - startedAt, resolvedMs: resolvedAt - startedAt },
+			};
 		},
 		/** @param {any} binary */
 		binaryBuffer: async (binary) => await binaryService.getAsBuffer(binary),

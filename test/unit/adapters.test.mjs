@@ -1038,3 +1038,64 @@ describe('error answers without the provider envelope (proxy/CDN pages)', () => 
 		);
 	});
 });
+
+describe('request paths: every value is encoded segment by segment', () => {
+	const { CATALOG } = dist('shared/catalog/index');
+	const { pathSegments } = dist('shared/util/paths');
+	const ODD_MODEL = 'own er/mo?del#x%';
+	const ENCODED_MODEL = 'own%20er/mo%3Fdel%23x%25';
+
+	test('catalog model ids are unchanged by the encoding, so catalog requests stay as they were', () => {
+		for (const catalog of Object.values(CATALOG)) {
+			for (const entry of catalog.entries) expect(pathSegments(entry.id)).toBe(entry.id);
+		}
+		expect(pathSegments('kwaivgi/kling-v2.5-turbo-pro')).toBe('kwaivgi/kling-v2.5-turbo-pro');
+		expect(pathSegments(ODD_MODEL)).toBe(ENCODED_MODEL);
+	});
+
+	test('status and result requests of every adapter carry no raw model or task ID characters', () => {
+		for (const adapter of Object.values(PROVIDERS)) {
+			for (const api of [undefined, 'v1', 'new']) {
+				const task = { taskId: 'id 1?x#y', model: ODD_MODEL, mode: 'text-to-video', api };
+				const requests = [adapter.buildStatusRequest(task)];
+				if (adapter.buildResultRequest) requests.push(adapter.buildResultRequest(task));
+				for (const request of requests) {
+					expect(request.path).not.toMatch(/[ ?#]|%(?![0-9A-F]{2})/);
+					expect(request.path).not.toContain('id 1');
+				}
+			}
+		}
+		const task = { taskId: 'id 1', model: ODD_MODEL, mode: 'text-to-video' };
+		expect(apixo.buildStatusRequest(task).path).toBe(`/api/v1/statusTask/${ENCODED_MODEL}`);
+		const { fal } = dist('shared/providers/fal');
+		expect(fal.buildStatusRequest(task).path).toBe(`/${ENCODED_MODEL}/requests/id%201/status`);
+		expect(fal.buildResultRequest(task).path).toBe(`/${ENCODED_MODEL}/requests/id%201`);
+	});
+
+	test('submit requests encode a Custom Model ID per segment (a model with "/" stays several segments)', () => {
+		const entryOf = (/** @type {string} */ provider, filter = (/** @type {any} */ _e) => true) =>
+			CATALOG[provider].entries.find(
+				(/** @type {any} */ e) => e.mode === 'text-to-video' && filter(e),
+			);
+		const cases = [
+			['wavespeed', `/api/v3/${ENCODED_MODEL}`],
+			['apixo', `/api/v1/generateTask/${ENCODED_MODEL}`],
+			['fal', `/${ENCODED_MODEL}`],
+			['replicate', `/v1/models/${ENCODED_MODEL}/predictions`],
+		];
+		for (const [provider, path] of cases) {
+			const request = { ...generation({ model: entryOf(provider).id }), model: ODD_MODEL };
+			expect(PROVIDERS[provider].buildSubmitRequest(request).path).toBe(path);
+		}
+		const newApi = entryOf('kling', (e) => e.api === 'new');
+		const kling = { ...generation({ model: newApi.id }), model: ODD_MODEL };
+		expect(PROVIDERS.kling.buildSubmitRequest(kling).path).toBe(`/text-to-video/${ENCODED_MODEL}`);
+		const replicate = {
+			...generation({ model: entryOf('replicate').id }),
+			model: 'kwaivgi/kling-v2.5-turbo-pro',
+		};
+		expect(PROVIDERS.replicate.buildSubmitRequest(replicate).path).toBe(
+			'/v1/models/kwaivgi/kling-v2.5-turbo-pro/predictions',
+		);
+	});
+});

@@ -341,6 +341,8 @@ describe('taskItemJson', () => {
 			completedAt: '2024-01-01T00:00:45.500Z',
 			generationMs: 45500,
 			credits: 42,
+			// Kie Kling 3.0 Pro with audio: 27 credits/s × $0.005 × 5 s.
+			estimatedCost: { amount: 0.675, currency: 'USD', priceDate: expect.any(String) },
 			request: {
 				prompt: 'A kite',
 				negativePrompt: null,
@@ -445,6 +447,10 @@ describe('readOptions', () => {
 			binaryPropertyName: 'data',
 			includeRawResponse: false,
 			outputFailedTasksAsItems: false,
+			refusedItemsOutput: false,
+			resubmitFailedTasks: false,
+			maxSpendPerRun: 0,
+			allowUnknownPrices: false,
 		});
 		// Node version 2: Concurrency 0 = Auto.
 		expect(readOptions({}, 2).concurrency).toBe(0);

@@ -1,4 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { CATALOG } from '../../shared/catalog';
+import type { ProviderId } from '../../shared/catalog/types';
+
+/** Providers whose docs say failed tasks are refunded (the catalog's `refundsFailedTasks`). */
+const REFUNDING_PROVIDERS = (Object.keys(CATALOG) as ProviderId[]).filter(
+	(provider) => CATALOG[provider].refundsFailedTasks,
+);
 
 /** Concurrency 0 = Auto: node version 2's default (version 1 kept 10 for saved workflows). */
 function concurrency(defaultValue: number): INodeProperties {
@@ -81,6 +88,40 @@ const ALL_OPTIONS: INodeProperties[] = [
 		description: 'How often to ask again after the first check',
 	},
 	{
+		displayName: 'Allow Unknown Prices',
+		name: 'allowUnknownPrices',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether Max Spend per Run lets through items whose price the catalog does not know (they count as $0)',
+	},
+	{
+		displayName: 'Max Spend per Run (USD)',
+		name: 'maxSpendPerRun',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 0,
+		description:
+			"Refuse the whole batch before anything is sent when its estimated cost (the catalog's dated price per second × each item's seconds) is above this. 0 = no cap. Each item's output carries its estimatedCost.",
+	},
+	{
+		displayName: 'Refused Items Output',
+		name: 'refusedItemsOutput',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether items whose submit created nothing (rate or concurrency limit past the Submit Retry Budget, out of credit, maintenance, provider unreachable) leave on a second output, "Refused – nothing paid", for a Kling Video node on another provider. Never after an answer that may have created a task.',
+	},
+	{
+		displayName: 'Send Failed Tasks to Refused Output',
+		name: 'resubmitFailedTasks',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether a task that failed goes to the refused output too, for another provider to make. Offered only where the provider refunds failed tasks, so nothing is paid twice.',
+		displayOptions: { show: { '/authentication': REFUNDING_PROVIDERS, refusedItemsOutput: [true] } },
+	},
+	{
 		displayName: 'Submit Retry Budget (Seconds)',
 		name: 'submitRetryBudget',
 		type: 'number',
@@ -94,6 +135,14 @@ const ALL_OPTIONS: INodeProperties[] = [
 const WAIT_OPTIONS = ['firstCheckAfter', 'pollInterval', 'maxWait'];
 const VIDEO_OPTIONS = ['downloadVideo', 'binaryPropertyName'];
 const COMMON = ['includeRawResponse', 'outputFailedTasksAsItems'];
+/** Generate and Submit: what a paid submit may do. */
+const SPENDING_OPTIONS = [
+	'submitRetryBudget',
+	'idempotencyKey',
+	'refusedItemsOutput',
+	'maxSpendPerRun',
+	'allowUnknownPrices',
+];
 
 function optionsFor(
 	operations: string[],
@@ -119,17 +168,18 @@ export const optionsProperties: INodeProperties[] = [1, 2].flatMap((version) => 
 	return [
 		optionsFor(
 			['generate'],
-			[...WAIT_OPTIONS, ...VIDEO_OPTIONS, ...COMMON, 'submitRetryBudget', 'idempotencyKey'],
+			[
+				...WAIT_OPTIONS,
+				...VIDEO_OPTIONS,
+				...COMMON,
+				...SPENDING_OPTIONS,
+				'resubmitFailedTasks',
+			],
 			version,
 			auto,
 		),
 		optionsFor(['waitForTask'], [...WAIT_OPTIONS, ...VIDEO_OPTIONS, ...COMMON], version, auto),
 		optionsFor(['getTask'], [...VIDEO_OPTIONS, 'includeRawResponse'], version, null),
-		optionsFor(
-			['submit'],
-			[...COMMON, 'submitRetryBudget', 'idempotencyKey'],
-			version,
-			auto,
-		),
+		optionsFor(['submit'], [...COMMON, ...SPENDING_OPTIONS], version, auto),
 	];
 });

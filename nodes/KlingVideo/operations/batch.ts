@@ -5,11 +5,24 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
+import { CATALOG } from '../../shared/catalog';
 import type { ModelEntry } from '../../shared/catalog/types';
+import { estimateCost, usd } from '../../shared/engine/cost';
 import { downloadVideo } from '../../shared/engine/download';
+import { describeFailure } from '../../shared/engine/failures';
+import {
+	carriedParameters,
+	checkFallbackFits,
+	fallbackOf,
+	fallbackReader,
+	recordingReader,
+	type FallbackInfo,
+	type RefusedReason,
+} from '../../shared/engine/fallback';
 import {
 	executeItemReader,
 	readGenerationPlan,
+	readModel,
 	readTaskRef,
 	type GenerationPlan,
 } from '../../shared/engine/input';
@@ -21,14 +34,13 @@ import { SubmitRefusedError } from '../../shared/engine/refusals';
 import { PollPlanner } from '../../shared/engine/schedule';
 import { idempotencyKey, resolveImages, submitTask } from '../../shared/engine/submit';
 import { providerEndpoint, type ProviderEndpoint } from '../../shared/engine/transport';
-import { WaitTimeoutError, waitUntilDone, type LastSeen } from '../../shared/engine/wait';
+import { waitUntilDone, type LastSeen } from '../../shared/engine/wait';
 import type {
 	GenerationRequest,
 	ProviderAdapter,
 	TaskRef,
 	TaskSnapshot,
 } from '../../shared/providers/types';
-import { ExecutionCancelledError, InputError, ProviderError } from '../../shared/util/errors';
 
 /** Images uploaded at once, whatever the batch size (their bytes are in memory while uploading). */
 const UPLOAD_SLOTS = 4;
@@ -39,6 +51,16 @@ interface ItemOutcome {
 	json: IDataObject;
 	binary: IBinaryData | null;
 	failure: string | null;
+	/** Set when the item leaves on the refused output (nothing was paid for it here). */
+	refused?: FallbackInfo;
+}
+
+/** One item to generate, with what a fallback provider needs if this one refuses it. */
+interface PlannedItem extends GenerationPlan {
+	/** The parameters read for it (carried to a fallback provider). */
+	read: IDataObject;
+	/** The refusal that brought it here, when this node is a fallback node. */
+	cameFrom: FallbackInfo | null;
 }
 
 /** One run of the node: what every item of it shares. */
@@ -88,7 +110,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			return await finishTask(run, itemIndex, entry, null, Date.now());
 		}),
 	);
-	return [finishItems(run, outcomes)];
+	return finishItems(run, outcomes, false);
 }
 
 async function runGenerations(
@@ -105,13 +127,10 @@ async function runGenerations(
 		});
 	}
 	// Every item is checked before the first paid request.
-	const entries: Array<ItemOutcome | GenerationPlan> = [];
+	const entries: Array<ItemOutcome | PlannedItem> = [];
 	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
 		try {
-			const reader = executeItemReader(ctx, itemIndex);
-			entries.push(
-				await readGenerationPlan(reader, run.adapter, operation === 'submit', run.endpoint),
-			);
+			entries.push(await readItem(run, itemIndex, operation));
 		} catch (error) {
 			if (!ctx.continueOnFail()) {
 				run.ledger.close(false);
@@ -120,13 +139,76 @@ async function runGenerations(
 			entries.push(inputFailure(run, itemIndex, error));
 		}
 	}
+	checkSpend(run, entries);
 	// Every item at once: the limiter decides how many tasks are in flight.
 	const outcomes = await Promise.all(
 		entries.map(async (entry) =>
 			'request' in entry ? await generateOne(run, entry, operation) : entry,
 		),
 	);
-	return [finishItems(run, outcomes)];
+	return finishItems(run, outcomes, run.options.refusedItemsOutput);
+}
+
+/**
+ * One item's plan. An item a Kling Video node on another provider refused (`json.fallback`) is made
+ * from its own fields, with the same Kling model and tier here, or refused before any request.
+ */
+async function readItem(
+	run: Run,
+	itemIndex: number,
+	operation: 'generate' | 'submit',
+): Promise<PlannedItem> {
+	const input = run.ctx.getInputData()[itemIndex];
+	const cameFrom = fallbackOf(input.json);
+	let reader = executeItemReader(run.ctx, itemIndex);
+	if (cameFrom) {
+		reader = fallbackReader(reader, cameFrom, run.adapter);
+		const { entry } = readModel(reader, run.adapter, cameFrom.mode, run.endpoint);
+		checkFallbackFits(entry, cameFrom, run.adapter);
+	}
+	const recording = recordingReader(reader);
+	const plan = await readGenerationPlan(
+		recording.reader,
+		run.adapter,
+		operation === 'submit',
+		run.endpoint,
+	);
+	return { ...plan, read: recording.read, cameFrom };
+}
+
+/**
+ * Max Spend per Run: the whole batch is refused before the first paid request when its estimate
+ * (the catalog's dated prices) passes the cap, or when a price is unknown and that is not allowed.
+ * Items whose task an earlier try created are not paid again, so they do not count.
+ */
+function checkSpend(run: Run, entries: Array<ItemOutcome | PlannedItem>): void {
+	const cap = run.options.maxSpendPerRun;
+	if (cap <= 0) return;
+	let total = 0;
+	const unknown: number[] = [];
+	for (const entry of entries) {
+		if (!('request' in entry) || run.ledger.createdFor(entry.itemIndex)) continue;
+		const cost = estimateCost(entry.request);
+		if (cost) total += cost.amount;
+		else unknown.push(entry.itemIndex + 1);
+	}
+	const refuse = (message: string) => {
+		run.ledger.close(false);
+		throw new NodeOperationError(run.ctx.getNode(), message, {
+			description:
+				'Nothing was sent. The estimate uses the catalog\'s dated prices per second (README: models per provider); the provider\'s bill is what counts.',
+		});
+	};
+	if (unknown.length && !run.options.allowUnknownPrices) {
+		refuse(
+			`Max Spend per Run is set, but the price of ${unknown.length === 1 ? 'item' : 'items'} ${unknown.slice(0, 10).join(', ')} is unknown (${run.adapter.displayName}, no dated USD price): turn on Allow Unknown Prices or pick a model with a known price`,
+		);
+	}
+	if (total > cap) {
+		refuse(
+			`The batch is estimated at ${usd(total)}, above Max Spend per Run (${usd(cap)}): nothing was sent. Raise the cap or send fewer or shorter items`,
+		);
+	}
 }
 
 async function startRun(ctx: IExecuteFunctions): Promise<Run> {
@@ -157,7 +239,7 @@ async function startRun(ctx: IExecuteFunctions): Promise<Run> {
 
 async function generateOne(
 	run: Run,
-	plan: GenerationPlan,
+	plan: PlannedItem,
 	operation: 'generate' | 'submit',
 ): Promise<ItemOutcome> {
 	const { ctx } = run;
@@ -188,14 +270,87 @@ async function generateOne(
 			ref = { taskId, model: request.model, mode: request.mode, api: request.entry.api };
 			run.ledger.record(ctx, plan.itemIndex, ref, run.adapter.displayName);
 		} catch (error) {
-			return failedOutcome(run, plan.itemIndex, request, null, null, describeFailure(error, null));
+			if (error instanceof SubmitRefusedError && run.options.refusedItemsOutput) {
+				return refusedOutcome(run, plan, error.kind, error.attempts, error.message);
+			}
+			return withFallback(
+				failedOutcome(run, plan.itemIndex, request, null, null, describeFailure(error, null)),
+				plan,
+			);
 		}
 	}
 	if (operation === 'submit') {
 		const json = taskItemJson({ ...itemBase(run, ref), snapshot: null, request });
-		return { itemIndex: plan.itemIndex, json, binary: null, failure: null };
+		return withFallback({ itemIndex: plan.itemIndex, json, binary: null, failure: null }, plan);
 	}
-	return await finishTask(run, plan.itemIndex, ref, request, startedAt, request.entry);
+	const outcome = await finishTask(run, plan.itemIndex, ref, request, startedAt, request.entry);
+	if (
+		outcome.json.status === 'failed' &&
+		outcome.json.taskId &&
+		run.options.refusedItemsOutput &&
+		run.options.resubmitFailedTasks &&
+		CATALOG[run.adapter.id].refundsFailedTasks
+	) {
+		const message = `${outcome.failure} ${run.adapter.displayName} refunds failed tasks, so another provider may make it without paying twice.`;
+		return refusedOutcome(run, plan, 'task_failed', 1, message, String(outcome.json.taskId));
+	}
+	return withFallback(outcome, plan);
+}
+
+/** The fallback node's outputs keep the refusal that brought the item there. */
+function withFallback(outcome: ItemOutcome, plan: PlannedItem): ItemOutcome {
+	if (plan.cameFrom) outcome.json.fallback = plan.cameFrom as unknown as IDataObject;
+	return outcome;
+}
+
+/**
+ * An item for the "Refused – nothing paid" output: the input item (its json and binary data, so
+ * the next node's expressions and binary images work) with `fallback`: where and why it was
+ * refused, the Kling model and the fields this node read.
+ */
+function refusedOutcome(
+	run: Run,
+	plan: PlannedItem,
+	reason: RefusedReason,
+	attempts: number,
+	message: string,
+	failedTaskId?: string,
+): ItemOutcome {
+	const input = run.ctx.getInputData()[plan.itemIndex];
+	const { entry } = plan.request;
+	const earlier = plan.cameFrom;
+	const info: FallbackInfo = {
+		from: run.adapter.id,
+		reason,
+		attempts,
+		message,
+		kling: entry.kling,
+		modelName: entry.name,
+		mode: entry.mode,
+		parameters: carriedParameters(plan.read),
+		...(failedTaskId ? { failedTaskId } : {}),
+		...(earlier
+			? {
+					previous: [
+						...(earlier.previous ?? []),
+						{
+							from: earlier.from,
+							reason: earlier.reason,
+							...(earlier.failedTaskId ? { failedTaskId: earlier.failedTaskId } : {}),
+						},
+					],
+				}
+			: {}),
+	};
+	const json: IDataObject = { ...input.json };
+	delete json.fallback;
+	return {
+		itemIndex: plan.itemIndex,
+		json: { ...json, fallback: info as unknown as IDataObject },
+		binary: null,
+		failure: null,
+		refused: info,
+	};
 }
 
 /** The Idempotency Key option for one item (evaluated per item), where the provider takes one. */
@@ -308,55 +463,6 @@ function inputFailure(run: Run, itemIndex: number, error: unknown): ItemOutcome 
 	};
 }
 
-/**
- * What went wrong, as `{code, message}` (DESIGN.md, second edition): the message names the task ID
- * when there is one and says how to get the task without paying again.
- */
-function describeFailure(
-	error: unknown,
-	taskId: string | null,
-	snapshot?: TaskSnapshot | null,
-): { code: string; message: string } {
-	const task = taskId ? `Task ${taskId}` : 'Submit failed';
-	const recover = taskId
-		? ` The task was not resubmitted; use Get Task with task ID ${taskId} to fetch it later instead of paying again.`
-		: '';
-	if (error instanceof ExecutionCancelledError) {
-		return {
-			code: 'stopped',
-			message: taskId
-				? `${task}: the execution was stopped; the task was left running at the provider.${recover}`
-				: 'The execution was stopped before this item was submitted: nothing was paid.',
-		};
-	}
-	if (error instanceof WaitTimeoutError) {
-		return {
-			code: 'wait_timeout',
-			message: `${task} is ${error.message}; it may still finish at the provider.${recover}`,
-		};
-	}
-	if (error instanceof SubmitRefusedError) return { code: error.kind, message: error.message };
-	if (error instanceof InputError) {
-		return { code: 'invalid_input', message: `${error.message}. Nothing was sent to the provider.` };
-	}
-	if (error instanceof ProviderError) {
-		const url = snapshot?.videoUrls[0] ? ` Video URL: ${snapshot.videoUrls[0]}.` : '';
-		if (snapshot?.status === 'succeeded') {
-			return {
-				code: 'download_failed',
-				message: `${task} succeeded but its video could not be downloaded: ${error.message}. ${error.advice}${url}${recover}`,
-			};
-		}
-		const code =
-			error.kind === 'ambiguousSubmit' ? 'ambiguous_submit' : (error.providerCode ?? error.kind);
-		return { code, message: `${task}: ${error.message}. ${error.advice}${url}${recover}` };
-	}
-	return {
-		code: 'error',
-		message: `${task}: ${error instanceof Error ? error.message : String(error)}${recover}`,
-	};
-}
-
 /** Content-moderation and image-fetch failures get their own advice; other codes are passed on. */
 function taskFailedSentence(taskId: string, snapshot: TaskSnapshot): string {
 	const error = snapshot.error ?? { code: 'failed', message: 'The task failed' };
@@ -376,9 +482,14 @@ function taskFailedSentence(taskId: string, snapshot: TaskSnapshot): string {
 /**
  * Outputs in input order. A failed item goes to the error output (Continue using error output), is
  * a normal item (Continue / Output Failed Tasks as Items), or fails the node with every item's task
- * ID, status and video URL in the description, so nothing paid is lost.
+ * ID, status and video URL in the description, so nothing paid is lost. With Refused Items Output,
+ * items whose submit created nothing leave on the second output instead.
  */
-function finishItems(run: Run, outcomes: ItemOutcome[]): INodeExecutionData[] {
+function finishItems(
+	run: Run,
+	outcomes: ItemOutcome[],
+	withRefusedOutput: boolean,
+): INodeExecutionData[][] {
 	const { ctx } = run;
 	const failures = outcomes.filter((outcome) => outcome.failure);
 	const stopped = run.signal?.aborted === true;
@@ -396,14 +507,24 @@ function finishItems(run: Run, outcomes: ItemOutcome[]): INodeExecutionData[] {
 	}
 	run.ledger.close(true);
 	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
-	return outcomes.map((outcome) => {
+	const main: INodeExecutionData[] = [];
+	const refused: INodeExecutionData[] = [];
+	for (const outcome of outcomes) {
 		const item: INodeExecutionData = {
 			json: outcome.failure && toErrorOutput ? errorOutputJson(outcome) : outcome.json,
 			pairedItem: { item: outcome.itemIndex },
 		};
+		if (outcome.refused) {
+			// The input's binary data goes along (a binary start frame, for the fallback node).
+			const binary = ctx.getInputData()[outcome.itemIndex].binary;
+			if (binary) item.binary = binary;
+			refused.push(item);
+			continue;
+		}
 		if (outcome.binary) item.binary = { [run.options.binaryPropertyName]: outcome.binary };
-		return item;
-	});
+		main.push(item);
+	}
+	return withRefusedOutput ? [main, refused] : [main];
 }
 
 /**
@@ -419,6 +540,9 @@ function errorOutputJson(outcome: ItemOutcome): IDataObject {
 
 /** One line per item so paid results can still be fetched when the node fails. */
 function summaryLine(outcome: ItemOutcome): string {
+	if (outcome.refused) {
+		return `Item ${outcome.itemIndex + 1}: refused by ${outcome.refused.from} (${outcome.refused.reason}), nothing paid: on the refused output`;
+	}
 	const { taskId, status, videoUrl } = outcome.json;
 	const task = taskId ? `task ${String(taskId)}` : 'no task';
 	const detail = outcome.failure ?? (videoUrl ? String(videoUrl) : '');

@@ -124,6 +124,8 @@ export const rivyaCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: false,
+	// "credits reserved at task start … failed tasks refunded per Studio policy" (PROVIDERS.md §4).
+	refundsFailedTasks: 'https://rivya.ai/hi/docs/api-credits',
 	firstVersionDefault: 'kling-v2-5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',
 };

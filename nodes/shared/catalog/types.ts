@@ -9,6 +9,9 @@ export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya' | 'kling' | 'fa
 
 export type GenerationMode = 'text-to-video' | 'image-to-video';
 
+/** Every generation type, as `kling_mode` in a callback URL names it. */
+export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video'];
+
 /** Kling's quality tiers as the node normalizes them (`standard` → `std`). */
 export type Tier = 'std' | 'pro' | '4k';
 
@@ -172,6 +175,11 @@ export interface ProviderCatalog {
 	refusals: RefusalRule[];
 	/** False where the provider takes no callback URL per task (Rivya: account-level webhooks only). */
 	perTaskCallbacks: boolean;
+	/**
+	 * Where the provider's docs say a failed task's credits are refunded (the source): only there may a
+	 * failed task's item go to another provider without paying twice.
+	 */
+	refundsFailedTasks?: string;
 	/** Node version 1 started with this model (kept for saved workflows). */
 	firstVersionDefault: string;
 	/** Version 2 starts with the newest Kling this provider sells generally. */

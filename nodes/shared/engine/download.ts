@@ -1,5 +1,8 @@
 import type { IBinaryData, IDataObject } from 'n8n-workflow';
+import { refusedUrlReason } from '../util/addresses';
 import { ProviderError } from '../util/errors';
+import { parseUrl } from '../util/parse';
+import { settleSync } from '../util/settle';
 import {
 	networkError,
 	retryAfterMs,
@@ -10,35 +13,35 @@ import {
 
 const DOWNLOAD_TIMEOUT_MS = 120_000;
 
+/** Redirects followed by hand when the URL is checked (the browsers' usual limit is 20). */
+const MAX_REDIRECTS = 5;
+
+/**
+ * Where a URL from an unverified source may lead: every hop is checked with `refusedUrlReason`
+ * (http(s), no private address) and redirects are followed by hand, at most MAX_REDIRECTS.
+ * `trustedHost` (host[:port] of the credential's Base URL) is allowed even when it is private.
+ */
+export interface UrlGuard {
+	trustedHost: string | null;
+}
+
 /**
  * Stream a finished video into n8n's binary store (filesystem mode writes chunk by chunk). The
  * request carries no credentials: result URLs live on the provider's CDN, which must not see the
  * API key. 429/5xx/resets and truncated bodies are retried; a 404/403/410 means the URL expired.
- * "Stop execution" aborts the transfer itself (the cancel signal goes to the request).
+ * "Stop execution" aborts the transfer itself (the cancel signal goes to the request). With a
+ * `guard`, the URL and every redirect are checked before they are requested.
  */
 export async function downloadVideo(
 	ctx: NodeContext,
 	url: string,
 	fileName: string,
 	signal?: AbortSignal,
+	guard?: UrlGuard,
 ): Promise<IBinaryData> {
 	return await withRetries(async () => {
 		throwIfCancelled(signal);
-		let response: { statusCode: number; headers: IDataObject; body: unknown };
-		try {
-			response = await ctx.helpers.httpRequest({
-				method: 'GET',
-				url,
-				encoding: 'stream',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: DOWNLOAD_TIMEOUT_MS,
-				abortSignal: signal,
-			});
-		} catch (error) {
-			throwIfCancelled(signal);
-			throw networkError('the video host', url, error);
-		}
+		const response = await requestVideo(ctx, url, signal, guard);
 		const { statusCode, headers } = response;
 		if (statusCode !== 200) {
 			discard(response.body);
@@ -70,6 +73,77 @@ export async function downloadVideo(
 		}
 		return binary;
 	}, signal);
+}
+
+type VideoResponse = { statusCode: number; headers: IDataObject; body: unknown };
+
+/** GET the video; with a guard, each hop is checked and redirects are followed by hand. */
+async function requestVideo(
+	ctx: NodeContext,
+	url: string,
+	signal: AbortSignal | undefined,
+	guard: UrlGuard | undefined,
+): Promise<VideoResponse> {
+	let target = url;
+	for (let hop = 0; ; hop++) {
+		if (guard) {
+			const refused = refusedUrlReason(target, guard.trustedHost);
+			if (refused) {
+				const what = hop === 0 ? 'The video URL' : `The video URL redirected to ${target}, which`;
+				const tail = hop === 0 ? '' : '; the redirect was not followed';
+				throw new ProviderError('unexpected', `${what} ${refused}${tail}`);
+			}
+			// Request the URL exactly as it was checked (the normalised form).
+			target = (parseUrl(target) as URL).href;
+		}
+		let response: VideoResponse;
+		try {
+			response = await ctx.helpers.httpRequest({
+				method: 'GET',
+				url: target,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: DOWNLOAD_TIMEOUT_MS,
+				abortSignal: signal,
+				// n8n's client would follow redirects without asking where they go.
+				...(guard ? { disableFollowRedirect: true } : {}),
+			});
+		} catch (error) {
+			throwIfCancelled(signal);
+			throw networkError('the video host', target, error);
+		}
+		const location = headerText(response.headers?.location);
+		if (!guard || !REDIRECTS.has(response.statusCode) || !location) return response;
+		discard(response.body);
+		if (hop >= MAX_REDIRECTS) {
+			throw new ProviderError(
+				'unexpected',
+				`The video URL redirected more than ${MAX_REDIRECTS} times; the last redirect was not followed`,
+			);
+		}
+		const next = resolveLocation(location, target);
+		if (!next) {
+			throw new ProviderError(
+				'unexpected',
+				`The video URL redirected to "${location}", which is not a URL`,
+			);
+		}
+		target = next.href;
+	}
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function headerText(value: unknown): string | null {
+	const first = Array.isArray(value) ? value[0] : value;
+	return typeof first === 'string' && first !== '' ? first : null;
+}
+
+/** A Location (absolute or relative) against the URL that sent it. */
+function resolveLocation(location: string, base: string): URL | null {
+	const parsed = settleSync(() => new URL(location, base));
+	return parsed.ok ? parsed.value : null;
 }
 
 /**

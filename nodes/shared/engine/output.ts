@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { estimateCost } from './cost';
 import { requestJson } from './request';
 import type {
 	GenerationMode,
@@ -21,6 +22,13 @@ export interface NodeOptions {
 	binaryPropertyName: string;
 	includeRawResponse: boolean;
 	outputFailedTasksAsItems: boolean;
+	/** Items whose submit created nothing leave on a second output, for a fallback provider. */
+	refusedItemsOutput: boolean;
+	/** Generate: a failed task goes there too, where the provider refunds failed tasks. */
+	resubmitFailedTasks: boolean;
+	/** USD for this node's batch; 0 = no cap. */
+	maxSpendPerRun: number;
+	allowUnknownPrices: boolean;
 }
 
 /** The node's options; Concurrency defaults to Auto from node version 2 on (10 before). */
@@ -42,6 +50,10 @@ export function readOptions(raw: IDataObject, nodeVersion = 1): NodeOptions {
 		binaryPropertyName: String(raw.binaryPropertyName || 'data'),
 		includeRawResponse: raw.includeRawResponse === true,
 		outputFailedTasksAsItems: raw.outputFailedTasksAsItems === true,
+		refusedItemsOutput: raw.refusedItemsOutput === true,
+		resubmitFailedTasks: raw.resubmitFailedTasks === true,
+		maxSpendPerRun: number(raw.maxSpendPerRun, 0, 0),
+		allowUnknownPrices: raw.allowUnknownPrices === true,
 	};
 }
 
@@ -80,6 +92,8 @@ export function taskItemJson(input: TaskItemInput): IDataObject {
 		completedAt,
 		generationMs: fromTimestamps ?? snapshot?.providerGenerationMs ?? null,
 		credits: snapshot?.credits ?? null,
+		// From the catalog's dated price; `credits` is what the provider reports it took.
+		estimatedCost: (request ? estimateCost(request) : null) as IDataObject | null,
 		request: requestJson(request),
 	};
 	if (request?.callbackUrl) json.callbackUrl = request.callbackUrl;

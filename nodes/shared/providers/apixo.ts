@@ -11,6 +11,7 @@ import {
 } from './common';
 import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
+import { pathSegments } from '../util/paths';
 
 const NAME = 'APIXO';
 
@@ -34,7 +35,7 @@ export const apixo: ProviderAdapter = {
 		const body: IDataObject = request.callbackUrl
 			? { request_type: 'callback', callback_url: request.callbackUrl, input }
 			: { request_type: 'async', input };
-		return { method: 'POST', path: `/api/v1/generateTask/${request.model}`, body };
+		return { method: 'POST', path: `/api/v1/generateTask/${pathSegments(request.model)}`, body };
 	},
 
 	readSubmitResponse(statusCode, body) {
@@ -45,7 +46,7 @@ export const apixo: ProviderAdapter = {
 	buildStatusRequest(task) {
 		return {
 			method: 'GET',
-			path: `/api/v1/statusTask/${task.model}`,
+			path: `/api/v1/statusTask/${pathSegments(task.model)}`,
 			qs: { taskId: task.taskId },
 		};
 	},

@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { isJson, parseJson } from '../util/parse';
 import { headerValue, MAX_CALLBACK_AGE_SECONDS } from '../util/signature';
+import { pathSegments } from '../util/paths';
 import { finishedVideoUrls, parseBody } from './common';
 import { entryFields } from './fields';
 import type { ProviderAdapter, TaskRef, TaskSnapshot, TaskStatus } from './types';
@@ -33,7 +34,7 @@ export const fal: ProviderAdapter = {
 		const body: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		return {
 			method: 'POST',
-			path: `/${request.model}`,
+			path: `/${pathSegments(request.model)}`,
 			qs: request.callbackUrl ? { fal_webhook: request.callbackUrl } : undefined,
 			body,
 		};
@@ -46,7 +47,7 @@ export const fal: ProviderAdapter = {
 	buildStatusRequest(task) {
 		return {
 			method: 'GET',
-			path: `/${appId(task.model)}/requests/${encodeURIComponent(task.taskId)}/status`,
+			path: `/${pathSegments(appId(task.model))}/requests/${encodeURIComponent(task.taskId)}/status`,
 		};
 	},
 
@@ -65,7 +66,7 @@ export const fal: ProviderAdapter = {
 	buildResultRequest(task) {
 		return {
 			method: 'GET',
-			path: `/${appId(task.model)}/requests/${encodeURIComponent(task.taskId)}`,
+			path: `/${pathSegments(appId(task.model))}/requests/${encodeURIComponent(task.taskId)}`,
 		};
 	},
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, type ProviderErrorKind } from '../util/errors';
 import { checkWebhookSignature } from '../util/signature';
+import { pathSegments } from '../util/paths';
 import { finishedVideoUrls, isoFromEpochMs, parseBody, statusOf } from './common';
 import { entryFields } from './fields';
 import { replicateSignature } from './replicate';
@@ -163,7 +164,7 @@ function newApiSubmit(request: GenerationRequest): ProviderRequest {
 	if (request.externalId) options.external_task_id = request.externalId;
 	if (Object.keys(options).length) body.options = options;
 	Object.assign(body, request.additionalFields);
-	return { method: 'POST', path: `/${request.mode}/${request.model}`, body };
+	return { method: 'POST', path: `/${request.mode}/${pathSegments(request.model)}`, body };
 }
 
 /** `text2video` or `image2video`: the legacy submit and status paths depend on the mode. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { ProviderError, kindForHttpStatus } from '../util/errors';
 import { checkWebhookSignature } from '../util/signature';
+import { pathSegments } from '../util/paths';
 import { finishedVideoUrls, isoFromString, parseBody, statusOf } from './common';
 import { entryFields } from './fields';
 import { multipartUpload } from './multipart';
@@ -35,7 +36,7 @@ export const replicate: ProviderAdapter = {
 			body.webhook = request.callbackUrl;
 			body.webhook_events_filter = ['completed'];
 		}
-		return { method: 'POST', path: `/v1/models/${request.model}/predictions`, body };
+		return { method: 'POST', path: `/v1/models/${pathSegments(request.model)}/predictions`, body };
 	},
 
 	readSubmitResponse(statusCode, body) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 import { multipartUpload } from './multipart';
 import { checkWebhookSignature } from '../util/signature';
+import { pathSegments } from '../util/paths';
 import { finishedVideoUrls, httpError, isoFromString, parseBody } from './common';
 import { entryFields } from './fields';
 import type { ProviderAdapter, TaskSnapshot, TaskStatus } from './types';
@@ -30,7 +31,7 @@ export const wavespeed: ProviderAdapter = {
 		const body: IDataObject = { ...entryFields(request), ...request.additionalFields };
 		return {
 			method: 'POST',
-			path: `/api/v3/${request.model}`,
+			path: `/api/v3/${pathSegments(request.model)}`,
 			qs: request.callbackUrl ? { webhook: request.callbackUrl } : undefined,
 			body,
 		};
