@@ -507,7 +507,6 @@ describe.each(VERSIONS)('n8n %s: templates', (version) => {
 	(SCREENSHOT ? test : test.skip)(
 		'(a) in the editor: "Execute workflow" runs it; screenshot for the README',
 		async () => {
-			const { launchChromium, until } = await import('./editor.mjs');
 			const wf = forEmulator('sheets-kling-drive-generate.json');
 			wf.name = readTemplate('sheets-kling-drive-generate.json').name;
 			wf.pinData = {
@@ -553,7 +552,10 @@ describe.each(VERSIONS)('n8n %s: templates', (version) => {
 				],
 				'Write back to the sheet': [{ json: { row_number: 2 } }, { json: { row_number: 3 } }],
 			};
+			// saved before loading playwright-core: that import can take seconds, long enough for n8n to close
+			// the idle keep-alive socket the next request would reuse ("other side closed")
 			const saved = await save(wf);
+			const { launchChromium, until } = await import('./editor.mjs');
 			const browser = await launchChromium({ viewport: { width: 1600, height: 800 } });
 			try {
 				const { page, context } = browser;

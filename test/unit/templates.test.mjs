@@ -112,3 +112,14 @@ test("the AI Agent template's Kling Video tool describes itself with the node's 
 	);
 	expect(tool.parameters.prompt).toMatch(/^=\{\{ \$fromAI\('prompt', /);
 });
+
+test('the README quotes the tool description as the node has it (the text to paste when adding the tool by hand)', () => {
+	const { KlingVideo } = require('../../dist/nodes/KlingVideo/KlingVideo.node.js');
+	const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+	const quoted = readme
+		.split('\n')
+		.filter((line) => line.startsWith('> '))
+		.map((line) => line.slice(2))
+		.join(' ');
+	expect(quoted).toContain(new KlingVideo().description.usableAsTool.replacements.description);
+});
