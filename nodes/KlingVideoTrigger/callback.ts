@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
-import { downloadVideo, type UrlGuard } from '../shared/engine/download';
+import { downloadVideo, storedVideoSeconds, type UrlGuard } from '../shared/engine/download';
 import { describeFailure } from '../shared/engine/failures';
 import { ProviderError } from '../shared/util/errors';
 import { CALLBACK_MODEL_PARAM, CORRELATION_PREFIX } from '../shared/engine/input';
@@ -238,6 +238,7 @@ async function callbackItem(
 		json.error = describeFailure(downloaded.error, snapshot.taskId, snapshot);
 		return { json };
 	}
+	json.outputDurationS = await storedVideoSeconds(ctx, downloaded.value);
 	return { json, binary: { [input.options.binaryPropertyName || 'data']: downloaded.value } };
 }
 

@@ -14,6 +14,7 @@ import {
 	THREE_TO_THIRTY,
 } from './common';
 import type { FieldNames, ModelEntry, ProviderCatalog } from './types';
+import { wavespeedCapabilities } from './wavespeed-capabilities';
 
 /**
  * WaveSpeed AI (`POST /api/v3/<model id>`), KLING-MODELS.md §3.1 and §6c, PROVIDERS.md §1.2.
@@ -465,7 +466,7 @@ const entries: ModelEntry[] = [
 
 export const wavespeedCatalog: ProviderCatalog = {
 	provider: 'wavespeed',
-	entries,
+	entries: [...entries, ...wavespeedCapabilities],
 	// PROVIDERS.md §1.8: over-concurrency tasks wait (no refusal); 429 is the rate limit.
 	refusals: [
 		{ kind: 'insufficient_credits', httpStatus: 402 },
