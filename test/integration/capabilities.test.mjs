@@ -349,3 +349,142 @@ describe.each(CASES.map((c) => [c.name, c]))('%s', (_name, c) => {
 		if (c.audio !== null) expect(mp4.hasAudio).toBe(c.audio);
 	});
 });
+
+/** @param {string} name @param {string} declared */
+const binaryOf = async (name, declared) => ({
+	data: (await bytesOf(name)).toString('base64'),
+	mimeType: declared,
+	fileName: name,
+});
+
+/** @param {import('../support/kling.mjs').Provider} provider @param {Record<string, unknown>} parameters @param {Record<string, any>} binary */
+const runWith = async (provider, parameters, binary) =>
+	await runKlingNode({
+		parameters: { authentication: provider, resource: 'video', operation: 'generate', ...parameters, options: FAST },
+		credentials: credentialsFor(provider, emulator),
+		items: [{ json: {}, binary }],
+		typeVersion: 2,
+	});
+
+describe('binary inputs: measured from the bytes, checked before any request, uploaded or inlined', () => {
+	test('WaveSpeed lip-sync: an MP4 and a WAV from binary data go through the upload API, then the submit', async () => {
+		const result = await runWith(
+			'wavespeed',
+			{ mode: 'lip-sync', model: 'kling-lipsync-audio', inputVideoSource: 'binary', inputVideoBinaryProperty: 'clip', inputAudioSource: 'binary', inputAudioBinaryProperty: 'voice' },
+			// The declared types are wrong on purpose: the bytes decide.
+			{ clip: await binaryOf('video-8s-sound.mp4', 'application/octet-stream'), voice: await binaryOf('audio-5s.wav', 'audio/x-unknown') },
+		);
+		expect(result.error?.message).toBeUndefined();
+		const uploads = emulator.journal.entries({ kind: 'upload', provider: 'wavespeed' });
+		expect(uploads).toHaveLength(2);
+		const [sent] = emulator.journal.entries({ kind: 'submit', provider: 'wavespeed' });
+		const { json } = result.output[0];
+		expect(sent.body).toEqual({ video: json.request.inputVideoUrl, audio: json.request.inputAudioUrl });
+		expect(json.request.inputVideoUrl).toMatch(/^http/);
+		expect(json).toMatchObject({ mode: 'lip-sync', status: 'succeeded', outputDurationS: 8 });
+	});
+
+	test('a 12 s binary video for lip-sync (2–10 s) is refused before anything is uploaded or paid', async () => {
+		const result = await runWith(
+			'wavespeed',
+			{ mode: 'lip-sync', model: 'kling-lipsync-audio', inputVideoSource: 'binary', inputVideoBinaryProperty: 'clip', inputAudioUrl: A('audio-5s.wav') },
+			{ clip: await binaryOf('video-12s.mp4', 'video/mp4') },
+		);
+		expect(result.error?.message).toBe(
+			'Input Video "video-12s.mp4" lasts 12 s; WaveSpeed AI takes 2 to 10 seconds (item 1)',
+		);
+		expect(emulator.journal.entries({ provider: 'wavespeed' })).toHaveLength(0);
+	});
+
+	test('an MP3 over 5 MB, or a PNG given as the video, is refused by its bytes', async () => {
+		const big = Buffer.concat([await bytesOf('audio-12s.mp3'), Buffer.alloc(6 * 1024 * 1024)]);
+		const tooBig = await runWith(
+			'fal',
+			{ mode: 'lip-sync', model: 'kling-lipsync-audio', inputVideoUrl: A('video-5s.mp4'), inputAudioSource: 'binary', inputAudioBinaryProperty: 'voice' },
+			{ voice: { data: big.toString('base64'), mimeType: 'audio/mpeg', fileName: 'voice.mp3' } },
+		);
+		expect(tooBig.error?.message).toBe('Input Audio "voice.mp3" is 6 MB; fal.ai takes at most 5 MB (item 1)');
+		const png = await runWith(
+			'fal',
+			{ mode: 'lip-sync', model: 'kling-lipsync-audio', inputVideoSource: 'binary', inputVideoBinaryProperty: 'clip', inputAudioUrl: A('audio-5s.wav') },
+			{ clip: await binaryOf('start.png', 'video/mp4') },
+		);
+		expect(png.error?.message).toBe(
+			'Input Video "start.png" is not a MP4, MOV video (its bytes are PNG). fal.ai accepts MP4, MOV (item 1)',
+		);
+		expect(emulator.journal.entries({ provider: 'fal' })).toHaveLength(0);
+	});
+
+	test('fal avatar: a small WAV goes inline as a data URI; its measured length prices the item', async () => {
+		const result = await runWith(
+			'fal',
+			{ mode: 'avatar', model: 'kling-avatar-v2-std', startImageUrl: A('start.png'), inputAudioSource: 'binary', inputAudioBinaryProperty: 'voice' },
+			{ voice: await binaryOf('audio-5s.wav', 'audio/wav') },
+		);
+		expect(result.error?.message).toBeUndefined();
+		const [sent] = emulator.journal.entries({ kind: 'submit', provider: 'fal' });
+		expect(sent.body.audio_url).toMatch(/^data:audio\/wav;base64,UklGR/);
+		const { json } = result.output[0];
+		expect(json.request.inputAudioUrl).toMatch(/^\(sent inline: audio\/wav, \d+ kB\)$/);
+		// 5 s measured from the WAV header × $0.0562/s (KLING-MODELS.md §3.6, 3p)
+		expect(json.estimatedCost).toEqual({ amount: 0.281, currency: 'USD', priceDate: '2026-12-01' });
+		expect(json.outputDurationS).toBe(5);
+	});
+
+	test('APIXO has no files API: a binary video asks for a public URL, nothing is sent', async () => {
+		const result = await runWith(
+			'apixo',
+			{ mode: 'motion-control', model: 'kling-3.0-std', startImageUrl: A('start.png'), inputVideoSource: 'binary', inputVideoBinaryProperty: 'clip' },
+			{ clip: await binaryOf('video-5s.mp4', 'video/mp4') },
+		);
+		expect(result.error?.message).toMatch(/^APIXO has no file upload API for videos, so Input Video must be a public URL/);
+		expect(emulator.journal.entries({ provider: 'apixo' })).toHaveLength(0);
+	});
+
+	test('a URL input is passed as given: nothing is fetched before the submit', async () => {
+		const url = 'https://cdn.example.com/moves.mp4';
+		const result = await runWith(
+			'wavespeed',
+			{ mode: 'motion-control', model: 'kling-2.6-std', startImageUrl: A('start.png'), inputVideoUrl: url },
+			{},
+		);
+		expect(result.error?.message).toBeUndefined();
+		const [sent] = emulator.journal.entries({ kind: 'submit', provider: 'wavespeed' });
+		expect(sent.body.video).toBe(url);
+		expect(emulator.journal.entries({ provider: 'wavespeed' }).map((e) => e.kind)).not.toContain('upload');
+	});
+});
+
+describe('Submit, Get Task and Wait for Task carry the capability', () => {
+	test('Submit with a callback URL names the mode; Get Task and Wait for Task read the task back', async () => {
+		const submitted = await runKlingNode({
+			parameters: {
+				authentication: 'wavespeed',
+				resource: 'video',
+				operation: 'submit',
+				mode: 'avatar',
+				model: 'kling-avatar-v2-pro',
+				startImageUrl: A('start.png'),
+				inputAudioUrl: A('audio-6s.mp3'),
+				callbackUrl: 'https://n8n.example.com/webhook/kling',
+				options: FAST,
+			},
+			credentials: credentialsFor('wavespeed', emulator),
+			typeVersion: 2,
+		});
+		expect(submitted.error?.message).toBeUndefined();
+		const task = submitted.output[0].json;
+		expect(task).toMatchObject({ mode: 'avatar', model: 'kwaivgi/kling-v2-ai-avatar-pro', status: 'queued' });
+		const callback = new URL(String(task.callbackUrl));
+		expect([callback.searchParams.get('kling_mode'), callback.searchParams.get('kling_model')]).toEqual(['avatar', 'kwaivgi/kling-v2-ai-avatar-pro']);
+		for (const operation of ['waitForTask', 'getTask']) {
+			const read = await runKlingNode({
+				parameters: { authentication: 'wavespeed', resource: 'video', operation, mode: 'avatar', model: 'kling-avatar-v2-pro', taskId: task.taskId, options: FAST },
+				credentials: credentialsFor('wavespeed', emulator),
+				typeVersion: 2,
+			});
+			expect(read.error?.message).toBeUndefined();
+			expect(read.output[0].json).toMatchObject({ taskId: task.taskId, mode: 'avatar', status: 'succeeded', outputDurationS: 6 });
+		}
+	});
+});
