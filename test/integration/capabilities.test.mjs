@@ -8,6 +8,7 @@
  * API (or inline) otherwise; providers without a files API ask for a public URL.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { readFileSync, readdirSync } from 'node:fs';
 import { startEmulator } from '../emulator/index.mjs';
 import { FAST, credentialsFor } from '../support/kling.mjs';
 import { inspectMp4 } from '../support/mp4.mjs';
@@ -486,5 +487,32 @@ describe('Submit, Get Task and Wait for Task carry the capability', () => {
 			expect(read.error?.message).toBeUndefined();
 			expect(read.output[0].json).toMatchObject({ taskId: task.taskId, mode: 'avatar', status: 'succeeded', outputDurationS: 6 });
 		}
+	});
+});
+
+describe('every examples/<provider>-<capability>.json runs through n8n-core against the emulator', () => {
+	const files = readdirSync(new URL('../../examples/', import.meta.url)).filter((file) =>
+		/-(motion-control|lip-sync|avatar|reference-to-video|edit-video|extend-video)\.json$/.test(file),
+	);
+	test('one example per (capability, provider that offers it)', () => {
+		expect(files.length).toBe(21);
+	});
+	test.each(files)('%s', async (file) => {
+		const wf = JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));
+		const node = wf.nodes.find((/** @type {any} */ n) => n.type === 'n8n-nodes-kling-video.klingVideo');
+		const provider = node.parameters.authentication;
+		const result = await runKlingNode({
+			parameters: { ...node.parameters, options: FAST },
+			credentials: credentialsFor(provider, emulator),
+			typeVersion: node.typeVersion,
+		});
+		expect(result.error?.message).toBeUndefined();
+		const { json } = result.output[0];
+		expect(json).toMatchObject({ provider, mode: node.parameters.mode, status: 'succeeded' });
+		// The example's inputs are URLs off the emulator: measured as 5 s there.
+		const mode = node.parameters.mode;
+		const seconds = mode === 'extend-video' ? 5 + node.parameters.duration : ['reference-to-video'].includes(mode) ? node.parameters.duration : 5;
+		expect(json.outputDurationS).toBe(seconds);
+		expect(file.startsWith(`${provider}-${mode}`)).toBe(true);
 	});
 });
