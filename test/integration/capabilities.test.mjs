@@ -342,6 +342,10 @@ describe.each(CASES.map((c) => [c.name, c]))('%s', (_name, c) => {
 		const { json, binary } = result.output[0];
 		expect(json).toMatchObject({ provider: c.provider, mode: c.mode, status: 'succeeded', outputDurationS: c.seconds });
 		expect(json.request.audio).toBe(c.audio);
+		// The emulator made what was asked (its names: video-edit, video-extend).
+		const task = /** @type {any} */ (emulator.tasks.get(String(json.taskId)));
+		const made = { 'edit-video': 'video-edit', 'extend-video': 'video-extend' }[c.mode] ?? c.mode;
+		expect(task.media?.capability ?? task.mode).toBe(made);
 		if (c.request) expect(json.request).toMatchObject(c.request());
 		if (!c.request || !('duration' in c.request())) expect(json.request.duration).toBeNull();
 		const mp4 = inspectMp4(await result.binaryBuffer(binary.data));
