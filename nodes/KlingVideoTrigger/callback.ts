@@ -7,7 +7,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
-import { downloadVideo, type UrlGuard } from '../shared/engine/download';
+import { downloadVideo, storedVideoSeconds, type UrlGuard } from '../shared/engine/download';
 import { describeFailure } from '../shared/engine/failures';
 import { ProviderError } from '../shared/util/errors';
 import { CALLBACK_MODEL_PARAM, CORRELATION_PREFIX } from '../shared/engine/input';
@@ -248,11 +248,12 @@ export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecuti
 				),
 		);
 		if (downloaded.ok) {
-			output.push({
-				...item,
-				binary: { ...item.binary, [property]: downloaded.value },
-				pairedItem,
-			});
+			const json = {
+				...item.json,
+				outputDurationS: await storedVideoSeconds(ctx, downloaded.value),
+			};
+			const binary = { ...item.binary, [property]: downloaded.value };
+			output.push({ ...item, json, binary, pairedItem });
 			continue;
 		}
 		// The task is paid and done: emit it with the URL and the reason rather than lose it.
