@@ -4,6 +4,7 @@ import { operationPropertiesByProvider, resourceProperty } from './descriptions/
 import { providerCredentials, providerProperty } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
+import { agentToolDescription } from './descriptions/tool';
 import { cancelTasks, getBalance } from './operations/account';
 import { generateVideos, submitVideos, waitForTasks } from './operations/batch';
 
@@ -26,7 +27,8 @@ export class KlingVideo implements INodeType {
 		description:
 			'Generate Kling AI videos (text or image to video) through WaveSpeed AI, APIXO, Kie.ai, Rivya AI, fal.ai, Replicate or the official Kling API',
 		defaults: { name: 'Kling Video' },
-		usableAsTool: true,
+		// As an AI Agent tool: what the agent reads (what one call costs, takes and returns).
+		usableAsTool: { replacements: { description: agentToolDescription } },
 		inputs: [NodeConnectionTypes.Main],
 		// A second output when Refused Items Output is on (Generate, Submit): items nothing was paid for.
 		outputs: `={{ ${refusedOutputExpression} }}`,
