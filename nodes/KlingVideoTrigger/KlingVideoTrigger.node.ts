@@ -2,7 +2,9 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
+	type IExecuteFunctions,
 	type IHookFunctions,
+	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -10,7 +12,7 @@ import {
 } from 'n8n-workflow';
 import { providerCredentials, providerProperty } from '../shared/fields/provider';
 import { adapterFor } from '../shared/engine/nodeErrors';
-import { receiveCallback } from './callback';
+import { attachVideos, receiveCallback } from './callback';
 import { registerRivyaEndpoint, removeRivyaEndpoint, rivyaEndpointExists } from './rivyaEndpoint';
 import { checkToken } from './token';
 
@@ -138,6 +140,11 @@ export class KlingVideoTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveCallback(this);
+	}
+
+	/** Runs in the execution the webhook started: downloads the videos (see attachVideos). */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await attachVideos(this)];
 	}
 }
 

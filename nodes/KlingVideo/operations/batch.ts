@@ -8,7 +8,7 @@ import {
 import { CATALOG } from '../../shared/catalog';
 import type { ModelEntry } from '../../shared/catalog/types';
 import { estimateCost, usd } from '../../shared/engine/cost';
-import { downloadVideo } from '../../shared/engine/download';
+import { downloadVideo, storedVideoSeconds } from '../../shared/engine/download';
 import { describeFailure } from '../../shared/engine/failures';
 import {
 	carriedParameters,
@@ -29,7 +29,12 @@ import {
 import { TaskLedger } from '../../shared/engine/ledger';
 import { Slots, TaskLimiter } from '../../shared/engine/limiter';
 import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
-import { readOptions, taskItemJson, videoFileName, type NodeOptions } from '../../shared/engine/output';
+import {
+	outputFileName,
+	readOptions,
+	taskItemJson,
+	type NodeOptions,
+} from '../../shared/engine/output';
 import { SubmitRefusedError } from '../../shared/engine/refusals';
 import { PollPlanner } from '../../shared/engine/schedule';
 import { idempotencyKey, resolveImages, submitTask } from '../../shared/engine/submit';
@@ -415,10 +420,14 @@ async function finishTask(
 		}
 		let binary: IBinaryData | null = null;
 		if (run.options.downloadVideo) {
-			const fileName = videoFileName(run.adapter.id, ref.taskId);
-			binary = await run.downloads.run(
-				async () => await downloadVideo(run.ctx, snapshot.videoUrls[0], fileName, run.signal),
-			);
+			const wanted = run.ctx.getNodeParameter('options.fileName', itemIndex, '');
+			const fileName = outputFileName(wanted, run.adapter.id, ref.taskId);
+			// The stored file is read back for its duration inside the same download slot.
+			binary = await run.downloads.run(async () => {
+				const stored = await downloadVideo(run.ctx, snapshot.videoUrls[0], fileName, run.signal);
+				json.outputDurationS = await storedVideoSeconds(run.ctx, stored);
+				return stored;
+			});
 		}
 		return { itemIndex, json, binary, failure: null };
 	} catch (error) {

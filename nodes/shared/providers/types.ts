@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
+import type { GenerationMode, MediaKind, ModelEntry, ProviderId } from '../catalog/types';
 import type { SignedCallback } from '../util/signature';
 
 export type { GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
@@ -8,13 +8,15 @@ export type TaskStatus = 'queued' | 'processing' | 'succeeded' | 'failed';
 
 /** A request an adapter wants sent; the transport joins `path` to the credential's Base URL. */
 export interface ProviderRequest {
-	method: 'GET' | 'POST' | 'DELETE';
+	method: 'GET' | 'POST' | 'PUT' | 'DELETE';
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject | Buffer;
 	headers?: Record<string, string>;
 	/** Send to the credential's upload host instead of its API host (Kie). */
 	uploadHost?: boolean;
+	/** Send to the credential's platform (account) host instead of its API host (fal). */
+	platformHost?: boolean;
 }
 
 /** One shot of a multi-shot clip. */
@@ -41,7 +43,8 @@ export interface GenerationRequest {
 	/** Null when the clip is made of shots. */
 	prompt: string | null;
 	negativePrompt: string | null;
-	duration: number;
+	/** Null where the input decides the length (lip-sync, avatar, motion control, most edits). */
+	duration: number | null;
 	aspectRatio: string | null;
 	cfgScale: number | null;
 	/** The user's audio choice; null where the model has no switch. */
@@ -52,6 +55,16 @@ export interface GenerationRequest {
 	endImageUrl: string | null;
 	shots: Shot[] | null;
 	elements: ElementInput[] | null;
+	/** Capabilities (KLING-MODELS.md §1b, §6, §7): the input video and audio, reference images. */
+	inputVideoUrl?: string | null;
+	inputAudioUrl?: string | null;
+	referenceImageUrls?: string[] | null;
+	/** Lip-sync from text. */
+	speech?: { text: string; voiceId: string; language: string | null; speed: number | null } | null;
+	characterOrientation?: 'image' | 'video' | null;
+	keepOriginalSound?: boolean | null;
+	/** Seconds measured from binary inputs' bytes (URLs are not fetched): the cost estimate uses them. */
+	inputSeconds?: { video?: number; audio?: number };
 	additionalFields: IDataObject;
 	callbackUrl: string | null;
 	/** Derived from execution, node, item and run: a repeat of the same submit (Rivya). */
@@ -94,6 +107,26 @@ export interface TaskSnapshot {
 	unrecognizedStatus?: string;
 }
 
+/** What a cancel request answered: the task's state, when the answer carries it. */
+export interface CancelAnswer {
+	/**
+	 * `cancelled`: the task is stopped; `requested`: the provider took the request and stops it on its
+	 * side; `already_finished`: it had ended (succeeded or failed) before the request.
+	 */
+	outcome: 'cancelled' | 'requested' | 'already_finished';
+	/** The task as the cancel answer shows it (Replicate returns the prediction), else null. */
+	snapshot: TaskSnapshot | null;
+}
+
+/** An account balance, normalized: money where the provider reports money, else its own unit. */
+export interface AccountBalance {
+	balance: number;
+	/** `USD`, `credits`, `units` (Kling resource-pack units)… */
+	unit: string;
+	/** The ISO currency when the balance is money, else null. */
+	currency: string | null;
+}
+
 export interface UploadFile {
 	data: Buffer;
 	fileName: string;
@@ -128,11 +161,19 @@ export interface ProviderAdapter {
 	readLookupResponse?(statusCode: number, body: unknown, api?: 'v1' | 'new'): TaskSnapshot | null;
 	/** Present where the provider takes an image inline (base64 or a data URI). */
 	inlineImage?(file: UploadFile): string;
+	/** The kinds of input `inlineImage` may carry (default: images only). */
+	inlineKinds?: MediaKind[];
 	/** With both inline and upload: images up to this size go inline, larger ones are uploaded. */
 	inlineMaxBytes?: number;
 	/** Present where a finished status needs a second read for the result (`needsResult`). */
 	buildResultRequest?(task: TaskRef): ProviderRequest;
 	readResultResponse?(statusCode: number, body: unknown, task: TaskRef): TaskSnapshot;
+	/** Present only where the provider has a cancel endpoint (capability is what exists). */
+	buildCancelRequest?(task: TaskRef): ProviderRequest;
+	readCancelResponse?(statusCode: number, body: unknown, task: TaskRef): CancelAnswer;
+	/** Present only where the provider has a balance or credits endpoint. */
+	buildBalanceRequest?(nowMs: number): ProviderRequest;
+	readBalanceResponse?(statusCode: number, body: unknown): AccountBalance;
 	/**
 	 * The provider's error code in a failed answer's body (Kie's body `code`, Rivya's `error.code`…),
 	 * which the catalog's refusal rules match; null where the provider tells refusals by HTTP status.
