@@ -80,7 +80,9 @@ describe('Concurrency Auto (the default of node version 2) on an account capped 
 	/** @type {Emulator} */
 	let emulator;
 	beforeAll(async () => {
-		emulator = await startEmulator({ generationMs: 400 });
+		// Long enough that every item's first submit reaches the account before its first task ends,
+		// even on a loaded machine.
+		emulator = await startEmulator({ generationMs: 1500 });
 	});
 	afterAll(async () => await emulator.close());
 	afterEach(() => emulator.configure({ concurrencyCap: { kie: null } }));
@@ -138,7 +140,9 @@ describe('the same limiter on the other providers that refuse over their cap (ea
 	/** @type {Emulator} */
 	let emulator;
 	beforeAll(async () => {
-		emulator = await startEmulator({ generationMs: 400 });
+		// Long enough that every item's first submit reaches the account before its first task ends,
+		// even on a loaded machine.
+		emulator = await startEmulator({ generationMs: 1500 });
 	});
 	afterAll(async () => await emulator.close());
 

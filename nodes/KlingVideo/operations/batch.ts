@@ -27,7 +27,7 @@ import {
 	type GenerationPlan,
 } from '../../shared/engine/input';
 import { TaskLedger } from '../../shared/engine/ledger';
-import { Slots, TaskLimiter } from '../../shared/engine/limiter';
+import { TaskLimiter } from '../../shared/engine/limiter';
 import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
 import {
 	outputFileName,
@@ -38,6 +38,7 @@ import {
 import { SubmitRefusedError } from '../../shared/engine/refusals';
 import { PollPlanner } from '../../shared/engine/schedule';
 import { idempotencyKey, resolveImages, submitTask } from '../../shared/engine/submit';
+import { Slots } from '../../shared/util/slots';
 import { providerEndpoint, type ProviderEndpoint } from '../../shared/engine/transport';
 import { waitUntilDone, type LastSeen } from '../../shared/engine/wait';
 import type {

@@ -155,5 +155,3 @@ export class TaskLimiter {
 		for (const wake of waiting) wake();
 	}
 }
-
-export { Slots } from '../util/slots';

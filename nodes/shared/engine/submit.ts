@@ -10,7 +10,8 @@ import { sniffMediaType } from '../util/media';
 import type { MediaSource } from './capability';
 import { settleSync } from '../util/settle';
 import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
-import type { Slots, TaskLimiter } from './limiter';
+import type { Slots } from '../util/slots';
+import type { TaskLimiter } from './limiter';
 import { classifyRefusal, SubmitRefusedError, type RefusalKind } from './refusals';
 import {
 	callProvider,
