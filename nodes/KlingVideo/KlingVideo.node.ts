@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { generationProperties } from './descriptions/generation';
 import { operationProperty, resourceProperty } from './descriptions/operation';
-import { providerCredentials, providerProperty } from '../shared/fields/provider';
+import { NODES_DESCRIPTION, providerCredentials, providerProperty } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
 import { generateVideos, submitVideos, waitForTasks } from './operations/batch';
@@ -22,8 +22,7 @@ export class KlingVideo implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: subtitleExpression(),
-		description:
-			'Generate Kling AI videos (text or image to video) through WaveSpeed AI, APIXO, Kie.ai, Rivya AI, fal.ai, Replicate or the official Kling API',
+		description: NODES_DESCRIPTION,
 		defaults: { name: 'Kling Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -8,11 +8,22 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { providerCredentials, providerProperty } from '../shared/fields/provider';
+import {
+	NODES_DESCRIPTION,
+	providerCredentials,
+	providerNameExpression,
+	providerProperty,
+} from '../shared/fields/provider';
 import { adapterFor } from '../shared/engine/nodeErrors';
 import { receiveCallback } from './callback';
 import { registerRivyaEndpoint, removeRivyaEndpoint, rivyaEndpointExists } from './rivyaEndpoint';
-import { checkToken } from './token';
+import {
+	TOKEN_BREAKS_RULE,
+	TOKEN_DEFAULT,
+	TOKEN_DESCRIPTION,
+	TOKEN_NOTICE,
+	checkToken,
+} from './token';
 
 export class KlingVideoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,9 +32,8 @@ export class KlingVideoTrigger implements INodeType {
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"on callback from " + $parameter["authentication"]}}',
-		description:
-			'Starts the workflow when a Kling video task finishes: verifies the provider callback and outputs the video',
+		subtitle: `={{ "On video task finished · " + ${providerNameExpression()} }}`,
+		description: NODES_DESCRIPTION,
 		defaults: { name: 'Kling Video Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -40,23 +50,46 @@ export class KlingVideoTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into the Kling Video node\'s "Callback URL" (operation Submit). For Rivya AI the trigger registers it as a webhook endpoint when the workflow is activated.',
+					"Paste this trigger's URL into the Callback URL field of a Kling Video node (operation Submit): the Test URL while you listen for a test event, the Production URL once the workflow is active. Rivya AI has no per-task Callback URL: activating the workflow registers the Production URL as a Rivya webhook endpoint.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
+			},
+			// One event, so no dropdown; the editor's node creator lists its option as the trigger's action.
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'hidden',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Video Task Finished',
+						value: 'taskFinished',
+						action: 'On video task finished',
+						description:
+							'A task submitted with this URL as its Callback URL succeeded (or failed, with Emit Failed Tasks)',
+					},
+				],
+				default: 'taskFinished',
 			},
 			providerProperty,
 			{
 				displayName: 'Callback Token',
 				name: 'token',
+				// Not masked: it is part of the URLs above, which are what gets copied.
+				// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
 				type: 'string',
-				// Masked here; it shows in the Production URL above, which is what gets copied.
-				typeOptions: { password: true },
 				required: true,
-				default: '',
+				default: TOKEN_DEFAULT,
 				placeholder: 'e.g. 7f3c9a2e-campaign-videos-41b8',
-				description:
-					'Hard-to-guess text (at least 16 letters, digits, - or _). It becomes part of the callback URL, so only whoever holds the URL can start this workflow.',
+				description: TOKEN_DESCRIPTION,
+			},
+			{
+				displayName: TOKEN_NOTICE,
+				name: 'tokenNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { token: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }] } },
 			},
 			{
 				displayName: 'Options',

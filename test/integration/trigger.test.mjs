@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startEmulator } from '../emulator/index.mjs';
 import { credentialsFor } from '../support/kling.mjs';
@@ -485,7 +486,28 @@ describe('rejected callbacks start no execution', () => {
 		});
 		const answer = await activeTrigger.deliver({ body: '{}' });
 		expect(answer.status).toBe(401);
-		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(/at least 16 characters/);
+		// the error says the rule and how to make a token
+		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(
+			/Callback Token must be at least 16 letters, digits, - or _ .*set that field to the expression \{\{ \$webhookId \}\} for a random one/,
+		);
+	});
+
+	test('a new trigger (no token typed) gets its own random token: its webhook ID', async () => {
+		const parameters = { authentication: 'apixo', options: {} };
+		const one = await createTrigger({ parameters, credentials: credentialsFor('apixo', emulator) });
+		// the default is the expression {{ $webhookId }}, a UUID per node: no secret shared by installs
+		const { KlingVideoTrigger } = createRequire(import.meta.url)(
+			'../../dist/nodes/KlingVideoTrigger/KlingVideoTrigger.node.js',
+		);
+		const description = new KlingVideoTrigger().description.properties.find(
+			(/** @type {{ name: string }} */ p) => p.name === 'token',
+		);
+		expect(description.default).toBe('={{ $webhookId }}');
+		expect(description.typeOptions?.password).toBeUndefined();
+		expect(one.productionUrl()).toBe(
+			`http://127.0.0.1:5678/webhook/${one.node.webhookId}/${one.node.webhookId}`,
+		);
+		await expect(one.lifecycle('create')).resolves.toBe(true);
 	});
 });
 

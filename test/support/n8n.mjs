@@ -128,7 +128,8 @@ let executionCounter = 0;
  *   nodeSettings?: Record<string, any>,
  *   typeVersion?: number,
  *   onStarted?: (execution: { cancel(): void }) => void,
- * }} options
+ *   onUiMessage?: (type: string, data: any) => void,
+ * }} options `onUiMessage` receives what n8n pushes to the editor (`sendDataToUI`) in this manual run
  */
 export async function runKlingNode(options) {
 	const pkg = await loadPackage();
@@ -188,6 +189,7 @@ export async function runKlingNode(options) {
 		currentNodeParameters: undefined,
 		executionTimeoutTimestamp: undefined,
 		userId: 'test-user',
+		...(options.onUiMessage ? { sendDataToUI: options.onUiMessage } : {}),
 	};
 	const items = options.items ?? [{ json: {} }];
 	const runExecutionData = workflowLib.createRunExecutionData({

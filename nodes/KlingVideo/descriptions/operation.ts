@@ -1,10 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { prepareGetTask, readTask } from '../operations/routing';
 
+/**
+ * One resource, so no dropdown: `hidden` keeps the value (n8n-core picks customOperations by
+ * resource + operation; a parameter hidden by displayOptions would be dropped) and its option, from
+ * which the editor's node creator lists the operations as actions.
+ */
 export const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
-	type: 'options',
+	type: 'hidden',
 	noDataExpression: true,
 	options: [{ name: 'Video', value: 'video' }],
 	default: 'video',
@@ -20,13 +25,13 @@ export const operationProperty: INodeProperties = {
 		{
 			name: 'Generate Video',
 			value: 'generate',
-			action: 'Generate a video and wait for it',
+			action: 'Generate video',
 			description: 'Submit, wait until the video is ready and output it as binary data',
 		},
 		{
 			name: 'Get Task',
 			value: 'getTask',
-			action: 'Get the status of a video task',
+			action: 'Get task status',
 			description: 'Read a task once; downloads the video when it has already succeeded',
 			routing: {
 				send: { preSend: [prepareGetTask] },
@@ -36,14 +41,14 @@ export const operationProperty: INodeProperties = {
 		{
 			name: 'Submit',
 			value: 'submit',
-			action: 'Submit a video task without waiting',
+			action: 'Submit task',
 			description:
 				'Start a task and return its ID at once; with a Callback URL the Kling Video Trigger gets the result',
 		},
 		{
 			name: 'Wait for Task',
 			value: 'waitForTask',
-			action: 'Wait for an existing video task',
+			action: 'Wait for task',
 			description: 'Wait until a submitted task ends, then output its video',
 		},
 	],

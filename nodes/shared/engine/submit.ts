@@ -1,6 +1,11 @@
 import { createHash } from 'crypto';
 import type { ProviderAdapter, UploadFile } from '../providers/types';
-import { ExecutionCancelledError, ProviderError, kindForHttpStatus } from '../util/errors';
+import {
+	ExecutionCancelledError,
+	ProviderError,
+	kindForHttpStatus,
+	onSubmitPath,
+} from '../util/errors';
 import { settleSync } from '../util/settle';
 import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
 import type { Slots, TaskLimiter } from './limiter';
@@ -71,9 +76,11 @@ async function imageUrl(
 	const upload = adapter.buildUploadRequest!(file, model);
 	const answer = await withRetries(async () => {
 		const uploaded = await callProvider(ctx, endpoint, upload, signal);
-		return readAnswer(uploaded, () =>
-			adapter.readUploadResponse!(uploaded.statusCode, uploaded.body),
+		const read = settleSync(() =>
+			readAnswer(uploaded, () => adapter.readUploadResponse!(uploaded.statusCode, uploaded.body)),
 		);
+		if (!read.ok) throw onSubmitPath(read.error);
+		return read.value;
 	}, signal);
 	if (typeof answer === 'string') return answer;
 	await withRetries(async () => await putFile(ctx, adapter.displayName, answer.putUrl, file), signal);
@@ -219,7 +226,7 @@ export function readSubmitAnswer(adapter: ProviderAdapter, answer: ProviderAnswe
 		error instanceof ProviderError ? (error.httpStatus ?? answer.statusCode) : answer.statusCode;
 	const refusal = classifyRefusal(adapter, answer.statusCode, answer.body);
 	if (!refusal && status >= 500) throw ambiguousSubmit(adapter, error);
-	throw error;
+	throw onSubmitPath(error);
 }
 
 const REFUSAL_WORDS: Record<RefusalKind, string> = {
