@@ -1,7 +1,11 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { generationProperties } from './descriptions/generation';
 import { operationProperty, resourceProperty } from './descriptions/operation';
-import { NODES_DESCRIPTION, providerCredentials, providerProperty } from '../shared/fields/provider';
+import {
+	NODES_DESCRIPTION,
+	providerCredentials,
+	providerProperty,
+} from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
 import { generateVideos, submitVideos, waitForTasks } from './operations/batch';

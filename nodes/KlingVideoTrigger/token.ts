@@ -23,7 +23,7 @@ export const TOKEN_NOTICE = `The Callback Token must be ${TOKEN_RULE}, or the wo
 /** Why a callback token is unusable, or null when it is fine. */
 export function checkToken(token: string | undefined): string | null {
 	const how =
-		'Type one in the trigger\'s Callback Token, or set that field to the expression {{ $webhookId }} for a random one, then paste the trigger\'s URL into the Kling Video node\'s Callback URL';
+		"Type one in the trigger's Callback Token, or set that field to the expression {{ $webhookId }} for a random one, then paste the trigger's URL into the Kling Video node's Callback URL";
 	if (!token) return `The Callback Token is empty: it must be ${TOKEN_RULE}. ${how}`;
 	if (!TOKEN_PATTERN.test(token)) {
 		return `The Callback Token must be ${TOKEN_RULE} (it is part of the URL). ${how}`;

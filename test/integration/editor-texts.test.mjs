@@ -130,7 +130,12 @@ describe('error texts in the editor', () => {
 
 	test('"Bearer <key>" in a provider answer keeps its placeholder in the HTML toast (‹key›)', async () => {
 		const result = await runKlingNode({
-			parameters: { authentication: 'wavespeed', operation: 'generate', prompt: 'x', options: FAST },
+			parameters: {
+				authentication: 'wavespeed',
+				operation: 'generate',
+				prompt: 'x',
+				options: FAST,
+			},
 			credentials: credentialWith('wavespeed', { apiKey: 'wrong-key' }),
 		});
 		const text = shown(result.error);

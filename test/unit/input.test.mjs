@@ -740,16 +740,23 @@ describe('checkBaseUrl and joinUrl (DESIGN Contracts: Base URL)', () => {
 		},
 	);
 
-	test('the default hosts named in errors are the credentials\' own defaults', () => {
+	test("the default hosts named in errors are the credentials' own defaults", () => {
 		for (const [id, adapter] of Object.entries(PROVIDERS)) {
 			const file = readdirSync(new URL('../../dist/credentials/', import.meta.url)).find(
-				(f) => f.endsWith('.credentials.js') && new (Object.values(require(`../../dist/credentials/${f}`))[0])().name === adapter.credentialType,
+				(f) =>
+					f.endsWith('.credentials.js') &&
+					new (Object.values(require(`../../dist/credentials/${f}`))[0])().name ===
+						adapter.credentialType,
 			);
 			expect(file).toBeDefined();
 			const credential = new (Object.values(require(`../../dist/credentials/${file}`))[0])();
 			const defaultOf = (/** @type {string} */ name) =>
 				credential.properties.find((p) => p.name === name)?.default;
-			expect({ id, baseUrl: defaultOf('baseUrl'), uploadBaseUrl: defaultOf('uploadBaseUrl') }).toEqual({
+			expect({
+				id,
+				baseUrl: defaultOf('baseUrl'),
+				uploadBaseUrl: defaultOf('uploadBaseUrl'),
+			}).toEqual({
 				id,
 				baseUrl: DEFAULT_HOSTS[id].baseUrl,
 				uploadBaseUrl: DEFAULT_HOSTS[id].uploadBaseUrl,
