@@ -227,7 +227,10 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 		);
 
 	userStep('0. sign in through the login form', [], async () => {
-		await walk.act('open the sign-in page', () => page.goto(`${server?.url}/signin`));
+		// the editor's first load (several MB of bundles) takes long on a busy machine
+		await walk.act('open the sign-in page', () =>
+			page.goto(`${server?.url}/signin`, { timeout: 90_000 }),
+		);
 		await walk.act('type the e-mail and password', async () => {
 			await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
 			await page.getByTestId('password').locator('input').fill(OWNER.password);
