@@ -21,8 +21,10 @@ import {
 	TOKEN_BREAKS_RULE,
 	TOKEN_DEFAULT,
 	TOKEN_DESCRIPTION,
+	TOKEN_DESCRIPTION_V1,
 	TOKEN_NOTICE,
 	checkToken,
+	readToken,
 } from './token';
 
 export class KlingVideoTrigger implements INodeType {
@@ -31,7 +33,10 @@ export class KlingVideoTrigger implements INodeType {
 		name: 'klingVideoTrigger',
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2: the Callback Token is shown (it is part of the URL) and starts generated; it is the
+		// parameter `callbackPath`, as n8n's checks mask any parameter whose name contains "token".
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: `={{ "On video task finished · " + ${providerNameExpression()} }}`,
 		description: NODES_DESCRIPTION,
 		defaults: { name: 'Kling Video Trigger' },
@@ -43,8 +48,9 @@ export class KlingVideoTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				// The token is part of the URL the provider calls, visible and copyable above.
-				path: '={{$parameter["token"]}}',
+				// The token is part of the URL the provider calls, visible and copyable above
+				// (version 1: `token`, version 2: `callbackPath`; a node has only its version's).
+				path: '={{ $parameter["token"] !== undefined ? $parameter["token"] : $parameter["callbackPath"] }}',
 			},
 		],
 		properties: [
@@ -75,14 +81,31 @@ export class KlingVideoTrigger implements INodeType {
 			providerProperty,
 			{
 				displayName: 'Callback Token',
-				name: 'token',
-				// Not masked: it is part of the URLs above, which are what gets copied.
-				// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
+				name: 'callbackPath',
 				type: 'string',
 				required: true,
 				default: TOKEN_DEFAULT,
 				placeholder: 'e.g. 7f3c9a2e-campaign-videos-41b8',
 				description: TOKEN_DESCRIPTION,
+				displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+			},
+			{
+				displayName: 'Callback Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				required: true,
+				default: '',
+				placeholder: 'e.g. 7f3c9a2e-campaign-videos-41b8',
+				description: TOKEN_DESCRIPTION_V1,
+				displayOptions: { show: { '@version': [1] } },
+			},
+			{
+				displayName: TOKEN_NOTICE,
+				name: 'tokenNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { callbackPath: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }] } },
 			},
 			{
 				displayName: TOKEN_NOTICE,
@@ -156,7 +179,7 @@ export class KlingVideoTrigger implements INodeType {
 				return await rivyaEndpointExists(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const problem = checkToken(this.getNodeParameter('token') as string);
+				const problem = checkToken(readToken(this));
 				if (problem) throw new NodeOperationError(this.getNode(), problem);
 				if (adapterFor(this).id === 'rivya' && registersRivya(this))
 					await registerRivyaEndpoint(this);

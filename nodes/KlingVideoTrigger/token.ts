@@ -12,6 +12,9 @@ const TOKEN_RULE = 'at least 16 letters, digits, - or _';
 
 export const TOKEN_DESCRIPTION = `Part of the URLs above: only whoever holds them can start this workflow. ${cap(TOKEN_RULE)}. New triggers start with their own random webhook ID ({{ $webhookId }}); replace it with any hard-to-guess text that follows the rule.`;
 
+/** Version 1 (saved workflows): the token has no default and is masked. */
+export const TOKEN_DESCRIPTION_V1 = `Part of the URLs above: only whoever holds them can start this workflow. ${cap(TOKEN_RULE)}, for example the expression {{ $webhookId }}.`;
+
 /**
  * Shown while the token breaks the rule: a fixed value that is not 16+ letters, digits, - or _.
  * An expression is left alone here (the editor resolves it, and activation checks what it gives).
@@ -19,6 +22,16 @@ export const TOKEN_DESCRIPTION = `Part of the URLs above: only whoever holds the
 export const TOKEN_BREAKS_RULE = '^(?!=)(?![A-Za-z0-9_-]{16,}$)';
 
 export const TOKEN_NOTICE = `The Callback Token must be ${TOKEN_RULE}, or the workflow cannot be activated and no callback arrives. Type a longer one, or set it back to the expression {{ $webhookId }} for a random one; then paste the new URL into the Kling Video node's Callback URL (operation Submit).`;
+
+/** The trigger's token: version 1 keeps it in `token`, version 2 in `callbackPath` (see the node). */
+export function readToken(ctx: {
+	getNode(): { typeVersion: number };
+	getNodeParameter(name: string, fallback?: unknown): unknown;
+}): string {
+	const name = ctx.getNode().typeVersion >= 2 ? 'callbackPath' : 'token';
+	const value = ctx.getNodeParameter(name, '');
+	return typeof value === 'string' ? value : '';
+}
 
 /** Why a callback token is unusable, or null when it is fine. */
 export function checkToken(token: string | undefined): string | null {

@@ -361,7 +361,7 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 					.waitFor();
 			});
 			seen.triggerPreselectedCredential = await pickCredential(/^\s*WaveSpeed( AI)? \(demo\)/);
-			const token = ui.param('token');
+			const token = ui.param('callbackPath'); // trigger version 2: the Callback Token
 			const tokenNotice = ui.ndv.getByText(/^\s*The Callback Token must be at least 16/);
 			const setupNotice = ui.ndv.getByText(
 				/^\s*Paste this trigger's URL into the Callback URL field of a Kling Video node \(operation Submit\): the Test URL while you listen for a test event, the Production URL once the workflow is active/,
@@ -406,7 +406,7 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 			await walk.act('switch the Callback Token to "Fixed"', async () => {
 				const item = ui.ndv
 					.getByTestId('parameter-item')
-					.filter({ has: page.getByTestId('parameter-input-token') });
+					.filter({ has: page.getByTestId('parameter-input-callbackPath') });
 				await item.hover();
 				await item.getByTestId('radio-button-fixed').click();
 				await token.locator('input').waitFor();

@@ -223,7 +223,7 @@ export async function runKlingNode(options) {
  * A Kling Video Trigger wired to n8n-core's real WebhookContext (request helpers, binary helpers,
  * static data), fed by fake express request/response objects. `deliver` is what n8n's webhook
  * server does for one POST: run `webhook()`, then report what the caller would see.
- * @param {{ parameters: Record<string, any>, credentials: Record<string, any>, binaryMode?: 'memory' | 'filesystem', webhookBaseUrl?: string }} options
+ * @param {{ parameters: Record<string, any>, credentials: Record<string, any>, binaryMode?: 'memory' | 'filesystem', webhookBaseUrl?: string, typeVersion?: number }} options
  */
 export async function createTrigger(options) {
 	const pkg = await loadPackage();
@@ -233,7 +233,7 @@ export async function createTrigger(options) {
 		id: 'kling-trigger-1',
 		name: 'Kling Video Trigger',
 		type: `${PACKAGE_NAME}.klingVideoTrigger`,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		webhookId: '7d2d0c8e-5a3c-4f8e-9a53-0d6f6c3b8a11',
 		parameters: options.parameters,
