@@ -105,14 +105,22 @@ export class KlingVideoTrigger implements INodeType {
 				name: 'tokenNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { callbackPath: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }] } },
+				// "@version" too: a parameter the node does not have is tested as the text "undefined"
+				displayOptions: {
+					show: {
+						'@version': [{ _cnd: { gte: 2 } }],
+						callbackPath: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }],
+					},
+				},
 			},
 			{
 				displayName: TOKEN_NOTICE,
 				name: 'tokenNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { token: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }] } },
+				displayOptions: {
+					show: { '@version': [1], token: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }] },
+				},
 			},
 			{
 				displayName: 'Options',

@@ -8,6 +8,7 @@
  *    an input error names the field by its label and the item once.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { createRequire } from 'node:module';
 import { startEmulator } from '../emulator/index.mjs';
 import { ALL_PROVIDERS, CREDENTIAL_TYPES, FAST, credentialsFor } from '../support/kling.mjs';
 import { runKlingNode } from '../support/n8n.mjs';
@@ -192,5 +193,40 @@ describe('error texts in the editor', () => {
 		]);
 		for (const [i, m] of messages.entries())
 			expect(m.match(/item \d/gi)).toEqual([`item ${i + 1}`]);
+	});
+});
+
+describe("the trigger's Callback Token notice (displayOptions _cnd regex), as n8n evaluates it", () => {
+	const require = createRequire(import.meta.url);
+	const { NodeHelpers } = require('n8n-workflow');
+	const {
+		KlingVideoTrigger,
+	} = require('../../dist/nodes/KlingVideoTrigger/KlingVideoTrigger.node.js');
+	const description = new KlingVideoTrigger().description;
+	const notices = description.properties.filter(
+		(/** @type {{ name: string }} */ p) => p.name === 'tokenNotice',
+	);
+	/** Whether any token notice shows for these (editor-resolved) values. @param {number} typeVersion @param {Record<string, string>} values */
+	const shows = (typeVersion, values) =>
+		notices.some((/** @type {any} */ notice) =>
+			NodeHelpers.displayParameter(values, notice, { typeVersion }, description),
+		);
+	const WEBHOOK_ID = '2f4a0a65-b291-4eab-8748-0c7b8069ee99';
+
+	test.each([
+		[
+			'version 2, the default ({{ $webhookId }} as the editor resolves it)',
+			2,
+			{ callbackPath: WEBHOOK_ID },
+			false,
+		],
+		['version 2, "abc"', 2, { callbackPath: 'abc' }, true],
+		['version 2, empty', 2, { callbackPath: '' }, true],
+		['version 2, spaces', 2, { callbackPath: 'my callback token 1234' }, true],
+		['version 2, a good token', 2, { callbackPath: 'browser-walk-callback-token-0001' }, false],
+		['version 1, empty (its default)', 1, { token: '' }, true],
+		['version 1, a good token', 1, { token: 'saved-token-0000000001' }, false],
+	])('%s → notice shown: %s', (_name, typeVersion, values, expected) => {
+		expect(shows(typeVersion, values)).toBe(expected);
 	});
 });
