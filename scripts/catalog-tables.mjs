@@ -65,7 +65,7 @@ export function catalogTables() {
 		);
 		/** @type {Map<string, any[]>} */
 		const byModel = new Map();
-		for (const entry of cat.entries)
+		for (const entry of cat.entries.filter((/** @type {any} */ e) => !e.capability))
 			byModel.set(entry.model, [...(byModel.get(entry.model) ?? []), entry]);
 		for (const entries of byModel.values()) {
 			const first = entries[0];
@@ -94,8 +94,73 @@ export function catalogTables() {
 		}
 		lines.push('');
 	}
+	lines.push(...capabilityTable(CATALOG, PROVIDERS), '');
 	lines.push(END);
 	return lines.join('\n');
+}
+
+const CAPABILITIES = [
+	['motion-control', 'Motion Control'],
+	['lip-sync', 'Lip-Sync'],
+	['avatar', 'AI Avatar'],
+	['reference-to-video', 'Reference to Video'],
+	['edit-video', 'Edit Video'],
+	['extend-video', 'Extend Video'],
+];
+
+/** @param {any} entry */
+function capabilityInputs(entry) {
+	const c = entry.capability;
+	const parts = [];
+	if (c.image) parts.push('image');
+	if (c.video) parts.push(c.video.required ? 'video' : 'video (optional)');
+	if (c.audio) parts.push(c.audio.required ? 'audio' : 'audio (optional)');
+	if (c.speech) parts.push(`text ≤ ${c.speech.maxChars} + voice`);
+	if (c.referenceImages) parts.push(`≤ ${c.referenceImages.max} reference images`);
+	if (entry.elements) parts.push(`≤ ${entry.elements.max} elements`);
+	const length =
+		c.length === 'input'
+			? 'length = input'
+			: c.length === 'input-plus-duration'
+				? `input + ${durations(entry.durations)}`
+				: durations(entry.durations);
+	return `${parts.join(', ')}; ${length}`;
+}
+
+/**
+ * Capability × provider: each cell lists the models (id sent, inputs, USD per output second where a dated
+ * price is known). @param {any} CATALOG @param {any} PROVIDERS
+ */
+function capabilityTable(CATALOG, PROVIDERS) {
+	const providers = Object.keys(CATALOG);
+	const lines = [
+		'**Capabilities × providers** (Generation Type; USD per output second where a dated price is known, `–` = not sold there)',
+		'',
+		`| Capability | ${providers.map((p) => PROVIDERS[p].displayName).join(' | ')} |`,
+		`|---|${providers.map(() => '---').join('|')}|`,
+	];
+	for (const [mode, name] of CAPABILITIES) {
+		const cells = providers.map((provider) => {
+			const entries = CATALOG[provider].entries.filter((/** @type {any} */ e) => e.mode === mode);
+			if (!entries.length) return '–';
+			return entries
+				.map((/** @type {any} */ e) => `${e.name}${e.price ? ` ${price(e.price)}` : ''}`)
+				.join('<br>');
+		});
+		lines.push(`| ${name} | ${cells.join(' | ')} |`);
+	}
+	lines.push('', '| Capability | Provider | Model | Model ID sent | Inputs | USD per second (date) |', '|---|---|---|---|---|---|');
+	for (const [mode, name] of CAPABILITIES) {
+		for (const provider of providers) {
+			for (const e of CATALOG[provider].entries.filter((/** @type {any} */ x) => x.mode === mode)) {
+				const api = provider === 'kling' ? ` (${e.api === 'new' ? 'API key' : 'legacy /v1'})` : '';
+				lines.push(
+					`| ${name} | ${PROVIDERS[provider].displayName} | ${e.name} | \`${e.id}\`${api} | ${capabilityInputs(e)} | ${e.price ? `${price(e.price)} (${e.price.date})` : '–'} |`,
+				);
+			}
+		}
+	}
+	return lines;
 }
 
 /** The README with its catalog block replaced by the generated one. */

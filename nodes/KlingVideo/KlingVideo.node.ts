@@ -8,6 +8,7 @@ import {
 } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
+import { agentToolDescription } from './descriptions/tool';
 import { generateVideos, submitVideos, waitForTasks } from './operations/batch';
 
 const refusedOutputExpression = [
@@ -28,7 +29,8 @@ export class KlingVideo implements INodeType {
 		subtitle: subtitleExpression(),
 		description: NODES_DESCRIPTION,
 		defaults: { name: 'Kling Video' },
-		usableAsTool: true,
+		// As an AI Agent tool: what the agent reads (what one call costs, takes and returns).
+		usableAsTool: { replacements: { description: agentToolDescription } },
 		inputs: [NodeConnectionTypes.Main],
 		// A second output when Refused Items Output is on (Generate, Submit): items nothing was paid for.
 		outputs: `={{ ${refusedOutputExpression} }}`,

@@ -2,7 +2,9 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
+	type IExecuteFunctions,
 	type IHookFunctions,
+	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -15,7 +17,7 @@ import {
 	providerProperty,
 } from '../shared/fields/provider';
 import { adapterFor } from '../shared/engine/nodeErrors';
-import { receiveCallback } from './callback';
+import { attachVideos, receiveCallback } from './callback';
 import { registerRivyaEndpoint, removeRivyaEndpoint, rivyaEndpointExists } from './rivyaEndpoint';
 import {
 	TOKEN_BREAKS_RULE,
@@ -202,6 +204,11 @@ export class KlingVideoTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveCallback(this);
+	}
+
+	/** Runs in the execution the webhook started: downloads the videos (see attachVideos). */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await attachVideos(this)];
 	}
 }
 

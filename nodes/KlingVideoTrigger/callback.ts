@@ -1,11 +1,13 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
+	IExecuteFunctions,
 	INodeExecutionData,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { GenerationMode, ProviderAdapter, TaskSnapshot } from '../shared/providers/types';
-import { downloadVideo, type UrlGuard } from '../shared/engine/download';
+import { downloadVideo, storedVideoSeconds, type UrlGuard } from '../shared/engine/download';
 import { describeFailure } from '../shared/engine/failures';
 import { ProviderError } from '../shared/util/errors';
 import { CALLBACK_MODEL_PARAM, CORRELATION_PREFIX } from '../shared/engine/input';
@@ -56,7 +58,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 
 	const signature = adapter.callbackSignature;
 	const credentials = await ctx.getCredentials(adapter.credentialType);
-	const secret = signature ? String(credentials[signature.secretField] ?? '') : '';
+	const secret = callbackSecret(adapter, credentials);
 	if (signature && secret) {
 		const headers = request.headers as Record<string, string | string[] | undefined>;
 		const check = (key: string) =>
@@ -96,15 +98,8 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		fromQuery !== undefined ? MODEL_FROM_QUERY : 'callback body',
 	);
 	if (modelRefused) return reject(ctx, 400, modelRefused);
-	const bodyIsSigned = Boolean(signature?.signsBody && secret);
-	const reread = !bodyIsSigned && options.refetch !== false;
-	// A body that is neither signed nor re-read is the sender's word alone: its video URL (and every
-	// redirect) may not lead into this network. The credential's own Base URL host is exempt (a
-	// proxy, or the emulator on 127.0.0.1, serves its videos from there).
-	const guard: UrlGuard | undefined =
-		bodyIsSigned || reread
-			? undefined
-			: { trustedHost: parseUrl(String(credentials.baseUrl ?? '').trim())?.host ?? null };
+	const reread = !bodyIsSigned(adapter, credentials) && options.refetch !== false;
+	const guard = videoUrlGuard(adapter, credentials, options);
 
 	// Only a finished task starts the workflow; earlier status callbacks (Kling sends one per change)
 	// are acknowledged without reading the task.
@@ -143,15 +138,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	// same in the published n8n 1.123.81, 2.8.4, 2.33.7 and 2.41.1 (dist/webhooks/webhook-helpers.js).
 	ctx.getResponseObject().status(200).json({ received: true, taskId: claimed.taskId });
 
-	const input: CallbackInput = {
-		model,
-		mode,
-		options,
-		query,
-		body,
-		reread,
-		guard,
-	};
+	const input: CallbackInput = { model, mode, options, query, body, reread };
 	const built = await settle(async () => await confirmedItem(ctx, adapter, claimed, input));
 	if (!built.ok) {
 		// Nothing after the answer may throw (n8n could no longer answer): emit what is known.
@@ -172,14 +159,12 @@ interface CallbackInput {
 	body: unknown;
 	/** Read the task from the API before trusting the body (unsigned body, Re-Read on). */
 	reread: boolean;
-	/** Set when the body is trusted unverified: the download checks the URL and each redirect. */
-	guard: UrlGuard | undefined;
 }
 
 /**
- * After the answer: re-read the task where the body is not trusted, then build the item and
- * download the video. Null when nothing is to start (the task does not exist, is not finished,
- * or its real state was delivered already).
+ * After the answer: re-read the task where the body is not trusted, then build the item. Null when
+ * nothing is to start (the task does not exist, is not finished, or its real state was delivered
+ * already). The video is downloaded later, in the execution (`attachVideos`).
  */
 async function confirmedItem(
 	ctx: IWebhookFunctions,
@@ -187,7 +172,7 @@ async function confirmedItem(
 	claimed: TaskSnapshot,
 	input: CallbackInput,
 ): Promise<INodeExecutionData | null> {
-	if (!input.reread) return await callbackItem(ctx, adapter, claimed, input, input.body);
+	if (!input.reread) return { json: itemJson(adapter, claimed, input, input.body) };
 	const staticData = ctx.getWorkflowStaticData('node');
 	const fresh = await settle(async () => {
 		const endpoint = await providerEndpoint(ctx, adapter);
@@ -217,28 +202,103 @@ async function confirmedItem(
 		if (!rememberDelivery(staticData, deliveryKey(snapshot))) return null;
 		if (snapshot.status === 'failed' && input.options.emitFailedTasks === false) return null;
 	}
-	return await callbackItem(ctx, adapter, snapshot, input, fresh.value.answer.body);
+	return { json: itemJson(adapter, snapshot, input, fresh.value.answer.body) };
 }
 
-async function callbackItem(
-	ctx: IWebhookFunctions,
-	adapter: ProviderAdapter,
-	snapshot: TaskSnapshot,
-	input: CallbackInput,
-	raw: unknown,
-): Promise<INodeExecutionData> {
-	const json = itemJson(adapter, snapshot, input, raw);
-	if (snapshot.status !== 'succeeded' || input.options.downloadVideo === false) return { json };
-	const fileName = videoFileName(adapter.id, snapshot.taskId);
-	const downloaded = await settle(
-		async () => await downloadVideo(ctx, snapshot.videoUrls[0], fileName, undefined, input.guard),
-	);
-	if (!downloaded.ok) {
+/**
+ * The trigger's `execute()`: download the video of every succeeded item the webhook emitted. It runs
+ * in the execution, not in `webhook()`: n8n <= 2.8 stores binary data written before the execution
+ * exists under one shared `executions/temp` folder that the end of any other execution of the
+ * workflow deletes (FileSystemManager.rename, n8n-core 2.8.1), so videos stored by `webhook()` were
+ * lost under concurrent callbacks (test/e2e/binary-race.e2e.test.mjs; 0 lost this way on 2.8.4 and
+ * 2.33.7). In queue mode this also moves the download from the webhook process to the worker.
+ */
+export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const options = ctx.getNodeParameter('options', 0, {}) as TriggerOptions;
+	const property = options.binaryPropertyName || 'data';
+	const pending = (item: INodeExecutionData) =>
+		options.downloadVideo !== false &&
+		item.json.status === 'succeeded' &&
+		!item.json.error &&
+		typeof item.json.videoUrl === 'string' &&
+		item.json.videoUrl !== '' &&
+		!item.binary?.[property];
+	if (!items.some(pending)) return items;
+	const adapter = adapterFor(ctx);
+	const credentials = await ctx.getCredentials(adapter.credentialType);
+	const guard = videoUrlGuard(adapter, credentials, options);
+	const output: INodeExecutionData[] = [];
+	for (const [index, item] of items.entries()) {
+		const pairedItem = item.pairedItem ?? { item: index };
+		if (!pending(item)) {
+			output.push({ ...item, pairedItem });
+			continue;
+		}
+		const taskId = String(item.json.taskId);
+		const videoUrl = String(item.json.videoUrl);
+		const downloaded = await settle(
+			async () =>
+				await downloadVideo(
+					ctx,
+					videoUrl,
+					videoFileName(adapter.id, taskId),
+					ctx.getExecutionCancelSignal(),
+					guard,
+				),
+		);
+		if (downloaded.ok) {
+			const json = {
+				...item.json,
+				outputDurationS: await storedVideoSeconds(ctx, downloaded.value),
+			};
+			const binary = { ...item.binary, [property]: downloaded.value };
+			output.push({ ...item, json, binary, pairedItem });
+			continue;
+		}
 		// The task is paid and done: emit it with the URL and the reason rather than lose it.
-		json.error = describeFailure(downloaded.error, snapshot.taskId, snapshot);
-		return { json };
+		const snapshot = { ...succeededSnapshot(taskId), videoUrls: [videoUrl] };
+		const error = describeFailure(downloaded.error, taskId, snapshot);
+		output.push({ ...item, json: { ...item.json, error }, pairedItem });
 	}
-	return { json, binary: { [input.options.binaryPropertyName || 'data']: downloaded.value } };
+	return output;
+}
+
+function succeededSnapshot(taskId: string): TaskSnapshot {
+	return {
+		taskId,
+		model: null,
+		status: 'succeeded',
+		videoUrls: [],
+		error: null,
+		createdAt: null,
+		completedAt: null,
+		providerGenerationMs: null,
+		credits: null,
+	};
+}
+
+function callbackSecret(adapter: ProviderAdapter, credentials: ICredentialDataDecryptedObject) {
+	const signature = adapter.callbackSignature;
+	return signature ? String(credentials[signature.secretField] ?? '') : '';
+}
+
+function bodyIsSigned(adapter: ProviderAdapter, credentials: ICredentialDataDecryptedObject) {
+	return Boolean(adapter.callbackSignature?.signsBody && callbackSecret(adapter, credentials));
+}
+
+/**
+ * A body that is neither signed nor re-read is the sender's word alone: its video URL (and every
+ * redirect) may not lead into this network. The credential's own Base URL host is exempt (a proxy,
+ * or the emulator on 127.0.0.1, serves its videos from there). Undefined when the URL is trusted.
+ */
+function videoUrlGuard(
+	adapter: ProviderAdapter,
+	credentials: ICredentialDataDecryptedObject,
+	options: TriggerOptions,
+): UrlGuard | undefined {
+	if (bodyIsSigned(adapter, credentials) || options.refetch !== false) return undefined;
+	return { trustedHost: parseUrl(String(credentials.baseUrl ?? '').trim())?.host ?? null };
 }
 
 function itemJson(

@@ -117,7 +117,7 @@ afterAll(async () => {
 	if (workDir && process.env.N8N_E2E_KEEP !== '1')
 		rmSync(workDir, { recursive: true, force: true });
 	try {
-		// a subdirectory: .ci/run sums every test-results/*.json as a jest report
+		// figures beside the reports (.ci/run sums only test-results/jest/*.json)
 		mkdirSync(join(REPO_ROOT, 'test-results', 'e2e-queue'), { recursive: true });
 		writeFileSync(
 			join(REPO_ROOT, 'test-results', 'e2e-queue', 'figures.json'),

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The binary-store race harness (used by test/e2e/binary-race.e2e.test.mjs; importable from a script to
- * measure other variants): pack a patched copy of dist/, run a real `n8n start` with an activated Kling
+ * measure other variants): run a real `n8n start` with an activated Kling
  * Video Trigger workflow (WaveSpeed, body signed, re-fetch off, Download Video on), fire many signed
  * completion callbacks at once and classify what every execution kept.
  *
@@ -72,105 +72,6 @@ export const lossOf = (m) =>
 /** Items lost after the trigger returned (n8n's doing; no node code runs any more). @param {Measurement} m */
 export const lostAfterReturn = (m) => m.fileGone + m.danglingId;
 
-/**
- * `npm pack` a copy of dist/ (+ package.json) after `patch(dir)` edited the copy. Returns the tarball path
- * and the temp dirs to remove.
- * @param {(dir: string) => void} patch
- * @returns {Promise<{ tgz: string, tempDirs: string[] }>}
- */
-export async function packPatchedCopy(patch) {
-	const dir = mkdtempSync(join(tmpdir(), 'kling-patched-'));
-	const out = mkdtempSync(join(tmpdir(), 'kling-pack-patched-'));
-	cpSync(join(REPO_ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
-	cpSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
-	patch(dir);
-	const res = await run('npm', ['pack', '--json', '--pack-destination', out], {
-		cwd: dir,
-		timeoutMs: 120_000,
-	});
-	if (res.code !== 0) throw new Error(`npm pack (patched copy) failed:\n${res.stderr}`);
-	const info = JSON.parse(res.stdout.slice(res.stdout.indexOf('[')));
-	return { tgz: join(out, info[0].filename), tempDirs: [dir, out] };
-}
-
-/**
- * Patch for packPatchedCopy: storeError no longer treats ENOENT / "File not found" as retryable — the
- * condition line of that branch becomes `if (false)`, so the error falls through to kind 'storage' (not
- * retried). Throws when the compiled code does not have exactly one such line (download.ts changed shape).
- * @param {string} dir
- */
-export function removeStoreEnoentRetry(dir) {
-	const file = join(dir, 'dist', 'nodes', 'shared', 'engine', 'download.js');
-	const source = readFileSync(file, 'utf8');
-	const lines = source.split('\n');
-	const hits = lines
-		.map((line, i) => ({ line, i }))
-		.filter(({ line }) => /^\s*if \(.*ENOENT.*\) \{\s*$/.test(line));
-	if (hits.length !== 1)
-		throw new Error(
-			`expected one "if (…ENOENT…) {" line in dist/nodes/shared/engine/download.js, found ${hits.length}: update removeStoreEnoentRetry`,
-		);
-	const indent = /^\s*/.exec(hits[0].line)?.[0] ?? '';
-	lines[hits[0].i] = `${indent}if (false /* binary-race test: ENOENT retry removed */) {`;
-	const patched = lines.join('\n');
-	if (/ENOENT'/.test(patched.split('function storeError')[1]?.split('\nfunction ')[0] ?? ''))
-		throw new Error('patching download.js left an ENOENT condition in storeError');
-	writeFileSync(file, patched);
-}
-
-/**
- * Patch for packPatchedCopy (opt-in prototype, BINARY_RACE_PROTOTYPE=1): the trigger's webhook() emits the
- * item without downloading, and a new `execute()` on the trigger node downloads it. n8n runs a start node that
- * has `execute` through it (WorkflowExecute.runNode: `if (nodeType.execute …) executeNode`) with the webhook's
- * items as input, inside the execution, so `prepareBinaryData` knows the execution id and writes straight to
- * executions/<id>/ — nothing under executions/temp, nothing for restoreBinaryDataId to move. Anchored on the
- * compiled callback.js / KlingVideoTrigger.node.js; throws when they changed shape.
- * @param {string} dir
- */
-export function downloadInExecute(dir) {
-	const callback = join(dir, 'dist', 'nodes', 'KlingVideoTrigger', 'callback.js');
-	const cb = readFileSync(callback, 'utf8');
-	const anchor = '    json.correlation = correlationFrom(input.query);\n';
-	if (!cb.includes(anchor))
-		throw new Error(`downloadInExecute: "${anchor.trim()}" not in ${callback}`);
-	writeFileSync(
-		callback,
-		cb.replace(
-			anchor,
-			`${anchor}    return { json }; // binary-race prototype: download in execute()\n`,
-		),
-	);
-	const nodeFile = join(dir, 'dist', 'nodes', 'KlingVideoTrigger', 'KlingVideoTrigger.node.js');
-	const node = readFileSync(nodeFile, 'utf8');
-	const webhook = '    async webhook() {';
-	if (!node.includes(webhook))
-		throw new Error(`downloadInExecute: "${webhook}" not in ${nodeFile}`);
-	const execute = `    async execute() {
-        const download_1 = require("../shared/engine/download");
-        const output_1 = require("../shared/engine/output");
-        const items = this.getInputData();
-        const out = [];
-        for (let i = 0; i < items.length; i++) {
-            const { json, binary } = items[i];
-            const options = this.getNodeParameter('options', i, {});
-            if (binary || json.error || options.downloadVideo === false || json.status !== 'succeeded' || !json.videoUrl) {
-                out.push({ json, binary, pairedItem: { item: i } });
-                continue;
-            }
-            try {
-                const file = await download_1.downloadVideo(this, json.videoUrl, output_1.videoFileName(json.provider, json.taskId));
-                out.push({ json, binary: { [options.binaryPropertyName || 'data']: file }, pairedItem: { item: i } });
-            } catch (error) {
-                const reason = error instanceof Error ? error.message : String(error);
-                out.push({ json: { ...json, error: { code: 'download_failed', message: \`Task \${json.taskId} succeeded but its video could not be downloaded: \${reason}\` } }, pairedItem: { item: i } });
-            }
-        }
-        return [out];
-    }
-`;
-	writeFileSync(nodeFile, node.replace(webhook, execute + webhook));
-}
-
 /** @param {string} emuUrl */
 function credentials(emuUrl) {
 	return [
@@ -183,11 +84,7 @@ function credentials(emuUrl) {
 	];
 }
 
-/**
- * The stressed workflow. `getTask`: the documented workaround — the trigger with Download Video off, then
- * Kling Video "Get Task" (Download Video on) downloads inside the execution.
- * @param {boolean} getTask
- */
+/** The stressed workflow. @param {boolean} getTask Download Video off on the trigger, Get Task downloads downstream */
 function triggerWorkflow(getTask) {
 	const credentials = { klingWaveSpeedApi: { id: 'wavespeedRace', name: 'WaveSpeed AI (race)' } };
 	/** @type {any[]} */
@@ -546,8 +443,8 @@ export function raceReport(rows, note = '') {
 			'completion callbacks (body signed, re-fetch off, Download Video on) to one activated Kling Video Trigger workflow, ' +
 			'MP4s served by test/emulator on 127.0.0.1, all on one 2-core machine.',
 		'',
-		'- **with retry**: the package as built (storeError: ENOENT / "File not found" → network error → retried by withRetries).',
-		'- **without retry**: a copy of dist/ with that branch removed (patched before packing).',
+		'- **download in execute()**: the package as built — the trigger emits the item from `webhook()` and downloads the video in its `execute()`, inside the execution.',
+		"- **before the fix: …**: earlier builds that downloaded in `webhook()`, with the store's ENOENT retry (as then built) and without it (a patched copy), and the former workaround (Download Video off → Get Task); **prototype** is the patched copy that first moved the download into `execute()`.",
 		'- **download_failed**: the trigger emitted the item with `error.code: download_failed` (and `videoUrl`).',
 		'- **after return: file deleted / moved**: the trigger returned the item with its binary, and n8n lost the file afterwards ' +
 			"(deleted by another execution's `rm -r executions/temp`, or moved while the saved id still says `…/temp/…`); the item " +

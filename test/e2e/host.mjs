@@ -25,6 +25,7 @@ import {
 	existsSync,
 	mkdirSync,
 	readFileSync,
+	realpathSync,
 	readdirSync,
 	rmSync,
 	statSync,
@@ -38,7 +39,7 @@ import { dirname, join, resolve, delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const HOST_ROOT = join(REPO_ROOT, '.n8n-host');
+export const HOST_ROOT = process.env.N8N_HOST_ROOT ?? join(REPO_ROOT, '.n8n-host');
 export const PACKAGE_NAME = 'n8n-nodes-kling-video';
 /** Newest n8n whose engines range allows Node 20 (this machine's Node). */
 export const DEFAULT_N8N_VERSION = '2.8.4';
@@ -81,6 +82,63 @@ export function installsWithoutScripts(version) {
 	return major > 2 || (major === 2 && minor >= 35);
 }
 const NATIVE_REBUILDS = ['sqlite3'];
+/** Native modules n8n loads at start (NATIVE_CHECK); built by node-gyp when npm left them unbuilt. */
+const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
+
+/**
+ * Build, with the node-gyp that ships inside npm, every module of NATIVE_MODULES that is installed but
+ * has no binding, then run NATIVE_CHECK again. Returns the last check's result.
+ * @param {string} dir @param {string} nodeBin @param {Record<string, string>} env @param {string} logFile
+ * @param {Awaited<ReturnType<typeof run>>} failed
+ */
+async function buildNativeModules(dir, nodeBin, env, logFile, failed) {
+	const nodeGyp = join(
+		dirname(realpathSync(npmCli())),
+		'..',
+		'node_modules',
+		'node-gyp',
+		'bin',
+		'node-gyp.js',
+	);
+	if (!existsSync(nodeGyp)) return failed;
+	for (const name of NATIVE_MODULES) {
+		const moduleDir = join(dir, 'node_modules', name);
+		if (!existsSync(join(moduleDir, 'binding.gyp'))) continue;
+		const loads = await run(nodeBin, ['-e', `require(${JSON.stringify(name)})`], {
+			cwd: dir,
+			env,
+			timeoutMs: 60_000,
+		});
+		if (loads.code === 0) continue;
+		const args = [nodeGyp, 'rebuild', '--release', '-j', 'max'];
+		if (env.npm_config_nodedir) args.push(`--nodedir=${env.npm_config_nodedir}`);
+		const built = await run(nodeBin, args, {
+			cwd: moduleDir,
+			env,
+			timeoutMs: 15 * 60_000,
+			logFile,
+		});
+		log(
+			`${name}: node-gyp rebuild ${built.code === 0 ? 'ok' : 'FAILED'} (${Math.round(built.ms / 1000)} s)`,
+		);
+	}
+	return run(nodeBin, ['-e', NATIVE_CHECK], { cwd: dir, timeoutMs: 60_000, logFile });
+}
+
+/** The lines of a Node crash that say what failed (its Error lines), else its last lines. @param {string} text */
+function errorLines(text) {
+	const errors = text.split('\n').filter((l) => /\b\w*Error\b|error:/.test(l));
+	return errors.length ? errors.slice(0, 6).join('\n') : tail(text, 12);
+}
+
+/** npm's CLI script on this machine (the `npm` on PATH). */
+function npmCli() {
+	for (const d of (process.env.PATH ?? '').split(delimiter)) {
+		const candidate = join(d, 'npm');
+		if (existsSync(candidate)) return candidate;
+	}
+	return '/usr/bin/npm';
+}
 /** Run with the host's Node in the host dir after an install: every native module n8n loads at start. */
 const NATIVE_CHECK = `
 const sqlite3 = require('sqlite3');
@@ -315,6 +373,12 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 		// Native modules (isolated-vm, sqlite3…) must be built for Node 24: its headers ship in the package.
 		extraEnv.PATH = `${dirname(nodeBin)}${delimiter}${process.env.PATH ?? ''}`;
 		extraEnv.npm_config_nodedir = node24.nodeDir;
+	} else {
+		// node-gyp builds against this Node's own headers (Debian's nodejs-dev: /usr/include/node); without
+		// nodedir it downloads them from nodejs.org, which is unreachable here. Set explicitly, so the build
+		// does not depend on a user ~/.npmrc that a clean CI machine may not have.
+		const prefix = dirname(dirname(nodeBin));
+		if (existsSync(join(prefix, 'include', 'node', 'node.h'))) extraEnv.npm_config_nodedir = prefix;
 	}
 	const nodeVersion = (await run(nodeBin, ['--version'])).stdout.trim();
 	const marker = join(dir, '.installed');
@@ -339,6 +403,9 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 				description:
 					'Git-ignored host project for the real-n8n tests of n8n-nodes-kling-video (test/e2e/host.mjs).',
 				overrides: { xlsx: XLSX_OVERRIDE, ...extraOverrides(needsNode24(version)) },
+				// npm >= 11.16 lists install scripts "not yet covered by allowScripts" and npm 12 skips them:
+				// approve the native builds n8n needs to start
+				allowScripts: Object.fromEntries(NATIVE_MODULES.map((name) => [name, true])),
 				dependencies: { n8n: version },
 			},
 			null,
@@ -396,11 +463,15 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 		};
 	}
 	if (res.code === 0) {
-		const check = await run(nodeBin, ['-e', NATIVE_CHECK], {
-			cwd: dir,
-			timeoutMs: 60_000,
-			logFile,
-		});
+		const nativeCheck = () =>
+			run(nodeBin, ['-e', NATIVE_CHECK], { cwd: dir, timeoutMs: 60_000, logFile });
+		let check = await nativeCheck();
+		if (check.code !== 0) {
+			log(`n8n@${version}: native modules do not load:\n${errorLines(check.stderr)}`);
+			// npm left a native module unbuilt (its install script skipped by an npm policy, or a failed
+			// optional build): build each one that is missing with npm's own node-gyp, then check again
+			check = await buildNativeModules(dir, nodeBin, installEnv, logFile, check);
+		}
 		log(`n8n@${version}: native modules: ${check.code === 0 ? check.stdout.trim() : 'FAILED'}`);
 		if (check.code !== 0)
 			res = {
@@ -408,6 +479,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 				ms: res.ms,
 				stdout: res.stdout + check.stdout,
 				stderr: res.stderr + check.stderr,
+				diagnosis: errorLines(check.stderr),
 			};
 	}
 	const got = installedVersion();
@@ -417,7 +489,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION) {
 			.filter((l) => /npm error|ERR!|ETARGET|ENOTFOUND|EBADENGINE|gyp ERR/.test(l));
 		throw new Error(
 			`n8n@${version} could not be installed here (npm rc ${res.code}, after ${Math.round(res.ms / 1000)} s):\n` +
-				`${tail(lines.join('\n') || res.stdout + res.stderr, 25)}\n(full log: ${logFile})`,
+				`${res.diagnosis ?? tail(lines.join('\n') || res.stdout + res.stderr, 25)}\n(full log: ${logFile})`,
 		);
 	}
 	writeFileSync(marker, `${version}\n`);

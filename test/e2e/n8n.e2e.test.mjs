@@ -69,12 +69,39 @@ const CAPABILITY_SAMPLES = [
 	'replicate-kling-2-6-text-to-video.json',
 	'fal-kling-4-text-to-video.json',
 ];
+/**
+ * Motion control, lip-sync, avatar, reference, edit and extend (issue 17): every
+ * `<provider>-<capability>.json` on the first version, one per capability on the others.
+ */
+const CAPABILITY_RE = /-(motion-control|lip-sync|avatar|reference-to-video|edit-video|extend-video)\.json$/;
+const CAPABILITY_EXAMPLE_SAMPLES = [
+	'wavespeed-motion-control.json',
+	'fal-lip-sync.json',
+	'kie-avatar.json',
+	'replicate-reference-to-video.json',
+	'fal-edit-video.json',
+	'wavespeed-extend-video.json',
+];
 /** @param {string} version */
 function generateFilesFor(version) {
 	if (version === VERSIONS[0]) return GENERATE_FILES;
-	return GENERATE_FILES.filter(
-		(file) => !/-kling-\d/.test(file) || CAPABILITY_SAMPLES.includes(file),
+	return GENERATE_FILES.filter((file) =>
+		CAPABILITY_RE.test(file)
+			? CAPABILITY_EXAMPLE_SAMPLES.includes(file)
+			: !/-kling-\d/.test(file) || CAPABILITY_SAMPLES.includes(file),
 	);
+}
+/** The emulator's names for two capabilities. @param {string} mode */
+const emulatorMode = (mode) => ({ 'edit-video': 'video-edit', 'extend-video': 'video-extend' })[mode] ?? mode;
+/**
+ * The length the example's video must have. Inputs in the examples are URLs off the emulator, which it
+ * measures as 5 s (its `remoteVideoSeconds` / `remoteAudioSeconds`): input-decided lengths are 5 s, an
+ * extension is 5 s + the new segment. @param {string} mode @param {any} params
+ */
+function expectedSeconds(mode, params) {
+	if (['motion-control', 'lip-sync', 'avatar', 'edit-video'].includes(mode)) return 5;
+	if (mode === 'extend-video') return 5 + (params.duration ?? 5);
+	return params.duration ?? 5;
 }
 /** Send to trigger: a Submit workflow with a callback URL plus the trigger workflow it calls. */
 const TRIGGER_PAIRS = EXAMPLES.filter(
@@ -249,14 +276,22 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 					error: null,
 				}),
 			);
-			// With shots the prompt is null and the shot list is what the provider received.
-			expect(item.json.request.prompt).toBe(params.multiShot ? null : params.prompt);
+			// With shots the prompt is null and the shot list is what the provider received; capabilities
+			// write references the provider's way (@Image1 → <<<image_1>>>), lip-sync has no prompt.
+			if (CAPABILITY_RE.test(file)) {
+				if (params.prompt && wf.mode !== 'lip-sync') expect(item.json.request.prompt).toEqual(expect.any(String));
+				expect(item.json.outputDurationS).toBe(expectedSeconds(wf.mode, params));
+			} else {
+				expect(item.json.request.prompt).toBe(params.multiShot ? null : params.prompt);
+			}
 			if (params.multiShot) expect(item.json.request.shots).toEqual(params.shots.shot);
 			if (wf.mode === 'image-to-video')
 				expect(item.json.request.startImageUrl).toEqual(expect.any(String));
 			// the task really went through the emulator
 			const task = emulator.tasks.get(item.json.taskId);
-			expect(task).toEqual(expect.objectContaining({ provider: wf.provider, mode: wf.mode }));
+			expect(task).toEqual(expect.objectContaining({ provider: wf.provider }));
+			// A capability served by a generation model (Replicate's Omni) records it under `media`.
+			expect(task.media?.capability ?? task.mode).toBe(emulatorMode(wf.mode));
 
 			const binary = item.binary?.data;
 			expect(binary).toEqual(
@@ -271,10 +306,11 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			expect(existsSync(path)).toBe(true);
 			const mp4 = inspectMp4(readFileSync(path));
 			expect(mp4.hasFtyp).toBe(true);
-			expect(mp4.durationSeconds).toBeCloseTo(params.duration ?? 5, 0);
-			// Sound: an audio track exactly when the item says the provider made sound.
-			expect(mp4.hasAudio).toBe(item.json.request.audio === true);
-			if (mp4.audio) expect(mp4.audio.durationSeconds).toBeCloseTo(params.duration ?? 5, 0);
+			const seconds = expectedSeconds(wf.mode, params);
+			expect(mp4.durationSeconds).toBeCloseTo(seconds, 0);
+			// Sound: an audio track exactly when the item says the provider made sound (null: the provider decides).
+			if (item.json.request.audio !== null) expect(mp4.hasAudio).toBe(item.json.request.audio === true);
+			if (mp4.audio) expect(mp4.audio.durationSeconds).toBeCloseTo(seconds, 0);
 			expect(statSync(path).size).toBeGreaterThan(1000);
 		},
 	);

@@ -23,7 +23,7 @@ let server;
 let webhookBaseUrl;
 /** @type {Awaited<ReturnType<typeof createTrigger>> | null} */
 let activeTrigger = null;
-/** @type {Array<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number } }>} */
+/** @type {Array<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number, executedMs: number } }>} */
 let deliveries = [];
 
 beforeAll(async () => {
@@ -684,8 +684,9 @@ describe('behaviour 9: the trigger answers the provider at once, then re-reads a
 			expect(delivery.status).toBe(200);
 			expect(delivery.body).toEqual({ received: true, taskId });
 			expect(delivery.timing.answeredMs).toBeLessThan(1000);
-			// The answer left before the download finished, not after it.
-			expect(delivery.timing.resolvedMs - delivery.timing.answeredMs).toBeGreaterThan(1500);
+			// The answer left before the download finished, not after it: the download runs in the
+			// execution webhook() starts (the trigger's execute()).
+			expect(delivery.timing.executedMs - delivery.timing.answeredMs).toBeGreaterThan(1500);
 			const [download] = emulator.journal.entries({ kind: 'download', taskId });
 			expect(download.fault).toBe('slow');
 			const [item] = delivery.items;
@@ -932,5 +933,33 @@ describe('behaviour 10: with Re-Read off, an unsigned video URL may not lead int
 		expect(tooMany.json.error.code).toBe('download_failed');
 		expect(tooMany.json.error.message).toMatch(/redirected more than 5 times/);
 		expect(hits.redirector).toHaveLength(6);
+	});
+});
+
+describe('Send to trigger with a capability (issue 17): the mode travels in the callback URL', () => {
+	test.each(/** @type {const} */ ([
+		['wavespeed', { mode: 'lip-sync', model: 'kling-lipsync-audio', inputVideoUrl: 'video-8s-sound.mp4', inputAudioUrl: 'audio-5s.wav' }, 8],
+		['kie', { mode: 'avatar', model: 'kling-avatar-std', startImageUrl: 'start.png', inputAudioUrl: 'audio-6s.mp3' }, 6],
+		['replicate', { mode: 'motion-control', model: 'kling-2.6-std', startImageUrl: 'start.png', inputVideoUrl: 'video-5s-sound.mp4' }, 5],
+	]))('%s', async (provider, fields, seconds) => {
+		const asset = (/** @type {string} */ name) => `${emulator.url}/_assets/${name}`;
+		const parameters = Object.fromEntries(
+			Object.entries(fields).map(([key, value]) => [key, /Url$/.test(key) ? asset(value) : value]),
+		);
+		const kling = await trigger(/** @type {any} */ (provider));
+		const result = await runKlingNode({
+			parameters: { authentication: provider, resource: 'video', operation: 'submit', ...parameters, callbackUrl: kling.productionUrl() },
+			credentials: credentialsFor(provider, emulator),
+			typeVersion: 2,
+		});
+		expect(result.error).toBeUndefined();
+		const taskId = String(result.output[0].json.taskId);
+		await until(() => Boolean(emitted()));
+		const [item] = /** @type {any} */ (emitted()).items;
+		expect(item.json).toMatchObject({ provider, taskId, mode: fields.mode, status: 'succeeded', outputDurationS: seconds });
+		expect(inspectMp4(await kling.binaryBuffer(item.binary.data)).durationSeconds).toBe(seconds);
+		// Kie signs no body: the task is read again, under its capability's model.
+		const reads = emulator.journal.entries({ kind: 'status', taskId }).length;
+		expect(reads).toBe(SIGNS_BODY.includes(provider) ? 0 : 1);
 	});
 });

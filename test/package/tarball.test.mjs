@@ -134,7 +134,9 @@ describe('npm pack', () => {
 		expect(icons).toBeGreaterThan(2);
 	});
 
+	// Budget raised from 400 kB for issue 17 (motion control, lip-sync, avatar, reference, edit, extend:
+	// ~75 kB of catalog data, input checks and editor fields); 473 kB unpacked, 113 kB packed when raised.
 	test('the tarball stays small (it was 146 kB packed with the build info and source maps)', () => {
-		expect(summary.unpackedSize).toBeLessThan(400_000);
+		expect(summary.unpackedSize).toBeLessThan(520_000);
 	});
 });

@@ -119,6 +119,49 @@ const INSTANCE_URLS = {
 let executionCounter = 0;
 
 /**
+ * One execution of a one-node workflow through n8n-core's WorkflowExecute, the node fed `items` on its
+ * first input (as n8n starts a webhook's execution with the webhook's workflowData). Returns the run.
+ * @param {{ workflow: any, node: any, items: Array<{ json: any, binary?: any }>, credentialsHelper: any,
+ *   mode: 'manual' | 'webhook', onStarted?: (execution: { cancel(): void }) => void,
+ *   webhookBaseUrl?: string, onUiMessage?: (type: string, data: any) => void }} options
+ */
+async function executeNode(options) {
+	const { workflow, node } = options;
+	const executionId = `exec-${++executionCounter}`;
+	const hooks = new core.ExecutionLifecycleHooks(options.mode, executionId, {
+		id: workflow.id,
+		nodes: [node],
+		connections: {},
+	});
+	/** @type {(run: any) => void} */
+	let finished = () => {};
+	const done = new Promise((resolveDone) => (finished = resolveDone));
+	hooks.addHandler('workflowExecuteAfter', (/** @type {any} */ run) => finished(run));
+	const additionalData = {
+		hooks,
+		credentialsHelper: options.credentialsHelper,
+		executionId,
+		...INSTANCE_URLS,
+		...(options.webhookBaseUrl ? { webhookBaseUrl: options.webhookBaseUrl } : {}),
+		variables: {},
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'test-user',
+		...(options.onUiMessage ? { sendDataToUI: options.onUiMessage } : {}),
+	};
+	const runExecutionData = workflowLib.createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node, data: { main: [options.items] }, source: null }],
+		},
+	});
+	const execute = new core.WorkflowExecute(additionalData, options.mode, runExecutionData);
+	const execution = execute.processRunExecutionData(workflow);
+	options.onStarted?.({ cancel: () => execution.cancel() });
+	await execution.catch(() => undefined);
+	return await done;
+}
+
+/**
  * Run one Kling Video node on the given input items.
  * @param {{
  *   parameters: Record<string, any>,
@@ -170,36 +213,15 @@ export async function runKlingNode(options) {
 		nodeTypes,
 		settings: { executionOrder: 'v1' },
 	});
-	const executionId = `exec-${++executionCounter}`;
-	const hooks = new core.ExecutionLifecycleHooks('manual', executionId, {
-		id: workflowId,
-		nodes: [node],
-		connections: {},
-	});
-	/** @type {(run: any) => void} */
-	let finished = () => {};
-	const done = new Promise((resolveDone) => (finished = resolveDone));
-	hooks.addHandler('workflowExecuteAfter', (/** @type {any} */ run) => finished(run));
-	const additionalData = {
-		hooks,
+	const run = await executeNode({
+		workflow,
+		node,
+		items: options.items ?? [{ json: {} }],
 		credentialsHelper: credentialsHelper(options.credentials ?? {}, pkg),
-		executionId,
-		...INSTANCE_URLS,
-		variables: {},
-		currentNodeParameters: undefined,
-		executionTimeoutTimestamp: undefined,
-		userId: 'test-user',
-		...(options.onUiMessage ? { sendDataToUI: options.onUiMessage } : {}),
-	};
-	const items = options.items ?? [{ json: {} }];
-	const runExecutionData = workflowLib.createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
+		mode: 'manual',
+		onStarted: options.onStarted,
+		onUiMessage: options.onUiMessage,
 	});
-	const execute = new core.WorkflowExecute(additionalData, 'manual', runExecutionData);
-	const execution = execute.processRunExecutionData(workflow);
-	options.onStarted?.({ cancel: () => execution.cancel() });
-	await execution.catch(() => undefined);
-	const run = await done;
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	const error = run.data.resultData.error ?? taskData?.error;
 	const output = taskData?.data?.main?.[0] ?? [];
@@ -277,12 +299,12 @@ export async function createTrigger(options) {
 		lifecycle,
 		productionUrl: () => hookContext().getNodeWebhookUrl('default'),
 		/**
-		 * One POST. `timing` says when the caller got its answer and when `webhook()` resolved (ms after
-		 * the call): a trigger that answers through the response object before it downloads answers
+		 * One POST, then the execution it starts (the trigger's execute()). `timing` says when the caller
+		 * got its answer, when `webhook()` resolved and when the execution ended (ms after the call): a trigger that answers through the response object before it downloads answers
 		 * first. `onAnswer` runs the moment the answer is sent (as n8n's response would leave then).
 		 * @param {{ body: Buffer | string, headers?: Record<string, string>, query?: Record<string, string> }} request
 		 * @param {{ onAnswer?: (answer: { status: number, body: any }) => void }} [hooks]
-		 * @returns {Promise<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number } }>}
+		 * @returns {Promise<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number, executedMs: number } }>}
 		 */
 		async deliver(request, hooks = {}) {
 			const startedAt = Date.now();
@@ -350,7 +372,22 @@ export async function createTrigger(options) {
 			);
 			const result = await nodeType.webhook.call(context);
 			const resolvedAt = Date.now();
-			const items = result.workflowData ? result.workflowData[0] : null;
+			// Then n8n starts the execution with workflowData as the trigger's input: its execute() runs.
+			let items = null;
+			if (result.workflowData) {
+				const run = await executeNode({
+					workflow,
+					node,
+					items: result.workflowData[0],
+					credentialsHelper: baseAdditionalData.credentialsHelper,
+					mode: 'webhook',
+					webhookBaseUrl: baseAdditionalData.webhookBaseUrl,
+				});
+				const taskData = run.data.resultData.runData[node.name]?.[0];
+				if (taskData?.error) throw taskData.error;
+				items = taskData?.data?.main?.[0] ?? [];
+			}
+			const executedAt = Date.now();
 			// Without noWebhookResponse, n8n answers itself once webhook() has returned.
 			if (!result.noWebhookResponse && answer.answeredAt === null) {
 				answer.body ??= { message: 'Workflow was started' };
@@ -361,7 +398,11 @@ export async function createTrigger(options) {
 				status: answer.status,
 				body: answer.body,
 				items,
-				timing: { answeredMs: answeredAt - startedAt, resolvedMs: resolvedAt - startedAt },
+				timing: {
+					answeredMs: answeredAt - startedAt,
+					resolvedMs: resolvedAt - startedAt,
+					executedMs: executedAt - startedAt,
+				},
 			};
 		},
 		/** @param {any} binary */

@@ -219,7 +219,7 @@ describe('readGenerationPlan: model, mode, duration, aspect ratio, CFG', () => {
 		await expectInputError(
 			{ ...T2V, mode: 'video' },
 			'Generation Type',
-			'Generation Type must be "text-to-video" or "image-to-video", not "video"',
+			'Generation Type must be one of text-to-video, image-to-video, motion-control, lip-sync, avatar, reference-to-video, edit-video, extend-video, not "video"',
 		);
 	});
 

@@ -1,7 +1,14 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { CATALOG, modelsFor, entriesOf } from '../../shared/catalog';
 import { KLING_4_ASPECT_RATIOS } from '../../shared/catalog/common';
-import type { GenerationMode, ModelEntry, ProviderId } from '../../shared/catalog/types';
+import {
+	GENERATION_MODES,
+	isCapabilityMode,
+	type GenerationMode,
+	type ModelEntry,
+	type ProviderId,
+} from '../../shared/catalog/types';
+import { capabilityProperties, GENERATION_TYPE_OPTIONS } from './capabilities';
 import { CUSTOM_MODEL } from '../../shared/engine/input';
 import { describeDurations } from '../../shared/engine/request';
 import { PROVIDERS } from '../../shared/providers';
@@ -15,7 +22,7 @@ import { PROVIDERS } from '../../shared/providers';
 
 const WITH_MODEL = ['generate', 'submit', 'getTask', 'waitForTask'];
 const GENERATING = ['generate', 'submit'];
-const MODES: GenerationMode[] = ['text-to-video', 'image-to-video'];
+const MODES: GenerationMode[] = [...GENERATION_MODES];
 const PROVIDER_IDS = Object.keys(CATALOG) as ProviderId[];
 
 /** One model option: its entries (Kling official may have one per API generation). */
@@ -99,7 +106,7 @@ export function priceText(entry: ModelEntry): string | null {
 
 function modelDescription(view: ModelView): string {
 	const entry = view.entries[0];
-	const facts = [describeDurations(entry.durations)];
+	const facts = [entry.durations ? describeDurations(entry.durations) : 'length follows the input'];
 	if (entry.audio.kind === 'always') facts.push('always with sound');
 	if (entry.audio.kind === 'switch') facts.push('sound on or off');
 	if (view.entries.some((e) => e.multiShot)) facts.push('multi-shot');
@@ -116,6 +123,7 @@ function modelProperties(): INodeProperties[] {
 	return PROVIDER_IDS.flatMap((provider) =>
 		MODES.flatMap((mode) => {
 			const list = views(provider, mode);
+			if (!list.length) return [];
 			const options: INodePropertyOptions[] = list.map((view) => ({
 				name: view.name,
 				value: view.model,
@@ -159,10 +167,14 @@ function modelProperties(): INodeProperties[] {
 function durationProperties(): INodeProperties[] {
 	return PROVIDER_IDS.flatMap((provider) =>
 		MODES.flatMap((mode) =>
-			groupBy(views(provider, mode), (view) => ({
-				durations: view.entries[0].durations,
-				defaultDuration: view.entries[0].defaultDuration,
-			})).map(({ key, models }): INodeProperties => {
+			groupBy(views(provider, mode), (view) =>
+				view.entries[0].durations
+					? {
+							durations: view.entries[0].durations,
+							defaultDuration: view.entries[0].defaultDuration,
+						}
+					: null,
+			).map(({ key, models }): INodeProperties => {
 				const common = {
 					displayName: 'Duration',
 					name: 'duration',
@@ -233,6 +245,21 @@ function aspectRatioProperties(): INodeProperties[] {
 				description: 'Left at "Follow the Start Frame", the video keeps the image\'s aspect ratio',
 				displayOptions: show(provider, 'image-to-video', models),
 			}),
+		),
+		...MODES.filter(isCapabilityMode).flatMap((mode) =>
+			groupBy(views(provider, mode), (view) =>
+				view.entries[0].aspectRatios.length ? view.entries[0].aspectRatios : null,
+			).map(
+				({ key, models }): INodeProperties => ({
+					displayName: 'Aspect Ratio',
+					name: 'aspectRatio',
+					type: 'options',
+					options: [{ name: "Provider's Default", value: '' }, ...aspectOptions(key)],
+					default: '',
+					description: "Left at the provider's default, the video follows the inputs",
+					displayOptions: show(provider, mode, models),
+				}),
+			),
 		),
 		// Image-to-video models without a choice: the same field (so a value survives a switch), with a hint.
 		...groupBy(views(provider, 'image-to-video'), (view) =>
@@ -454,17 +481,17 @@ function settingsProperties(): INodeProperties[] {
 					modesOf.set(view.model, [...(modesOf.get(view.model) ?? []), mode]);
 				}
 			}
-			const both = [...modesOf].filter(([, modes]) => modes.length === 2).map(([model]) => model);
-			const only = (mode: GenerationMode) =>
-				[...modesOf].filter(([, modes]) => modes.length === 1 && modes[0] === mode).map(([m]) => m);
-			const conditions: Array<Record<string, string[]>> = [];
-			if (both.length) conditions.push({ '/model': withCustom(provider, both) });
-			for (const mode of MODES) {
-				const models = only(mode);
-				if (models.length)
-					conditions.push({ '/model': withCustom(provider, models), '/mode': [mode] });
+			// One condition per set of generation types: the models that have the field in exactly those.
+			const groups = new Map<string, { modes: GenerationMode[]; models: string[] }>();
+			for (const [model, modes] of modesOf) {
+				const key = modes.join(',');
+				if (!groups.has(key)) groups.set(key, { modes, models: [] });
+				groups.get(key)!.models.push(model);
 			}
-			return conditions;
+			return [...groups.values()].map(({ modes, models }) => ({
+				'/model': withCustom(provider, models),
+				'/mode': modes,
+			}));
 		};
 		const negative = shownFor((entry) => entry.negativePrompt).map(
 			(condition): INodeProperties => ({
@@ -616,6 +643,7 @@ export const generationProperties: INodeProperties[] = [
 				value: 'image-to-video',
 				description: 'Animate a start frame, optionally towards an end frame',
 			},
+			...GENERATION_TYPE_OPTIONS,
 		],
 		default: 'text-to-video',
 		displayOptions: { show: { operation: WITH_MODEL } },
@@ -660,7 +688,27 @@ export const generationProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. A slow dolly shot of a coffee cup on a sunny kitchen table, steam rising',
 		description: 'What the video should show',
-		displayOptions: { show: { operation: GENERATING }, hide: { multiShot: [true] } },
+		displayOptions: {
+			show: { operation: GENERATING, mode: ['text-to-video', 'image-to-video'] },
+			hide: { multiShot: [true] },
+		},
+	},
+	{
+		// Motion control and avatar take an optional prompt; reference, edit and extend need one (checked
+		// per model); lip-sync has none.
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		placeholder: 'e.g. @Image1 walks through @Image2, smiling',
+		description: 'What the result should show; optional for motion control and avatars',
+		displayOptions: {
+			show: {
+				operation: GENERATING,
+				mode: MODES.filter((mode) => isCapabilityMode(mode) && mode !== 'lip-sync'),
+			},
+		},
 	},
 	...multiShotProperties(),
 	...imageProperties(),
@@ -669,6 +717,7 @@ export const generationProperties: INodeProperties[] = [
 	...audioProperties(),
 	...resolutionProperties(),
 	...elementProperties(),
+	...capabilityProperties(),
 	...settingsProperties(),
 	{
 		displayName: 'Callback URL',

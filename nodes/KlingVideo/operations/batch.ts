@@ -8,7 +8,7 @@ import {
 import { CATALOG } from '../../shared/catalog';
 import type { ModelEntry } from '../../shared/catalog/types';
 import { estimateCost, usd } from '../../shared/engine/cost';
-import { downloadVideo } from '../../shared/engine/download';
+import { downloadVideo, storedVideoSeconds } from '../../shared/engine/download';
 import { describeFailure } from '../../shared/engine/failures';
 import {
 	carriedParameters,
@@ -431,6 +431,7 @@ async function finishTask(
 		if (run.options.downloadVideo) {
 			const fileName = videoFileName(run.adapter.id, ref.taskId);
 			binary = await downloadVideo(run.ctx, snapshot.videoUrls[0], fileName, run.signal);
+			json.outputDurationS = await storedVideoSeconds(run.ctx, binary);
 		}
 		return { itemIndex, json, binary, failure: null };
 	} catch (error) {

@@ -5,7 +5,7 @@ import type {
 	IN8nHttpFullResponse,
 	INodeExecutionData,
 } from 'n8n-workflow';
-import { downloadVideo } from '../../shared/engine/download';
+import { downloadVideo, storedVideoSeconds } from '../../shared/engine/download';
 import { readTaskRef, routedItemReader } from '../../shared/engine/input';
 import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
 import { readOptions, taskItemJson, videoFileName } from '../../shared/engine/output';
@@ -81,6 +81,7 @@ export async function readTask(
 		if (snapshot.status !== 'succeeded' || !options.downloadVideo) return [{ json }];
 		const fileName = videoFileName(adapter.id, ref.taskId);
 		const binary = await downloadVideo(this, snapshot.videoUrls[0], fileName);
+		json.outputDurationS = await storedVideoSeconds(this, binary);
 		return [{ json, binary: { [options.binaryPropertyName]: binary } }];
 	} catch (error) {
 		const described = error instanceof Error ? error : new Error(String(error));

@@ -6,6 +6,10 @@ import {
 	KLING_ASPECT_RATIOS,
 	KLING_PROMPT_LIMIT,
 	THREE_TO_FIFTEEN,
+	CAPABILITY_DEFAULTS,
+	CHARACTER_IMAGE,
+	MB,
+	VIDEO_TYPES,
 } from './common';
 import type { GenerationMode, ModelEntry, ProviderCatalog } from './types';
 
@@ -131,9 +135,39 @@ const entries: ModelEntry[] = [
 	),
 ];
 
+/* Motion control (KLING-MODELS.md §1b, §3.2): `kling-3-0-std` with `input.mode: "motion-control"`. */
+
+const capabilities: ModelEntry[] = [
+	{
+		...CAPABILITY_DEFAULTS,
+		provider: 'apixo',
+		model: 'kling-3.0-std',
+		kling: 'kling-3.0-std',
+		name: 'Kling 3.0 Standard',
+		mode: 'motion-control',
+		id: 'kling-3-0-std',
+		tier: 'std',
+		fixed: { mode: 'motion-control' },
+		capability: {
+			image: { field: 'image_urls', list: true, required: true, limits: CHARACTER_IMAGE },
+			video: {
+				field: 'video_urls',
+				list: true,
+				required: true,
+				limits: { types: [...VIDEO_TYPES, 'video/x-m4v'], maxBytes: 100 * MB, maxSeconds: 30 },
+			},
+			keepSound: { field: 'sound', encoding: 'boolean', providerDefault: false },
+			prompt: 'optional',
+			length: 'input',
+		},
+		inferred:
+			"[A2] character_orientation not in the docs excerpt (not offered); `sound` read as keeping the reference video's sound; size cap 100 MB from Kling",
+	},
+];
+
 export const apixoCatalog: ProviderCatalog = {
 	provider: 'apixo',
-	entries,
+	entries: [...entries, ...capabilities],
 	// PROVIDERS.md §2.5: 402 insufficient balance, 429 rate limit (per-key concurrent tasks, too).
 	refusals: [
 		{ kind: 'insufficient_credits', httpStatus: 402 },

@@ -12,6 +12,15 @@ import {
 	THREE_TO_FIFTEEN,
 	THREE_TO_TWENTY,
 	THREE_TO_THIRTY,
+	AVATAR_AUDIO,
+	CAPABILITY_DEFAULTS,
+	LIPSYNC_VIDEO,
+	MB,
+	MOTION_VIDEO,
+	OMNI_VIDEO,
+	AUDIO_TYPES,
+	VIDEO_TYPES,
+	IMAGE_TYPES_WEBP,
 } from './common';
 import type { FieldNames, ModelEntry, ProviderCatalog } from './types';
 
@@ -332,9 +341,258 @@ const entries: ModelEntry[] = [
 	},
 ];
 
+/* Capabilities (KLING-MODELS.md §1b, §3.6, §6d, §7): the endpoint path carries the tier. */
+
+const CAP = { ...CAPABILITY_DEFAULTS, provider: 'fal' as const };
+const FAL_IMAGE = { types: IMAGE_TYPES_WEBP, maxBytes: 10 * MB };
+
+const falMotion = (version: 'v2.6' | 'v3', tier: 'pro' | 'standard'): ModelEntry => {
+	const kling = `kling-${version === 'v3' ? '3.0' : '2.6'}-${tier === 'pro' ? 'pro' : 'std'}`;
+	return {
+		...CAP,
+		model: kling,
+		kling,
+		name: `Kling ${version === 'v3' ? '3.0' : '2.6'} ${tier === 'pro' ? 'Pro' : 'Standard'}`,
+		mode: 'motion-control',
+		id: `fal-ai/kling-video/${version}/${tier}/motion-control`,
+		tier: tier === 'pro' ? 'pro' : 'std',
+		capability: {
+			image: { field: 'image_url', required: true, limits: { ...FAL_IMAGE } },
+			video: { field: 'video_url', required: true, limits: MOTION_VIDEO },
+			orientation: { field: 'character_orientation' },
+			keepSound: { field: 'keep_original_sound', encoding: 'boolean', providerDefault: true },
+			prompt: 'optional',
+			length: 'input',
+		},
+		inferred:
+			version === 'v2.6' && tier === 'standard'
+				? '[F1] the v2.6 standard path is third-party; price not found'
+				: '[F1] price per output second not found for motion control; v3 elements (1, orientation video) not offered',
+	};
+};
+
+const falAvatar = (tier: 'standard' | 'pro'): ModelEntry => ({
+	...CAP,
+	model: `kling-avatar-v2-${tier === 'pro' ? 'pro' : 'std'}`,
+	kling: `kling-avatar-v2-${tier === 'pro' ? 'pro' : 'std'}`,
+	name: `Kling AI Avatar v2 ${tier === 'pro' ? 'Pro' : 'Standard'}`,
+	mode: 'avatar',
+	id: `fal-ai/kling-video/ai-avatar/v2/${tier}`,
+	tier: tier === 'pro' ? 'pro' : 'std',
+	audio: { kind: 'always' },
+	capability: {
+		image: { field: 'image_url', required: true, limits: FAL_IMAGE },
+		audio: { field: 'audio_url', required: true, limits: AVATAR_AUDIO },
+		prompt: 'optional',
+		length: 'input',
+	},
+	price: {
+		usdPerSecond: tier === 'pro' ? 0.115 : 0.0562,
+		date: '2026-12-01',
+		source: 'KLING-MODELS.md §3.6 (3p)',
+	},
+	inferred: "[F] avatar fields and prices third-party; audio limits from Kling's avatar API [O1]",
+});
+
+const falLipsyncVideo = LIPSYNC_VIDEO;
+const falLipsyncAudio = { types: AUDIO_TYPES, maxBytes: 5 * MB, minSeconds: 2, maxSeconds: 60 };
+
+const O3_ELEMENTS = { field: 'elements', shape: 'fal' } as const;
+
+const falCapabilities: ModelEntry[] = [
+	falMotion('v3', 'pro'),
+	falMotion('v3', 'standard'),
+	falMotion('v2.6', 'pro'),
+	falMotion('v2.6', 'standard'),
+	{
+		...CAP,
+		model: 'kling-lipsync-audio',
+		kling: 'kling-lipsync-audio',
+		name: 'Kling Lip-Sync (Audio)',
+		mode: 'lip-sync',
+		id: 'fal-ai/kling-video/lipsync/audio-to-video',
+		audio: { kind: 'always' },
+		fields: {},
+		capability: {
+			video: { field: 'video_url', required: true, limits: falLipsyncVideo },
+			audio: { field: 'audio_url', required: true, limits: falLipsyncAudio },
+			prompt: 'none',
+			length: 'input',
+		},
+		price: {
+			usdPerSecond: 0.014,
+			date: '2026-12-01',
+			source: 'KLING-MODELS.md §3.6 (3p; billed in 5 s steps)',
+		},
+		inferred: '[F] price third-party (about $0.014/s, billed in 5 s steps)',
+	},
+	{
+		...CAP,
+		model: 'kling-lipsync-text',
+		kling: 'kling-lipsync-text',
+		name: 'Kling Lip-Sync (Text to Speech)',
+		mode: 'lip-sync',
+		id: 'fal-ai/kling-video/lipsync/text-to-video',
+		audio: { kind: 'always' },
+		fields: {},
+		capability: {
+			video: { field: 'video_url', required: true, limits: falLipsyncVideo },
+			speech: {
+				textField: 'text',
+				voiceField: 'voice_id',
+				languageField: 'voice_language',
+				speedField: 'voice_speed',
+				maxChars: 120,
+				defaultVoice: 'oversea_male1',
+			},
+			prompt: 'none',
+			length: 'input',
+		},
+		inferred: '[F] text-to-video field names inferred from the audio endpoint and Kling (§3.6)',
+	},
+	falAvatar('pro'),
+	falAvatar('standard'),
+	{
+		...CAP,
+		model: 'kling-4.0',
+		kling: 'kling-4.0',
+		name: 'Kling 4.0',
+		mode: 'reference-to-video',
+		id: 'kling/v4/reference-to-video',
+		durations: THREE_TO_THIRTY,
+		aspectRatios: KLING_4_ASPECT_RATIOS,
+		resolutions: KLING_4_RESOLUTIONS,
+		audio: { kind: 'always' },
+		elements: { kind: 'inline', max: 7 },
+		promptMaxLength: KLING_4_PROMPT_LIMIT,
+		fields: {
+			prompt: 'prompt',
+			duration: INTEGER_DURATION,
+			aspectRatio: 'aspect_ratio',
+			resolution: 'resolution',
+			elements: O3_ELEMENTS,
+		},
+		capability: {
+			video: {
+				field: 'video_urls',
+				list: true,
+				required: false,
+				limits: { types: VIDEO_TYPES, maxBytes: null, minSeconds: 3, maxSeconds: 30 },
+			},
+			audio: {
+				field: 'audio_urls',
+				list: true,
+				required: false,
+				limits: { types: AUDIO_TYPES, maxBytes: null, minSeconds: 5, maxSeconds: 30 },
+			},
+			referenceImages: { field: 'image_urls', max: 10, limits: FAL_IMAGE },
+			keepSound: { field: 'keep_original_sound', encoding: 'boolean', providerDefault: false },
+			prompt: 'required',
+			promptRefs: 'at',
+			length: 'duration',
+		},
+		price: {
+			usdPerSecond: 0.157,
+			usdPerSecondByResolution: { '720p': 0.157, '1080p': 0.235 },
+			date: '2026-12-01',
+			source: 'F9',
+		},
+		typicalSeconds: KLING_4_TIME,
+		inferred:
+			'[F8][F9] only the prompt syntax was captured: image_urls / video_urls / audio_urls / elements / keep_original_sound named as fal names them elsewhere; with a reference video fal bills $0.094/$0.141 per s of input + output (not in the estimate)',
+	},
+	...(['pro', 'standard', '4k'] as const).map(
+		(tier): ModelEntry => ({
+			...CAP,
+			model: `kling-o3-${tier === 'standard' ? 'std' : tier}`,
+			kling: `kling-o3-${tier === 'standard' ? 'std' : tier}`,
+			name: `Kling O3 ${{ pro: 'Pro', standard: 'Standard', '4k': '4K' }[tier]}`,
+			mode: 'reference-to-video',
+			id: `fal-ai/kling-video/o3/${tier}/reference-to-video`,
+			tier: tier === 'standard' ? 'std' : tier,
+			durations: THREE_TO_FIFTEEN,
+			aspectRatios: KLING_ASPECT_RATIOS,
+			audio: { kind: 'switch', providerDefault: false },
+			elements: { kind: 'inline', max: 7 },
+			fields: {
+				prompt: 'prompt',
+				duration: STRING_DURATION,
+				aspectRatio: 'aspect_ratio',
+				audio: { field: 'generate_audio', encoding: 'boolean' },
+				elements: O3_ELEMENTS,
+			},
+			capability: {
+				referenceImages: { field: 'image_urls', max: 7, limits: FAL_IMAGE },
+				prompt: 'required',
+				promptRefs: 'at',
+				length: 'duration',
+			},
+			...(tier === '4k'
+				? { price: { usdPerSecond: 0.42, date: '2026-12-01', source: 'F12' } }
+				: {}),
+			inferred:
+				'[F12] reference images + elements together at most 7 (the node checks images alone)',
+		}),
+	),
+	{
+		...CAP,
+		model: 'kling-4.0',
+		kling: 'kling-4.0',
+		name: 'Kling 4.0',
+		mode: 'edit-video',
+		id: 'kling/v4/video-to-video/edit',
+		resolutions: KLING_4_RESOLUTIONS,
+		audio: { kind: 'always' },
+		promptMaxLength: KLING_4_PROMPT_LIMIT,
+		fields: { prompt: 'prompt', resolution: 'resolution' },
+		capability: {
+			video: {
+				field: 'video_url',
+				required: true,
+				limits: { types: VIDEO_TYPES, maxBytes: 300 * MB, minSeconds: 3, maxSeconds: 30.05 },
+			},
+			referenceImages: { field: 'image_urls', max: 10, limits: FAL_IMAGE },
+			prompt: 'required',
+			promptRefs: 'at',
+			length: 'input',
+		},
+		price: {
+			usdPerSecond: 0.094,
+			usdPerSecondByResolution: { '720p': 0.094, '1080p': 0.141 },
+			date: '2026-12-01',
+			source: 'F9 (per second of input + output: the estimate counts the output only)',
+		},
+		typicalSeconds: KLING_4_TIME,
+		inferred:
+			'[F9] "API access is coming soon" on the stored copy; the output keeps the input length (inferred from WaveSpeed)',
+	},
+	...(['pro', 'standard'] as const).map(
+		(tier): ModelEntry => ({
+			...CAP,
+			model: `kling-o3-${tier === 'standard' ? 'std' : tier}`,
+			kling: `kling-o3-${tier === 'standard' ? 'std' : tier}`,
+			name: `Kling O3 ${tier === 'pro' ? 'Pro' : 'Standard'}`,
+			mode: 'edit-video',
+			id: `fal-ai/kling-video/o3/${tier}/video-to-video/edit`,
+			tier: tier === 'standard' ? 'std' : tier,
+			capability: {
+				video: { field: 'video_url', required: true, limits: OMNI_VIDEO },
+				referenceImages: { field: 'image_urls', max: 4, limits: FAL_IMAGE },
+				keepSound: { field: 'keep_audio', encoding: 'boolean', providerDefault: true },
+				prompt: 'required',
+				promptRefs: 'at',
+				length: 'input',
+			},
+			...(tier === 'pro'
+				? { price: { usdPerSecond: 0.336, date: '2026-12-01', source: 'F12' } }
+				: {}),
+		}),
+	),
+];
+
 export const falCatalog: ProviderCatalog = {
 	provider: 'fal',
-	entries,
+	entries: [...entries, ...falCapabilities],
 	// fal queues over-concurrency requests; 429 is the rate limit; an exhausted balance answers 403
 	// "Exhausted balance" (inferred from fal's client errors).
 	refusals: [

@@ -7,6 +7,13 @@ import {
 	KLING_PROMPT_LIMIT,
 	KLING_SHOTS,
 	THREE_TO_FIFTEEN,
+	AVATAR_AUDIO,
+	CAPABILITY_DEFAULTS,
+	CHARACTER_IMAGE,
+	MB,
+	MOTION_VIDEO,
+	REFERENCE_IMAGE,
+	VIDEO_TYPES,
 } from './common';
 import type { FieldNames, ModelEntry, ProviderCatalog, Tier } from './types';
 
@@ -279,9 +286,121 @@ const entries: ModelEntry[] = [
 	},
 ];
 
+/* Capabilities (KLING-MODELS.md §1b, §3.3, §7): the model id in the body, the inputs in `input`. */
+
+const CAP = { ...CAPABILITY_DEFAULTS, provider: 'kie' as const };
+
+const kieMotion = (version: '2.6' | '3.0'): ModelEntry => ({
+	...CAP,
+	model: `kling-${version}`,
+	kling: `kling-${version}-motion`,
+	name: `Kling ${version}`,
+	mode: 'motion-control',
+	id: `kling-${version}/motion-control`,
+	// `mode` is the resolution here (720p | 1080p); std / pro are refused (3p [K6]).
+	resolutions: ['720p', '1080p'],
+	fields: { prompt: 'prompt', resolution: 'mode' },
+	capability: {
+		image: { field: 'input_urls', list: true, required: true, limits: CHARACTER_IMAGE },
+		video: { field: 'video_urls', list: true, required: true, limits: MOTION_VIDEO },
+		orientation: { field: 'character_orientation' },
+		prompt: 'optional',
+		length: 'input',
+	},
+	inferred:
+		version === '3.0'
+			? "[K6] kling-3.0/motion-control fields third-party (as 2.6 + background_source, not offered); no sound field: the reference video's sound is the provider's choice"
+			: "[K2] no sound field: whether the reference video's sound is kept is the provider's choice",
+});
+
+const kieAvatar = (tier: 'standard' | 'pro'): ModelEntry => ({
+	...CAP,
+	model: `kling-avatar-${tier === 'pro' ? 'pro' : 'std'}`,
+	kling: `kling-avatar-v2-${tier === 'pro' ? 'pro' : 'std'}`,
+	name: `Kling AI Avatar ${tier === 'pro' ? 'Pro' : 'Standard'}`,
+	mode: 'avatar',
+	id: `kling/ai-avatar-${tier}`,
+	tier: tier === 'pro' ? 'pro' : 'std',
+	audio: { kind: 'always' },
+	promptMaxLength: 5000,
+	capability: {
+		image: { field: 'image_url', required: true, limits: CHARACTER_IMAGE },
+		audio: { field: 'audio_url', required: true, limits: { ...AVATAR_AUDIO, maxBytes: 10 * MB } },
+		prompt: 'optional',
+		length: 'input',
+	},
+	inferred:
+		'[K5] fields third-party (an extra field such as mode gets a silent 500); audio 10 MB (Kie form), 2–300 s from Kling [O1]',
+});
+
+const capabilities: ModelEntry[] = [
+	kieMotion('3.0'),
+	kieMotion('2.6'),
+	kieAvatar('pro'),
+	kieAvatar('standard'),
+	{
+		...CAP,
+		model: 'kling-3.0-omni',
+		kling: 'kling-3.0-omni',
+		name: 'Kling 3.0 Omni',
+		mode: 'reference-to-video',
+		id: 'kling-3.0-omni/reference-to-video',
+		durations: THREE_TO_FIFTEEN,
+		aspectRatios: KLING_ASPECT_RATIOS,
+		resolutions: ['720p', '1080p', '4k'],
+		audio: { kind: 'switch', providerDefault: false },
+		fields: {
+			prompt: 'prompt',
+			duration: { field: 'duration', type: 'integer' },
+			aspectRatio: 'aspect_ratio',
+			resolution: 'resolution',
+			audio: { field: 'audio', encoding: 'boolean' },
+		},
+		capability: {
+			video: {
+				field: 'video_urls',
+				list: true,
+				required: false,
+				limits: { types: VIDEO_TYPES, maxBytes: 200 * MB, minSeconds: 3, maxSeconds: 15.5 },
+			},
+			referenceImages: { field: 'image_urls', max: 7, maxWithVideo: 4, limits: REFERENCE_IMAGE },
+			prompt: 'required',
+			promptRefs: 'snake',
+			length: 'duration',
+		},
+		inferred:
+			"[K3] fields third-party (tested spec); prompt references @image_1 (resellers' syntax, inferred for Kie); video 3–15.5 s from Kling's 3.0 Omni; audio must be off with a reference video; may need per-model key permission",
+	},
+	{
+		...CAP,
+		model: 'kling-3.0-omni',
+		kling: 'kling-3.0-omni',
+		name: 'Kling 3.0 Omni',
+		mode: 'edit-video',
+		id: 'kling-3.0-omni/transformation',
+		resolutions: ['720p', '1080p', '4k'],
+		fields: { prompt: 'prompt', resolution: 'resolution' },
+		capability: {
+			video: {
+				field: 'video_urls',
+				list: true,
+				required: true,
+				limits: { types: VIDEO_TYPES, maxBytes: 200 * MB, minSeconds: 3, maxSeconds: 15.5 },
+			},
+			referenceImages: { field: 'image_urls', max: 4, limits: REFERENCE_IMAGE },
+			keepSound: { field: 'audio', encoding: 'boolean', providerDefault: false },
+			prompt: 'required',
+			promptRefs: 'snake',
+			length: 'input',
+		},
+		inferred:
+			'[K7] transformation read as the video edit from its name (no field list retrieved): fields as 3.0 Omni reference-to-video with the video required; audio:true taken as keeping the source sound',
+	},
+];
+
 export const kieCatalog: ProviderCatalog = {
 	provider: 'kie',
-	entries,
+	entries: [...entries, ...capabilities],
 	// PROVIDERS.md §3.2: body codes (with HTTP 200) 402 no credit, 429 rate limit, 455 maintenance.
 	refusals: [
 		{ kind: 'insufficient_credits', code: 402 },

@@ -7,10 +7,97 @@
 /** Provider ids: the `authentication` parameter values, emulator prefixes and the `provider` output field. */
 export type ProviderId = 'wavespeed' | 'apixo' | 'kie' | 'rivya' | 'kling' | 'fal' | 'replicate';
 
-export type GenerationMode = 'text-to-video' | 'image-to-video';
+/** What a task makes beyond text/image to video (KLING-MODELS.md §1b, §6, §7): one Generation Type each. */
+export type CapabilityMode =
+	| 'motion-control'
+	| 'lip-sync'
+	| 'avatar'
+	| 'reference-to-video'
+	| 'edit-video'
+	| 'extend-video';
+
+export type GenerationMode = 'text-to-video' | 'image-to-video' | CapabilityMode;
+
+export const CAPABILITY_MODES: readonly CapabilityMode[] = [
+	'motion-control',
+	'lip-sync',
+	'avatar',
+	'reference-to-video',
+	'edit-video',
+	'extend-video',
+];
 
 /** Every generation type, as `kling_mode` in a callback URL names it. */
-export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video'];
+export const GENERATION_MODES: readonly GenerationMode[] = [
+	'text-to-video',
+	'image-to-video',
+	...CAPABILITY_MODES,
+];
+
+export function isCapabilityMode(mode: GenerationMode): mode is CapabilityMode {
+	return (CAPABILITY_MODES as readonly string[]).includes(mode);
+}
+
+export type MediaKind = 'image' | 'video' | 'audio';
+
+/** A provider's documented limits for one input; checked before any paid request. */
+export interface MediaLimits {
+	/** MIME types accepted (for binary inputs: the type the bytes show, not the name). */
+	types: string[];
+	/** Null where the provider documents no size limit. */
+	maxBytes: number | null;
+	minSeconds?: number;
+	maxSeconds?: number;
+}
+
+/** One media input of a capability: the provider's field, as a URL or a one-URL list. */
+export interface MediaInput {
+	field: string;
+	list?: boolean;
+	required: boolean;
+	limits: MediaLimits;
+}
+
+/**
+ * What a capability takes besides the common fields, and how the provider spells it. The image is the
+ * character / subject (motion control, avatar) or the extend target frame, reported as
+ * `json.request.startImageUrl`; the video and audio are `inputVideoUrl` / `inputAudioUrl`.
+ */
+export interface CapabilitySpec {
+	image?: MediaInput;
+	video?: MediaInput;
+	audio?: MediaInput;
+	referenceImages?: {
+		field: string;
+		max: number;
+		/** The lower cap when a reference video is given too. */
+		maxWithVideo?: number;
+		limits: MediaLimits;
+	};
+	/** Lip-sync from text: the provider speaks it with one of its voices. */
+	speech?: {
+		textField: string;
+		voiceField: string;
+		languageField?: string;
+		speedField?: string;
+		maxChars: number;
+		defaultVoice: string;
+	};
+	/** Motion control: whether the character faces as in the image or as in the video. */
+	orientation?: { field: string };
+	/** Keep the input video's sound; `providerDefault` is what happens when the field is left out. */
+	keepSound?: { field: string; encoding: BooleanEncoding; providerDefault: boolean };
+	prompt: 'required' | 'optional' | 'none';
+	/**
+	 * How the provider's prompt names references. The node takes `@Image1`, `@Video1`, `@Audio1`,
+	 * `@Element1` (or an element's name) and writes `<<<image_1>>>` (`angle`) or `@image_1` (`snake`).
+	 */
+	promptRefs?: 'at' | 'angle' | 'snake';
+	/** Parameters sent only when a video is given (Replicate `video_reference_type`). */
+	withVideo?: Record<string, string | number | boolean>;
+	/** The output's length: the input's (no Duration field), the Duration chosen, or input + Duration (extend). */
+	length: 'input' | 'duration' | 'input-plus-duration';
+}
 
 /** Kling's quality tiers as the node normalizes them (`standard` → `std`). */
 export type Tier = 'std' | 'pro' | '4k';
@@ -46,7 +133,7 @@ export interface ElementsSpec {
 }
 
 /** How a value is written on the wire. */
-export type BooleanEncoding = 'boolean' | 'boolean-string' | 'on-off' | 'native-off';
+export type BooleanEncoding = 'boolean' | 'boolean-string' | 'on-off' | 'native-off' | 'yes-no';
 
 export interface ShotFields {
 	field: string;
@@ -78,7 +165,8 @@ export interface ShotFields {
 export interface FieldNames {
 	prompt?: string;
 	negativePrompt?: string;
-	duration: { field: string; type: 'integer' | 'string' };
+	/** Absent where the input decides the length (lip-sync, avatar, motion control). */
+	duration?: { field: string; type: 'integer' | 'string' };
 	aspectRatio?: string;
 	cfgScale?: string;
 	audio?: { field: string; encoding: BooleanEncoding };
@@ -115,7 +203,8 @@ export interface ModelEntry {
 	/** The provider's model id or path as sent (Kling official: `model_name`, or the new API's path). */
 	id: string;
 	tier: Tier | null;
-	durations: DurationSpec;
+	/** Null where the input decides the length (`capability.length` is `input`). */
+	durations: DurationSpec | null;
 	defaultDuration: number;
 	/** Aspect ratios the model takes; empty when the output follows the start frame. */
 	aspectRatios: string[];
@@ -147,6 +236,8 @@ export interface ModelEntry {
 	typicalSeconds: { fiveSecondClip: [number, number]; perExtraSecond: number };
 	/** What KLING-MODELS.md marks as inferred or third-party for this entry, with its source tags. */
 	inferred?: string;
+	/** The inputs of a capability beyond text/image to video; absent for those two. */
+	capability?: CapabilitySpec;
 }
 
 /**

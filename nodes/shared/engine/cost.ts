@@ -17,6 +17,8 @@ export interface EstimatedCost {
 export function estimateCost(request: GenerationRequest): EstimatedCost | null {
 	const price = request.entry.price;
 	if (!price) return null;
+	const seconds = billedSeconds(request);
+	if (seconds === null) return null;
 	let perSecond = price.usdPerSecond;
 	if (request.resolution && price.usdPerSecondByResolution?.[request.resolution] !== undefined) {
 		perSecond = price.usdPerSecondByResolution[request.resolution];
@@ -25,10 +27,23 @@ export function estimateCost(request: GenerationRequest): EstimatedCost | null {
 		perSecond = price.usdPerSecondWithAudio;
 	}
 	return {
-		amount: Math.round(perSecond * request.duration * 10_000) / 10_000,
+		amount: Math.round(perSecond * seconds * 10_000) / 10_000,
 		currency: 'USD',
 		priceDate: price.date,
 	};
+}
+
+/**
+ * The seconds a request is billed for: the duration asked for, or where the input decides the
+ * length (lip-sync, avatar, motion control) the input's length measured from binary bytes (the
+ * audio for an avatar, the video otherwise); unknown for an input given by URL (not fetched).
+ */
+function billedSeconds(request: GenerationRequest): number | null {
+	const capability = request.entry.capability;
+	if (!capability || capability.length !== 'input') return request.duration;
+	const measured = request.inputSeconds ?? {};
+	const seconds = request.mode === 'avatar' ? measured.audio : measured.video;
+	return seconds === undefined ? null : Math.ceil(seconds);
 }
 
 /** "$1.68" */

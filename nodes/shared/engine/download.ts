@@ -2,7 +2,9 @@ import type { IBinaryData, IDataObject } from 'n8n-workflow';
 import { refusedUrlReason } from '../util/addresses';
 import { ProviderError } from '../util/errors';
 import { parseUrl } from '../util/parse';
-import { settleSync } from '../util/settle';
+import { settle, settleSync } from '../util/settle';
+import { mp4Seconds, mp4SecondsFromStream } from '../util/media';
+import { BINARY_ENCODING } from 'n8n-workflow';
 import {
 	networkError,
 	retryAfterMs,
@@ -73,6 +75,26 @@ export async function downloadVideo(
 		}
 		return binary;
 	}, signal);
+}
+
+/**
+ * The stored video's length in seconds from its `mvhd` (streamed back from n8n's binary store, only
+ * the `moov` box is kept), rounded to 0.01 s; null when it cannot be read. Never fails the item.
+ */
+export async function storedVideoSeconds(
+	ctx: NodeContext,
+	binary: IBinaryData,
+): Promise<number | null> {
+	const read = await settle(async () => {
+		if (!binary.id) return mp4Seconds(Buffer.from(binary.data, BINARY_ENCODING));
+		const helpers = ctx.helpers as {
+			getBinaryStream?(id: string, chunkSize?: number): Promise<AsyncIterable<unknown>>;
+		};
+		if (!helpers.getBinaryStream) return null;
+		return await mp4SecondsFromStream(await helpers.getBinaryStream(binary.id));
+	});
+	if (!read.ok || read.value === null || !Number.isFinite(read.value)) return null;
+	return Math.round(read.value * 100) / 100;
 }
 
 type VideoResponse = { statusCode: number; headers: IDataObject; body: unknown };

@@ -7,7 +7,8 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { CATALOG } from '../catalog';
-import type { GenerationMode, ModelEntry } from '../catalog/types';
+import { GENERATION_MODES, type GenerationMode, type ModelEntry } from '../catalog/types';
+import { readCapability, writePromptRefs, type CapabilityInputs } from './capability';
 import type {
 	ElementInput,
 	GenerationRequest,
@@ -57,6 +58,8 @@ export interface GenerationPlan {
 	endImage: ImageInput | null;
 	/** Per element, its reference images given as binary data (URLs are already in the request). */
 	elementImages: ImageInput[][];
+	/** A capability's media inputs (motion control, lip-sync, avatar, reference, edit, extend). */
+	media?: CapabilityInputs;
 }
 
 /** What the credential says that changes which API a model uses (Kling official). */
@@ -173,13 +176,14 @@ function missingBinary(field: string, property: string, itemIndex: number): Inpu
 
 function readMode(reader: ItemReader): GenerationMode {
 	const mode = reader.param('mode', 'text-to-video');
-	if (mode !== 'text-to-video' && mode !== 'image-to-video') {
+	const known = GENERATION_MODES.find((value) => value === mode);
+	if (!known) {
 		throw new InputError(
 			'Generation Type',
-			`Generation Type must be "text-to-video" or "image-to-video", not "${String(mode)}"`,
+			`Generation Type must be one of ${GENERATION_MODES.join(', ')}, not "${String(mode)}"`,
 		);
 	}
-	return mode;
+	return known;
 }
 
 /**
@@ -241,13 +245,22 @@ export async function readGenerationPlan(
 	const mode = readMode(reader);
 	const { entry, model } = readModel(reader, adapter, mode, credential);
 	const settings = (reader.param('generationSettings', {}) ?? {}) as IDataObject;
+	const capability = entry.capability;
 	const shots = entry.multiShot ? readShots(reader) : null;
-	const prompt = shots ? null : String(reader.param('prompt', '') ?? '').trim() || null;
+	const typedPrompt =
+		shots || capability?.prompt === 'none'
+			? null
+			: String(reader.param('prompt', '') ?? '').trim() || null;
 
 	let startImage: ImageInput | null = null;
 	let endImage: ImageInput | null = null;
-	if (mode === 'image-to-video') {
-		startImage = await readImage(reader, adapter, 'start');
+	if (mode === 'image-to-video') startImage = await readImage(reader, adapter, 'start');
+	if (mode === 'image-to-video') endImage = await readImage(reader, adapter, 'end');
+	// Extend's optional target frame: an empty URL means none (the editor offers URL first).
+	const emptyEnd =
+		reader.param('endImageSource', 'none') === 'url' &&
+		!String(reader.param('endImageUrl', '') ?? '').trim();
+	if (capability && entry.endFrame !== 'none' && !emptyEnd) {
 		endImage = await readImage(reader, adapter, 'end');
 	}
 	const { elements, elementImages } = await readElements(reader, adapter, entry);
@@ -256,9 +269,12 @@ export async function readGenerationPlan(
 		entry,
 		mode,
 		model,
-		prompt,
+		prompt:
+			typedPrompt && capability
+				? writePromptRefs(typedPrompt, capability.promptRefs, elements)
+				: typedPrompt,
 		negativePrompt: String(settings.negativePrompt ?? '').trim() || null,
-		duration: readDuration(reader, entry),
+		duration: entry.durations ? readDuration(reader, entry) : null,
 		// Image-to-video models without an aspect ratio follow the start frame (the editor says so).
 		aspectRatio: entry.aspectRatios.length ? readAspectRatio(reader, entry) : null,
 		cfgScale: readCfgScale(settings.cfgScale),
@@ -274,8 +290,11 @@ export async function readGenerationPlan(
 		callbackUrl: withCallback ? readCallbackUrl(reader, model, mode) : null,
 		idempotencyKey: null,
 	};
-	checkRequest(request);
-	return { itemIndex: reader.itemIndex, request, startImage, endImage, elementImages };
+	const media = capability
+		? await readCapability(reader, adapter, entry, capability, request)
+		: undefined;
+	checkRequest(request, typedPrompt);
+	return { itemIndex: reader.itemIndex, request, startImage, endImage, elementImages, media };
 }
 
 /** A placeholder until the binary is uploaded, so checks that need "a start frame" see one. */
@@ -292,7 +311,7 @@ function readDuration(reader: ItemReader, entry: ModelEntry): number {
 	if (raw === '' || raw === null || !Number.isFinite(duration)) {
 		throw new InputError(
 			'Duration',
-			`Duration "${String(raw)}" is not a number of seconds. Allowed for ${entry.name}: ${describeDurations(entry.durations)}`,
+			`Duration "${String(raw)}" is not a number of seconds. Allowed for ${entry.name}: ${describeDurations(entry.durations!)}`,
 		);
 	}
 	return duration;
@@ -424,12 +443,17 @@ function ownedFieldNames(entry: ModelEntry): Set<string> {
 		other.fields.startImage,
 		other.fields.endImage,
 		other.fields.imageList?.field,
+		other.capability?.image?.field,
+		other.capability?.video?.field,
+		other.capability?.audio?.field,
+		other.capability?.referenceImages?.field,
 	]);
+	const capability = entry.capability;
 	const names = [
 		...imageFields,
 		fields.prompt ?? 'prompt',
 		fields.negativePrompt,
-		fields.duration.field,
+		fields.duration?.field,
 		fields.aspectRatio,
 		fields.cfgScale,
 		fields.audio?.field,
@@ -442,6 +466,13 @@ function ownedFieldNames(entry: ModelEntry): Set<string> {
 		fields.shots?.shotType?.field,
 		fields.elements?.field,
 		...Object.keys(entry.fixed ?? {}),
+		capability?.speech?.textField,
+		capability?.speech?.voiceField,
+		capability?.speech?.languageField,
+		capability?.speech?.speedField,
+		capability?.orientation?.field,
+		capability?.keepSound?.field,
+		...Object.keys(capability?.withVideo ?? {}),
 		// The envelopes: model names, callbacks, inputs.
 		'model',
 		'model_name',

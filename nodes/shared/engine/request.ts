@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import { CATALOG, entriesOf } from '../catalog';
 import type { DurationSpec, GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
-import { effectiveAudio, reportedResolution } from '../providers/fields';
+import { capabilityAudio, effectiveAudio, reportedResolution } from '../providers/fields';
 import type { GenerationRequest } from '../providers/types';
 import { InputError } from '../util/errors';
+import { checkCapability } from './capability';
 
 /** Kling's negative prompt limit where the catalog names no other. */
 const NEGATIVE_PROMPT_LIMIT = 2500;
@@ -21,15 +22,17 @@ export function resolveEntry(
 ): ModelEntry {
 	const entries = entriesOf(provider, model, mode);
 	if (entries.length === 0) {
-		const other = mode === 'text-to-video' ? 'image-to-video' : 'text-to-video';
-		const [offered] = entriesOf(provider, model, other);
+		const offered = CATALOG[provider].entries.find((entry) => entry.model === model);
+		const none = !CATALOG[provider].entries.some((entry) => entry.mode === mode);
 		throw new InputError(
-			'Model',
-			offered
-				? `${offered.name} on ${providerName(provider)} has no ${mode}. Choose another model or Generation Type`
-				: `Model "${model}" is not offered by ${providerName(provider)}. Choose one of: ${[
-						...new Set(CATALOG[provider].entries.map((entry) => entry.model)),
-					].join(', ')}`,
+			none ? 'Generation Type' : 'Model',
+			none
+				? `${providerName(provider)} offers no ${mode} (KLING-MODELS.md: not sold there). Choose another Generation Type or provider`
+				: offered
+					? `${offered.name} on ${providerName(provider)} has no ${mode}. Choose another model or Generation Type`
+					: `Model "${model}" is not offered by ${providerName(provider)}. Choose one of: ${[
+							...new Set(CATALOG[provider].entries.map((entry) => entry.model)),
+						].join(', ')}`,
 		);
 	}
 	if (entries.length === 1) {
@@ -76,12 +79,14 @@ export function durationAllowed(spec: DurationSpec, duration: number): boolean {
  * Check one generation against its catalog entry before anything is sent. Each problem is an
  * InputError naming the field, what was given and what the model allows.
  */
-export function checkRequest(request: GenerationRequest): void {
+export function checkRequest(request: GenerationRequest, typedPrompt: string | null = null): void {
 	const { entry } = request;
 	const model = `${entry.name} on ${providerName(entry.provider)}`;
 	const shots = request.shots?.length ? request.shots : null;
 
-	if (!shots) {
+	if (entry.capability) {
+		checkCapability(request, model, typedPrompt);
+	} else if (!shots) {
 		if (!request.prompt) {
 			throw new InputError('Prompt', 'Prompt is empty. Describe the video to generate');
 		}
@@ -93,7 +98,7 @@ export function checkRequest(request: GenerationRequest): void {
 		}
 	}
 
-	if (!durationAllowed(entry.durations, request.duration)) {
+	if (entry.durations && !durationAllowed(entry.durations, request.duration ?? NaN)) {
 		throw new InputError(
 			'Duration',
 			`Duration ${request.duration} s is not available for ${model}. Allowed: ${describeDurations(entry.durations)}`,
@@ -326,6 +331,24 @@ function shownImage(value: string | null | undefined): string | null {
 	return `(sent inline: ${type}, ${Math.round((value.length * 3) / 4 / 1024)} kB)`;
 }
 
+/** The inputs of a capability as sent (binary inputs uploaded; inline ones as a note). */
+function capabilityJson(request: GenerationRequest): IDataObject {
+	const json: IDataObject = {
+		inputVideoUrl: shownImage(request.inputVideoUrl),
+		inputAudioUrl: shownImage(request.inputAudioUrl),
+		referenceImageUrls: request.referenceImageUrls?.length
+			? request.referenceImageUrls.map((url) => shownImage(url) as string)
+			: null,
+		elements: (request.elements ?? null) as unknown as IDataObject[] | null,
+	};
+	if (request.speech) json.speech = { ...request.speech };
+	if (request.characterOrientation) json.characterOrientation = request.characterOrientation;
+	if (typeof request.keepOriginalSound === 'boolean') {
+		json.keepOriginalSound = request.keepOriginalSound;
+	}
+	return json;
+}
+
 export function requestJson(request: GenerationRequest | null): IDataObject {
 	const shots = request?.shots?.length ? request.shots : null;
 	return {
@@ -336,10 +359,13 @@ export function requestJson(request: GenerationRequest | null): IDataObject {
 		cfgScale: request?.cfgScale ?? null,
 		startImageUrl: shownImage(request?.startImageUrl),
 		endImageUrl: shownImage(request?.endImageUrl),
-		audio: request ? effectiveAudio(request.entry, request.audio) : null,
+		audio: request ? capabilityAudio(request) : null,
 		resolution: request ? reportedResolution(request.entry, request.resolution) : null,
 		shots: shots ? shots.map((shot) => ({ prompt: shot.prompt, duration: shot.duration })) : null,
-		...(request?.elements?.length ? { elements: request.elements as unknown as IDataObject[] } : {}),
+		...(request?.entry.capability ? capabilityJson(request) : {}),
+		...(request?.elements?.length
+			? { elements: request.elements as unknown as IDataObject[] }
+			: {}),
 		...(request && Object.keys(request.additionalFields).length
 			? { additionalFields: request.additionalFields }
 			: {}),

@@ -2,10 +2,13 @@ import { createHash } from 'crypto';
 import type { ProviderAdapter, UploadFile } from '../providers/types';
 import {
 	ExecutionCancelledError,
+	InputError,
 	ProviderError,
 	kindForHttpStatus,
 	onSubmitPath,
 } from '../util/errors';
+import { sniffMediaType } from '../util/media';
+import type { MediaSource } from './capability';
 import { settleSync } from '../util/settle';
 import { PENDING_UPLOAD, readImageBytes, type GenerationPlan, type ImageInput } from './input';
 import type { Slots, TaskLimiter } from './limiter';
@@ -53,6 +56,51 @@ export async function resolveImages(
 		for (const image of images) uploaded.push((await upload(image)) as string);
 		element.imageUrls = [...element.imageUrls.filter((url) => url !== PENDING_UPLOAD), ...uploaded];
 	}
+	if (!plan.media) return;
+	const send = async (media: MediaSource | null) =>
+		slots
+			? await slots.run(async () => await mediaUrl(ctx, endpoint, media, request.model, signal))
+			: await mediaUrl(ctx, endpoint, media, request.model, signal);
+	const { media } = plan;
+	request.startImageUrl = await send(media.image);
+	request.inputVideoUrl = await send(media.video);
+	request.inputAudioUrl = await send(media.audio);
+	if (media.referenceImages.length) {
+		const urls: string[] = [];
+		for (const source of media.referenceImages) urls.push((await send(source)) as string);
+		request.referenceImageUrls = urls;
+	}
+}
+
+/**
+ * A capability's input as the provider takes it: a URL as given, or the bytes (checked again) sent
+ * inline where the provider takes that kind inline and it is small enough, else uploaded.
+ */
+async function mediaUrl(
+	ctx: NodeContext,
+	endpoint: ProviderEndpoint,
+	media: MediaSource | null,
+	model: string,
+	signal?: AbortSignal,
+): Promise<string | null> {
+	if (!media) return null;
+	if (media.source === 'url') return media.url;
+	const { adapter } = endpoint;
+	const data = await media.file.read();
+	const type = sniffMediaType(data);
+	if (!type || !media.limits.types.includes(type)) {
+		throw new InputError(
+			media.field,
+			`${media.field}: the file changed and is no longer a ${media.kind} the provider takes`,
+		);
+	}
+	const file: UploadFile = { data, mimeType: type, fileName: media.file.fileName };
+	const canUpload = adapter.buildUploadRequest && adapter.readUploadResponse;
+	const inline = adapter.inlineImage && (adapter.inlineKinds ?? ['image']).includes(media.kind);
+	if (inline && (!canUpload || data.length <= (adapter.inlineMaxBytes ?? Infinity))) {
+		return adapter.inlineImage!(file);
+	}
+	return await uploadFile(ctx, endpoint, file, model, signal);
 }
 
 async function imageUrl(
@@ -73,6 +121,18 @@ async function imageUrl(
 	) {
 		return adapter.inlineImage(file);
 	}
+	return await uploadFile(ctx, endpoint, file, model, signal);
+}
+
+/** Upload through the provider's files API (free, so retried); a pre-signed PUT where it answers one. */
+async function uploadFile(
+	ctx: NodeContext,
+	endpoint: ProviderEndpoint,
+	file: UploadFile,
+	model: string,
+	signal?: AbortSignal,
+): Promise<string> {
+	const { adapter } = endpoint;
 	const upload = adapter.buildUploadRequest!(file, model);
 	const answer = await withRetries(async () => {
 		const uploaded = await callProvider(ctx, endpoint, upload, signal);
@@ -83,7 +143,10 @@ async function imageUrl(
 		return read.value;
 	}, signal);
 	if (typeof answer === 'string') return answer;
-	await withRetries(async () => await putFile(ctx, adapter.displayName, answer.putUrl, file), signal);
+	await withRetries(
+		async () => await putFile(ctx, adapter.displayName, answer.putUrl, file),
+		signal,
+	);
 	return answer.fileUrl;
 }
 

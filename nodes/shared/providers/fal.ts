@@ -87,6 +87,8 @@ export const fal: ProviderAdapter = {
 	},
 
 	inlineMaxBytes: 1024 * 1024,
+	// Data URIs are taken for any file input, so small videos and audio go inline too.
+	inlineKinds: ['image', 'video', 'audio'],
 	uploadPathPrefix: '/storage',
 
 	buildUploadRequest(file) {

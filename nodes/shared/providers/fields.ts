@@ -1,5 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { BooleanEncoding, ModelEntry, ShotFields } from '../catalog/types';
+import type {
+	BooleanEncoding,
+	CapabilitySpec,
+	MediaInput,
+	ModelEntry,
+	ShotFields,
+} from '../catalog/types';
 import type { ElementInput, GenerationRequest, Shot } from './types';
 
 /**
@@ -27,7 +33,9 @@ export function entryFields(request: GenerationRequest): IDataObject {
 	}
 	put(fields.negativePrompt, request.negativePrompt);
 	const duration = fields.duration;
-	put(duration.field, duration.type === 'string' ? String(request.duration) : request.duration);
+	if (duration && request.duration !== null) {
+		put(duration.field, duration.type === 'string' ? String(request.duration) : request.duration);
+	}
 	if (entry.aspectRatios.length) put(fields.aspectRatio, request.aspectRatio);
 	put(fields.cfgScale, request.cfgScale);
 	if (fields.audio && request.audio !== null) {
@@ -47,8 +55,41 @@ export function entryFields(request: GenerationRequest): IDataObject {
 	if (fields.elements && request.elements?.length) {
 		put(fields.elements.field, encodeElements(request.elements, fields.elements));
 	}
+	if (entry.capability) writeCapability(request, entry.capability, put);
 	for (const [name, value] of Object.entries(entry.fixed ?? {})) setPath(out, name, value);
 	return out;
+}
+
+/** A capability's inputs (KLING-MODELS.md §1b, §6, §7) under the entry's names. */
+function writeCapability(
+	request: GenerationRequest,
+	spec: CapabilitySpec,
+	put: (name: string | undefined, value: unknown) => void,
+): void {
+	const media = (input: MediaInput | undefined, url: string | null | undefined) => {
+		if (input && url) put(input.field, input.list ? [url] : url);
+	};
+	media(spec.image, request.startImageUrl);
+	media(spec.video, request.inputVideoUrl);
+	media(spec.audio, request.inputAudioUrl);
+	if (spec.referenceImages && request.referenceImageUrls?.length) {
+		put(spec.referenceImages.field, request.referenceImageUrls);
+	}
+	if (spec.speech && request.speech) {
+		put(spec.speech.textField, request.speech.text);
+		put(spec.speech.voiceField, request.speech.voiceId);
+		put(spec.speech.languageField, request.speech.language);
+		put(spec.speech.speedField, request.speech.speed);
+	}
+	if (spec.orientation) put(spec.orientation.field, request.characterOrientation);
+	// Keeping "the input video's sound" only means something with a video (WaveSpeed refuses it without).
+	const hasVideo = !spec.video || !!request.inputVideoUrl;
+	if (spec.keepSound && hasVideo && typeof request.keepOriginalSound === 'boolean') {
+		put(spec.keepSound.field, encodeBoolean(request.keepOriginalSound, spec.keepSound.encoding));
+	}
+	if (spec.withVideo && request.inputVideoUrl) {
+		for (const [name, value] of Object.entries(spec.withVideo)) put(name, value);
+	}
 }
 
 function writeShots(
@@ -117,6 +158,7 @@ export function encodeBoolean(value: boolean, encoding: BooleanEncoding): boolea
 	if (encoding === 'boolean-string') return value ? 'true' : 'false';
 	if (encoding === 'on-off') return value ? 'on' : 'off';
 	if (encoding === 'native-off') return value ? 'native' : 'off';
+	if (encoding === 'yes-no') return value ? 'yes' : 'no';
 	return value;
 }
 
@@ -129,6 +171,20 @@ export function setPath(target: IDataObject, path: string, value: unknown): void
 		node = node[key] as IDataObject;
 	}
 	node[keys[keys.length - 1]] = value as IDataObject[string];
+}
+
+/**
+ * A capability's sound: always (lip-sync, avatar, Kling 4.0), the input video's kept or not
+ * (motion control, edit: the field's value, or the provider's default when left out).
+ */
+export function capabilityAudio(request: GenerationRequest): boolean | null {
+	const { entry } = request;
+	const keep = entry.capability?.keepSound;
+	const withoutVideo = !!entry.capability?.video && !request.inputVideoUrl;
+	if (entry.audio.kind === 'switch' || entry.audio.kind === 'always' || !keep || withoutVideo) {
+		return effectiveAudio(entry, request.audio);
+	}
+	return request.keepOriginalSound ?? keep.providerDefault;
 }
 
 /** What `json.request.audio` reports: what the provider will do (DESIGN.md, second edition). */

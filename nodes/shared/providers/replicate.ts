@@ -56,6 +56,8 @@ export const replicate: ProviderAdapter = {
 	},
 
 	inlineMaxBytes: 1024 * 1024,
+	// Data URIs are taken for any file input, so small videos and audio go inline too.
+	inlineKinds: ['image', 'video', 'audio'],
 
 	buildUploadRequest(file) {
 		return multipartUpload('/v1/files', 'content', file, {

@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
+import type { GenerationMode, MediaKind, ModelEntry, ProviderId } from '../catalog/types';
 import type { SignedCallback } from '../util/signature';
 
 export type { GenerationMode, ModelEntry, ProviderId } from '../catalog/types';
@@ -41,7 +41,8 @@ export interface GenerationRequest {
 	/** Null when the clip is made of shots. */
 	prompt: string | null;
 	negativePrompt: string | null;
-	duration: number;
+	/** Null where the input decides the length (lip-sync, avatar, motion control, most edits). */
+	duration: number | null;
 	aspectRatio: string | null;
 	cfgScale: number | null;
 	/** The user's audio choice; null where the model has no switch. */
@@ -52,6 +53,16 @@ export interface GenerationRequest {
 	endImageUrl: string | null;
 	shots: Shot[] | null;
 	elements: ElementInput[] | null;
+	/** Capabilities (KLING-MODELS.md §1b, §6, §7): the input video and audio, reference images. */
+	inputVideoUrl?: string | null;
+	inputAudioUrl?: string | null;
+	referenceImageUrls?: string[] | null;
+	/** Lip-sync from text. */
+	speech?: { text: string; voiceId: string; language: string | null; speed: number | null } | null;
+	characterOrientation?: 'image' | 'video' | null;
+	keepOriginalSound?: boolean | null;
+	/** Seconds measured from binary inputs' bytes (URLs are not fetched): the cost estimate uses them. */
+	inputSeconds?: { video?: number; audio?: number };
 	additionalFields: IDataObject;
 	callbackUrl: string | null;
 	/** Derived from execution, node, item and run: a repeat of the same submit (Rivya). */
@@ -128,6 +139,8 @@ export interface ProviderAdapter {
 	readLookupResponse?(statusCode: number, body: unknown, api?: 'v1' | 'new'): TaskSnapshot | null;
 	/** Present where the provider takes an image inline (base64 or a data URI). */
 	inlineImage?(file: UploadFile): string;
+	/** The kinds of input `inlineImage` may carry (default: images only). */
+	inlineKinds?: MediaKind[];
 	/** With both inline and upload: images up to this size go inline, larger ones are uploaded. */
 	inlineMaxBytes?: number;
 	/** Present where a finished status needs a second read for the result (`needsResult`). */
