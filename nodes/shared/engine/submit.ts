@@ -5,6 +5,7 @@ import {
 	InputError,
 	ProviderError,
 	kindForHttpStatus,
+	onSubmitPath,
 } from '../util/errors';
 import { sniffMediaType } from '../util/media';
 import type { MediaSource } from './capability';
@@ -135,9 +136,11 @@ async function uploadFile(
 	const upload = adapter.buildUploadRequest!(file, model);
 	const answer = await withRetries(async () => {
 		const uploaded = await callProvider(ctx, endpoint, upload, signal);
-		return readAnswer(uploaded, () =>
-			adapter.readUploadResponse!(uploaded.statusCode, uploaded.body),
+		const read = settleSync(() =>
+			readAnswer(uploaded, () => adapter.readUploadResponse!(uploaded.statusCode, uploaded.body)),
 		);
+		if (!read.ok) throw onSubmitPath(read.error);
+		return read.value;
 	}, signal);
 	if (typeof answer === 'string') return answer;
 	await withRetries(
@@ -286,7 +289,7 @@ export function readSubmitAnswer(adapter: ProviderAdapter, answer: ProviderAnswe
 		error instanceof ProviderError ? (error.httpStatus ?? answer.statusCode) : answer.statusCode;
 	const refusal = classifyRefusal(adapter, answer.statusCode, answer.body);
 	if (!refusal && status >= 500) throw ambiguousSubmit(adapter, error);
-	throw error;
+	throw onSubmitPath(error);
 }
 
 const REFUSAL_WORDS: Record<RefusalKind, string> = {

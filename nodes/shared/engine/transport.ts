@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import * as n8nWorkflow from 'n8n-workflow';
 import type { ProviderAdapter, ProviderRequest } from '../providers/types';
+import { DEFAULT_HOSTS } from '../providers';
 import { checkBaseUrl, joinUrl } from '../util/baseUrl';
 import { ExecutionCancelledError, ProviderError } from '../util/errors';
 import { settle, settleSync } from '../util/settle';
@@ -51,13 +52,19 @@ export async function providerEndpoint(
 	const credentials = await ctx.getCredentials(adapter.credentialType);
 	return {
 		adapter,
-		baseUrl: checkBaseUrl(credentials.baseUrl, adapter.apiPathPrefix),
+		baseUrl: checkBaseUrl(
+			credentials.baseUrl,
+			adapter.apiPathPrefix,
+			'Base URL',
+			DEFAULT_HOSTS[adapter.id].baseUrl,
+		),
 		uploadBaseUrl:
 			typeof credentials.uploadBaseUrl === 'string' && credentials.uploadBaseUrl.trim() !== ''
 				? checkBaseUrl(
 						credentials.uploadBaseUrl,
 						adapter.uploadPathPrefix ?? adapter.apiPathPrefix,
 						'Upload Base URL',
+						DEFAULT_HOSTS[adapter.id].uploadBaseUrl,
 					)
 				: null,
 		platformBaseUrl:
