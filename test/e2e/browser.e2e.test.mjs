@@ -39,19 +39,16 @@ import {
 	OWNER,
 	PACKAGE_NAME,
 	REPO_ROOT,
-	buildIfNeeded,
 	ensureN8n,
-	freePort,
 	freshUserFolder,
 	installPackage,
 	n8nCliOk,
 	ownerSession,
-	packPackage,
-	portIsFree,
 	prepareExamples,
 	startN8n,
 	tail,
 } from './host.mjs';
+import { closePackageAndEmulator, packAndStartEmulator } from './demo-setup.mjs';
 
 const VERSIONS = browserVersions();
 const KEEP = process.env.N8N_E2E_KEEP === '1';
@@ -90,17 +87,10 @@ let emulator;
 let tgz;
 
 beforeAll(async () => {
-	await buildIfNeeded();
-	tgz = await packPackage();
-	// the demo credentials point at 127.0.0.1:4010; another port is rewritten into the imported copy
-	const port = (await portIsFree(4010)) ? 4010 : await freePort();
-	emulator = await startEmulator({ port, generationMs: 1500 });
+	({ tgz, emulator } = await packAndStartEmulator());
 }, 10 * 60_000);
 
-afterAll(async () => {
-	await emulator?.close();
-	if (tgz) rmSync(join(tgz, '..'), { recursive: true, force: true });
-});
+afterAll(async () => await closePackageAndEmulator({ tgz, emulator }));
 
 describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 	/** @type {import('./host.mjs').N8nHost} */
