@@ -78,8 +78,8 @@ const withApiKey = () => {
 
 /**
  * @typedef {{ name: string, mode: string, model: string, parameters: () => Record<string, unknown>,
- *   path: string, body: () => Record<string, unknown>, seconds: number, audio: boolean,
- *   sentModel: string, credentials?: () => Record<string, any>, request?: () => Record<string, unknown> }} Case
+ *   path: string, body: () => Record<string, unknown>, seconds: number, audio: boolean | null,
+ *   mp4Audio?: boolean, sentModel: string, credentials?: () => Record<string, any>, request?: () => Record<string, unknown> }} Case
  */
 
 /** @type {Case[]} */
@@ -196,6 +196,46 @@ const CASES = [
 		audio: true,
 		sentModel: 'kling-video-o1',
 	},
+	{
+		name: 'reference-to-video, new API (Kling O1 Pro with an API key: refer_image ids, @image_1)',
+		mode: 'reference-to-video',
+		model: 'kling-o1-pro',
+		credentials: withApiKey,
+		parameters: () => ({ prompt: '@Image1 meets @Image2 at the beach', referenceImageUrls: `${A('start.png')}, ${A('end.png')}`, duration: 6, aspectRatio: '9:16' }),
+		path: '/kling/omni-video/kling-o1',
+		body: () => ({
+			contents: [
+				{ type: 'prompt', text: '@image_1 meets @image_2 at the beach' },
+				{ type: 'refer_image', url: A('start.png'), id: 'image_1' },
+				{ type: 'refer_image', url: A('end.png'), id: 'image_2' },
+			],
+			settings: { duration: 6, aspect_ratio: '9:16', resolution: '1080p' },
+		}),
+		seconds: 6,
+		// No sound switch on O1: json.request.audio is null (the provider decides); its default is off.
+		audio: null,
+		mp4Audio: false,
+		sentModel: 'kling-o1',
+		request: () => ({ duration: 6, aspectRatio: '9:16', referenceImageUrls: [A('start.png'), A('end.png')] }),
+	},
+	{
+		name: 'edit-video, new API (Kling 3.0 Omni Standard with an API key: base_video, original sound)',
+		mode: 'edit-video',
+		model: 'kling-3.0-omni-std',
+		credentials: withApiKey,
+		parameters: () => ({ prompt: 'turn @Video1 into a watercolor', inputVideoUrl: A('video-8s-sound.mp4') }),
+		path: '/kling/omni-video/kling-3.0-omni',
+		body: () => ({
+			contents: [
+				{ type: 'prompt', text: 'turn @video_1 into a watercolor' },
+				{ type: 'base_video', url: A('video-8s-sound.mp4'), id: 'video_1' },
+			],
+			settings: { audio: 'original', resolution: '720p', multi_shot: false },
+		}),
+		seconds: 8,
+		audio: true,
+		sentModel: 'kling-3.0-omni',
+	},
 ];
 
 describe.each(CASES.map((c) => [c.name, c]))('%s', (_name, c) => {
@@ -220,7 +260,7 @@ describe.each(CASES.map((c) => [c.name, c]))('%s', (_name, c) => {
 		else expect(json.request.duration).toBeNull();
 		const mp4 = inspectMp4(await result.binaryBuffer(binary.data));
 		expect(mp4.durationSeconds).toBe(c.seconds);
-		expect(mp4.hasAudio).toBe(c.audio);
+		expect(mp4.hasAudio).toBe(c.mp4Audio ?? c.audio);
 		// The task was read under its own product's path (the new API: /tasks).
 		const reads = emulator.journal.entries({ kind: 'status', taskId: String(json.taskId) });
 		expect(reads.length).toBeGreaterThan(0);

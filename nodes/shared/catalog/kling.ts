@@ -408,46 +408,89 @@ const avatar = (tier: 'pro' | 'std'): ModelEntry => ({
 /** identify-face and lip-sync: MP4/MOV ≤100 MB, 2–60 s (advanced) / 2–10 s (legacy), audio 2–60 s ≤5 MB. */
 const LIPSYNC_AUDIO_KLING = { types: AUDIO_TYPES, maxBytes: 5 * MB, minSeconds: 2, maxSeconds: 60 };
 
+/** Kling 3.0 Omni's reference / base video on the new API: 3–15.5 s, up to 200 MB (§7). */
+const OMNI_3_VIDEO = { ...OMNI_VIDEO, maxSeconds: 15.5 };
+
+/**
+ * Omni reference to video and video edit (§7): legacy `/v1/videos/omni-video` (`model_name`,
+ * `image_list`, `video_list` with `refer_type`, `<<<image_1>>>`) and the new `/omni-video/<model>`
+ * (`contents[]` refer_image / feature_video / base_video with ids `image_N` / `video_1`, `@image_1`).
+ */
 const omni = (
-	version: 'o1' | 'v3-omni',
+	version: 'o1' | '3.0-omni',
 	tier: 'pro' | 'std',
 	mode: 'reference-to-video' | 'edit-video',
-): ModelEntry => {
-	const model = version === 'o1' ? `kling-o1-${tier}` : `kling-3.0-omni-${tier}`;
+): ModelEntry[] => {
+	const model = `kling-${version}-${tier}`;
 	const edit = mode === 'edit-video';
-	return {
-		...CAP_V1,
+	const durations = version === 'o1' ? THREE_TO_TEN : THREE_TO_FIFTEEN;
+	const base = {
 		model,
 		kling: model,
 		name: `Kling ${version === 'o1' ? 'O1' : '3.0 Omni'} ${TIER_NAMES[tier]}`,
 		mode,
-		id: version === 'o1' ? 'kling-video-o1' : 'kling-v3-omni',
 		tier,
-		fixed: { mode: tier },
-		...(edit
-			? { fields: { prompt: 'prompt' } }
-			: {
-					durations: version === 'o1' ? THREE_TO_TEN : THREE_TO_FIFTEEN,
-					aspectRatios: KLING_ASPECT_RATIOS,
-					fields: { prompt: 'prompt', duration: V1_DURATION, aspectRatio: 'aspect_ratio' },
-				}),
-		capability: {
-			video: { field: 'video_list', required: edit, limits: OMNI_VIDEO },
-			referenceImages: {
-				field: 'image_list',
-				max: edit ? 4 : 7,
-				maxWithVideo: 4,
-				limits: REFERENCE_IMAGE,
-			},
-			keepSound: { field: 'keep_original_sound', encoding: 'yes-no', providerDefault: true },
-			prompt: 'required',
-			promptRefs: 'angle',
-			length: edit ? 'input' : 'duration',
-		},
-		inferred: edit
-			? '[O3][O4][O6] the clip to edit as video_list[{refer_type:"base"}]; the output keeps its length'
-			: '[O3][O4][O6] a reference video as video_list[{refer_type:"feature"}] (sound then off); elements not offered here',
+		...(edit ? {} : { durations, aspectRatios: KLING_ASPECT_RATIOS }),
 	};
+	const refs = { max: edit ? 4 : 7, maxWithVideo: 4, limits: REFERENCE_IMAGE };
+	const common = { prompt: 'required', length: edit ? 'input' : 'duration' } as const;
+	return [
+		{
+			...CAP_V1,
+			...base,
+			id: version === 'o1' ? 'kling-video-o1' : 'kling-v3-omni',
+			fixed: { mode: tier },
+			fields: edit
+				? { prompt: 'prompt' }
+				: { prompt: 'prompt', duration: V1_DURATION, aspectRatio: 'aspect_ratio' },
+			capability: {
+				...common,
+				video: { field: 'video_list', required: edit, limits: OMNI_VIDEO },
+				referenceImages: { field: 'image_list', ...refs },
+				keepSound: { field: 'keep_original_sound', encoding: 'yes-no', providerDefault: true },
+				promptRefs: 'angle',
+			},
+			inferred: edit
+				? '[O3][O4][O6] the clip to edit as video_list[{refer_type:"base"}]; the output keeps its length'
+				: '[O3][O4][O6] a reference video as video_list[{refer_type:"feature"}] (sound then off); elements not offered here',
+		},
+		{
+			...CAP_NEW,
+			...base,
+			id: `kling-${version}`,
+			fixed: {
+				'settings.resolution': TIER_RESOLUTION[tier],
+				// kling-3.0 defaults multi_shot to true, and a base video allows none (§3.5 B).
+				...(version === '3.0-omni' ? { 'settings.multi_shot': false } : {}),
+			},
+			fields: edit
+				? { prompt: 'prompt' }
+				: { prompt: 'prompt', duration: NEW_DURATION, aspectRatio: 'settings.aspect_ratio' },
+			promptMaxLength: version === 'o1' ? KLING_PROMPT_LIMIT : 3072,
+			capability: {
+				...common,
+				video: {
+					field: edit ? 'base_video' : 'feature_video',
+					required: edit,
+					limits: version === 'o1' ? OMNI_VIDEO : OMNI_3_VIDEO,
+				},
+				referenceImages: { field: 'refer_image', ...refs },
+				// A feature video allows only audio "off" (the default); an edit keeps the base video's.
+				...(edit
+					? {
+							keepSound: {
+								field: 'settings.audio',
+								encoding: 'original-off',
+								providerDefault: false,
+							},
+						}
+					: {}),
+				promptRefs: 'snake',
+			},
+			inferred:
+				'[O6] + 3p [O13]: content ids image_N / video_1 chosen by the node (the prompt says @image_1, @video_1); tiers as settings.resolution; settings.multi_shot false sent on 3.0 Omni; audio "off" (the default) when the edit does not keep its sound',
+		},
+	];
 };
 
 const capabilities: ModelEntry[] = [
@@ -509,14 +552,14 @@ const capabilities: ModelEntry[] = [
 	},
 	avatar('pro'),
 	avatar('std'),
-	omni('v3-omni', 'pro', 'reference-to-video'),
-	omni('v3-omni', 'std', 'reference-to-video'),
-	omni('o1', 'pro', 'reference-to-video'),
-	omni('o1', 'std', 'reference-to-video'),
-	omni('v3-omni', 'pro', 'edit-video'),
-	omni('v3-omni', 'std', 'edit-video'),
-	omni('o1', 'pro', 'edit-video'),
-	omni('o1', 'std', 'edit-video'),
+	...omni('3.0-omni', 'pro', 'reference-to-video'),
+	...omni('3.0-omni', 'std', 'reference-to-video'),
+	...omni('o1', 'pro', 'reference-to-video'),
+	...omni('o1', 'std', 'reference-to-video'),
+	...omni('3.0-omni', 'pro', 'edit-video'),
+	...omni('3.0-omni', 'std', 'edit-video'),
+	...omni('o1', 'pro', 'edit-video'),
+	...omni('o1', 'std', 'edit-video'),
 ];
 
 const entries: ModelEntry[] = [

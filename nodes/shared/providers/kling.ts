@@ -24,10 +24,15 @@ const NAME = 'Kling AI';
  *   own mode's path;
  * - the new per-model API (`POST /text-to-video/kling-3.0`…): `data{id, status, …}`, read back with
  *   `GET /tasks?task_ids=` (an array even for one id), status `succeeded`, `outputs[]`.
+ * - capabilities (§3.5 C, §7): legacy products `/v1/videos/{motion-control, avatar/image2video,
+ *   advanced-lip-sync, lip-sync, omni-video}`, each polled under its own path (the Generation Type
+ *   and, for lip-sync, the entry id pick it); advanced lip-sync after a free identify-face; the new
+ *   `/motion-control/<model>` and `/omni-video/<model>` with `contents[]`, polled via `/tasks`.
  * The catalog entry's `api` decides; the credential authenticates with its API key where it has one
  * (both generations take it), else with a JWT minted from the access key and secret key.
  * Choices where the docs are open:
- * - `image` takes a URL or raw base64 (no data: prefix), so binary frames are sent inline.
+ * - `image` takes a URL or raw base64 (no data: prefix), so binary frames are sent inline; so are
+ *   binary audio files (`sound_file`: "URL or Base64"). Videos must be URLs (no files API).
  * - callbacks: the legacy body is the task object, the new one a bare task object; both are signed
  *   the Standard Webhooks way once a Webhook Secret exists (§3.5 D: "signing only adds headers" —
  *   legacy signing inferred), otherwise checked by the URL token and re-read.
@@ -229,6 +234,8 @@ function newApiSubmit(request: GenerationRequest): ProviderRequest {
 			if (typeof written[type] === 'string') contents.push({ type, url: written[type] });
 		}
 		body.contents = contents;
+	} else if (request.mode === 'reference-to-video' || request.mode === 'edit-video') {
+		body.contents = omniContents(written);
 	} else if (request.mode === 'image-to-video') {
 		const contents: IDataObject[] = [];
 		if (typeof written.prompt === 'string') contents.push({ type: 'prompt', text: written.prompt });
@@ -253,7 +260,37 @@ function newApiSubmit(request: GenerationRequest): ProviderRequest {
 	if (request.externalId) options.external_task_id = request.externalId;
 	if (Object.keys(options).length) body.options = options;
 	Object.assign(body, request.additionalFields);
-	return { method: 'POST', path: `/${request.mode}/${pathSegments(request.model)}`, body };
+	return { method: 'POST', path: `/${NEW_PRODUCTS[request.mode]}/${pathSegments(request.model)}`, body };
+}
+
+/** The new API's path per Generation Type (its model follows). */
+const NEW_PRODUCTS: Record<GenerationMode, string> = {
+	'text-to-video': 'text-to-video',
+	'image-to-video': 'image-to-video',
+	'motion-control': 'motion-control',
+	avatar: 'avatar',
+	'lip-sync': 'lip-sync',
+	'reference-to-video': 'omni-video',
+	'edit-video': 'omni-video',
+	'extend-video': 'video-extend',
+};
+
+/**
+ * Omni `contents[]` (§7): the prompt, the reference images as `refer_image` with ids `image_1`…, the
+ * video as `feature_video` (a reference) or `base_video` (the clip to edit) with id `video_1` — the
+ * ids the prompt's `@image_1` / `@video_1` name.
+ */
+function omniContents(written: IDataObject): IDataObject[] {
+	const contents: IDataObject[] = [];
+	if (typeof written.prompt === 'string') contents.push({ type: 'prompt', text: written.prompt });
+	const images = Array.isArray(written.refer_image) ? written.refer_image : [];
+	images.forEach((url, index) =>
+		contents.push({ type: 'refer_image', url, id: `image_${index + 1}` }),
+	);
+	for (const type of ['feature_video', 'base_video']) {
+		if (typeof written[type] === 'string') contents.push({ type, url: written[type], id: 'video_1' });
+	}
+	return contents;
 }
 
 const ADVANCED_LIPSYNC = 'advanced-lip-sync';
