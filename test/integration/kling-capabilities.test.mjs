@@ -309,6 +309,13 @@ describe('Kling binary inputs and lip-sync clip lengths', () => {
 		expect(result.output[0].json).toMatchObject({ mode: 'lip-sync', status: 'succeeded', outputDurationS: 8 });
 	});
 
+	test('identify-face refusing the video (320×180; Kling takes 720p/1080p) fails the item before any paid submit', async () => {
+		const result = await runWith({ mode: 'lip-sync', model: 'kling-lipsync-audio', inputVideoUrl: A('video-5s-small.mp4'), inputAudioUrl: A('audio-5s.wav') }, {});
+		expect(result.error?.message).toMatch(/^Submit failed: Kling AI answered code 1201: Invalid parameter: video_url: width and height must be at least 720 px/);
+		expect(String(result.error?.description ?? '') + result.error?.message).not.toMatch(/may have (been )?created|task ID/i);
+		expect(emulator.journal.entries({ kind: 'submit', provider: 'kling' })).toHaveLength(0);
+	});
+
 	test('a binary video asks for a public URL (Kling has no files API for videos); nothing is sent', async () => {
 		const result = await runWith(
 			{ mode: 'motion-control', model: 'kling-3.0-std', startImageUrl: A('start.png'), inputVideoSource: 'binary', inputVideoBinaryProperty: 'clip' },
