@@ -42,6 +42,14 @@ export class KlingFalApi implements ICredentialType {
 				"fal's REST host: images over 1 MB are uploaded to its storage, and the credential test asks it for an upload ticket. Change it only for a proxy or the local emulator.",
 		},
 		{
+			displayName: 'Platform API Base URL',
+			name: 'platformBaseUrl',
+			type: 'string',
+			default: 'https://api.fal.ai',
+			description:
+				"fal's account API, used only by Get Balance (it needs a key with billing read permission, such as an Admin key). Change it only for a proxy or the local emulator.",
+		},
+		{
 			displayName: 'Webhook Public Keys URL (JWKS)',
 			name: 'jwksUrl',
 			type: 'string',

@@ -1,10 +1,11 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { generationProperties } from './descriptions/generation';
-import { operationProperty, resourceProperty } from './descriptions/operation';
+import { operationPropertiesByProvider, resourceProperty } from './descriptions/operation';
 import { providerCredentials, providerProperty } from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
 import { agentToolDescription } from './descriptions/tool';
+import { cancelTasks, getBalance } from './operations/account';
 import { generateVideos, submitVideos, waitForTasks } from './operations/batch';
 
 const refusedOutputExpression = [
@@ -36,7 +37,7 @@ export class KlingVideo implements INodeType {
 		properties: [
 			providerProperty,
 			resourceProperty,
-			operationProperty,
+			...operationPropertiesByProvider,
 			...generationProperties,
 			...optionsProperties,
 		],
@@ -44,12 +45,15 @@ export class KlingVideo implements INodeType {
 
 	// What spends or waits runs as programmatic handlers on the same descriptions: they get the
 	// execution's cancel signal and keep every item's task ID (RoutingNode drops them on a refusal).
-	// Get Task stays declarative (routing in descriptions/operation.ts).
+	// Get Task stays declarative (routing in descriptions/operation.ts). Cancel Task and Get Balance
+	// exist only for providers with those endpoints (operations/account.ts).
 	customOperations = {
 		video: {
 			generate: generateVideos,
 			submit: submitVideos,
 			waitForTask: waitForTasks,
+			cancelTask: cancelTasks,
+			getBalance,
 		},
 	};
 }

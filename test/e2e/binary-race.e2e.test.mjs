@@ -12,7 +12,7 @@
  * test-results/binary-race.md). The trigger now downloads in its `execute()`, inside the execution, so
  * nothing goes to executions/temp.
  *
- * Per n8n version ≤ 2.8 in N8N_E2E_VERSIONS, one burst (test/e2e/binary-race.mjs): signed WaveSpeed
+ * On the first n8n version ≤ 2.8 in N8N_E2E_VERSIONS, one burst (test/e2e/binary-race.mjs): signed WaveSpeed
  * completion callbacks (body signed, re-fetch off, Download Video on) to an activated Kling Video Trigger
  * workflow, MP4s from test/emulator whose first download trickles (FIRST_DOWNLOAD_MS, like a CDN). Every
  * execution must end with its video readable through n8n's binary-data endpoint. Figures:
@@ -38,7 +38,10 @@ import {
 } from './host.mjs';
 
 const ALL = e2eVersions();
-const VERSIONS = ALL.filter((v) => process.env.BINARY_RACE_ALL_VERSIONS === '1' || hasRace(v));
+// By default the first n8n ≤ 2.8 of the matrix (2.8.4; the burst takes 1-4 min per version, CI's budget
+// is 60 min): BINARY_RACE_ALL_VERSIONS=1 runs every version, including those without the race.
+const VERSIONS =
+	process.env.BINARY_RACE_ALL_VERSIONS === '1' ? ALL : ALL.filter(hasRace).slice(0, 1);
 const SKIPPED = ALL.filter((v) => !VERSIONS.includes(v));
 const VARIANT = 'download in execute()';
 const LOAD = {
@@ -65,12 +68,12 @@ const rows = [];
 
 if (SKIPPED.length) {
 	process.stderr.write(
-		`[binary-race] skipping n8n ${SKIPPED.join(', ')}: the executions/temp race exists only in n8n ≤ 2.8 ` +
-			'(FileSystemManager.rename); BINARY_RACE_ALL_VERSIONS=1 measures them anyway\n',
+		`[binary-race] skipping n8n ${SKIPPED.join(', ')}: the burst runs on the first n8n ≤ 2.8 of the matrix; ` +
+			'BINARY_RACE_ALL_VERSIONS=1 measures them too\n',
 	);
 	for (const version of SKIPPED) {
 		describe(`n8n ${version}`, () => {
-			test.skip(`binary-store race stress skipped: n8n ${version} is newer than 2.8 and has no executions/temp race (BINARY_RACE_ALL_VERSIONS=1 runs it)`, () => {});
+			test.skip(`binary-store race stress skipped on n8n ${version}${hasRace(version) ? '' : ' (newer than 2.8: no executions/temp race)'} (BINARY_RACE_ALL_VERSIONS=1 runs it)`, () => {});
 		});
 	}
 }

@@ -244,13 +244,36 @@ describe('fal.ai emulator', () => {
 		expect(emu.journal.countsByTask()[b].downloads).toBe(1);
 	});
 
-	test('cancel: queued request → CANCELLATION_REQUESTED, completed → ALREADY_COMPLETED', async () => {
+	test('cancel: queued request → OK (removed), completed → ALREADY_COMPLETED, unknown → 404', async () => {
 		emu.planNextTask('fal', { generationMs: 5000 });
 		const id = (await submit(T2V, { prompt: 'x' })).json.request_id;
 		const c = await call(`${base}/fal-ai/kling-video/requests/${id}/cancel`, { method: 'PUT', headers: keyAuth() });
-		expect([c.status, c.json.status]).toEqual([202, 'CANCELLATION_REQUESTED']);
+		expect([c.status, c.json.status]).toEqual([200, 'OK']);
 		expect((await status(id)).json).toMatchObject({ status: 'COMPLETED', error_type: 'request_cancelled' });
 		const again = await call(`${base}/fal-ai/kling-video/requests/${id}/cancel`, { method: 'PUT', headers: keyAuth() });
 		expect([again.status, again.json.status]).toEqual([400, 'ALREADY_COMPLETED']);
+		const unknown = await call(`${base}/fal-ai/kling-video/requests/no-such-id/cancel`, { method: 'PUT', headers: keyAuth() });
+		expect(unknown.status).toBe(404);
+	});
+
+	test('cancel: a running request → CANCELLATION_REQUESTED, then COMPLETED with request_cancelled', async () => {
+		emu.planNextTask('fal', { generationMs: 1000 });
+		const id = (await submit(T2V, { prompt: 'x' })).json.request_id;
+		await new Promise((r) => setTimeout(r, 300));
+		expect((await status(id)).json.status).toBe('IN_PROGRESS');
+		const c = await call(`${base}/fal-ai/kling-video/requests/${id}/cancel`, { method: 'PUT', headers: keyAuth() });
+		expect([c.status, c.json.status]).toEqual([202, 'CANCELLATION_REQUESTED']);
+		expect((await status(id)).json).toMatchObject({ status: 'COMPLETED', error_type: 'request_cancelled' });
+	});
+
+	test('account billing on the platform host: credits only with expand=credits; Key auth', async () => {
+		const platform = `${emu.url}/fal-api/v1/account/billing`;
+		const withCredits = await call(`${platform}?expand=credits`, { headers: keyAuth() });
+		expect(withCredits.status).toBe(200);
+		expect(withCredits.json).toEqual({ username: 'emulator', credits: { current_balance: 25.5, currency: 'USD' } });
+		const bare = await call(platform, { headers: keyAuth() });
+		expect(bare.json).toEqual({ username: 'emulator' });
+		const anonymous = await call(`${platform}?expand=credits`);
+		expect(anonymous.status).toBe(401);
 	});
 });

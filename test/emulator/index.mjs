@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Local provider emulator for n8n-nodes-kling-video: WaveSpeed AI, APIXO, Kie.ai (+ upload host), Rivya AI,
- * the official Kling API (/kling), fal.ai (/fal queue host + /fal-rest for JWKS and uploads) and Replicate
+ * the official Kling API (/kling), fal.ai (/fal queue host + /fal-rest for JWKS and uploads + /fal-api for the account balance) and Replicate
  * (/replicate) on one HTTP server bound to 127.0.0.1, each under its own path prefix. Implemented from
  * shared/reference/PROVIDERS.md independently of the node's adapters (nothing here imports nodes/ or dist/).
  *
@@ -61,7 +61,7 @@ import { createApixo } from './providers/apixo.mjs';
 import { createKie, createKieUpload } from './providers/kie.mjs';
 import { createRivya } from './providers/rivya.mjs';
 import { createKling } from './providers/kling.mjs';
-import { createFal, createFalRest } from './providers/fal.mjs';
+import { createFal, createFalPlatform, createFalRest } from './providers/fal.mjs';
 import { createReplicate } from './providers/replicate.mjs';
 
 export { PROVIDERS };
@@ -108,6 +108,7 @@ export async function startEmulator(options = {}) {
 	engine.register(createKling(engine));
 	engine.register(createFal(engine));
 	engine.register(createFalRest(engine));
+	engine.register(createFalPlatform(engine));
 	engine.register(createReplicate(engine));
 	await engine.listen();
 	/** @type {Emulator} */

@@ -336,6 +336,8 @@ describe('taskItemJson', () => {
 			status: 'succeeded',
 			videoUrl: 'https://cdn/a.mp4',
 			videoUrls: ['https://cdn/a.mp4', 'https://cdn/b.mp4'],
+			// Kie: result URLs expire 24 h after completion (catalog resultUrlLifetime).
+			videoUrlExpiresAt: '2024-01-02T00:00:45.500Z',
 			error: null,
 			createdAt: '2024-01-01T00:00:00.000Z',
 			completedAt: '2024-01-01T00:00:45.500Z',

@@ -20,7 +20,7 @@ import { PROVIDERS } from '../../shared/providers';
  * (n8n keeps a value while any property of that name is displayed).
  */
 
-const WITH_MODEL = ['generate', 'submit', 'getTask', 'waitForTask'];
+const WITH_MODEL = ['generate', 'submit', 'getTask', 'waitForTask', 'cancelTask'];
 const GENERATING = ['generate', 'submit'];
 const MODES: GenerationMode[] = [...GENERATION_MODES];
 const PROVIDER_IDS = Object.keys(CATALOG) as ProviderId[];
@@ -677,7 +677,7 @@ export const generationProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.taskId }}',
 		description: 'The taskId output of a Submit or Generate Video node',
-		displayOptions: { show: { operation: ['getTask', 'waitForTask'] } },
+		displayOptions: { show: { operation: ['getTask', 'waitForTask', 'cancelTask'] } },
 	},
 	{
 		displayName: 'Prompt',

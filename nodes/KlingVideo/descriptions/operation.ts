@@ -1,4 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { PROVIDERS } from '../../shared/providers';
+import type { ProviderAdapter, ProviderId } from '../../shared/providers/types';
 import { prepareGetTask, readTask } from '../operations/routing';
 
 export const resourceProperty: INodeProperties = {
@@ -10,42 +12,88 @@ export const resourceProperty: INodeProperties = {
 	default: 'video',
 };
 
-export const operationProperty: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	displayOptions: { show: { resource: ['video'] } },
-	options: [
-		{
-			name: 'Generate Video',
-			value: 'generate',
-			action: 'Generate a video and wait for it',
-			description: 'Submit, wait until the video is ready and output it as binary data',
-		},
-		{
-			name: 'Get Task',
-			value: 'getTask',
-			action: 'Get the status of a video task',
-			description: 'Read a task once; downloads the video when it has already succeeded',
-			routing: {
-				send: { preSend: [prepareGetTask] },
-				output: { postReceive: [readTask] },
-			},
-		},
-		{
-			name: 'Submit',
-			value: 'submit',
-			action: 'Submit a video task without waiting',
-			description:
-				'Start a task and return its ID at once; with a Callback URL the Kling Video Trigger gets the result',
-		},
-		{
-			name: 'Wait for Task',
-			value: 'waitForTask',
-			action: 'Wait for an existing video task',
-			description: 'Wait until a submitted task ends, then output its video',
-		},
-	],
-	default: 'generate',
+const GENERATE: INodePropertyOptions = {
+	name: 'Generate Video',
+	value: 'generate',
+	action: 'Generate a video and wait for it',
+	description: 'Submit, wait until the video is ready and output it as binary data',
 };
+
+const GET_TASK: INodePropertyOptions = {
+	name: 'Get Task',
+	value: 'getTask',
+	action: 'Get the status of a video task',
+	description: 'Read a task once; downloads the video when it has already succeeded',
+	routing: {
+		send: { preSend: [prepareGetTask] },
+		output: { postReceive: [readTask] },
+	},
+};
+
+const SUBMIT: INodePropertyOptions = {
+	name: 'Submit',
+	value: 'submit',
+	action: 'Submit a video task without waiting',
+	description:
+		'Start a task and return its ID at once; with a Callback URL the Kling Video Trigger gets the result',
+};
+
+const WAIT_FOR_TASK: INodePropertyOptions = {
+	name: 'Wait for Task',
+	value: 'waitForTask',
+	action: 'Wait for an existing video task',
+	description: 'Wait until a submitted task ends, then output its video',
+};
+
+/** Offered only where the provider has a cancel endpoint (the adapter's `buildCancelRequest`). */
+const CANCEL_TASK: INodePropertyOptions = {
+	name: 'Cancel Task',
+	value: 'cancelTask',
+	action: 'Cancel a video task',
+	description:
+		'Ask the provider to stop a task that is still queued or running (Stop execution does not cancel a task)',
+};
+
+/** Offered only where the provider has a balance or credits endpoint. */
+const GET_BALANCE: INodePropertyOptions = {
+	name: 'Get Balance',
+	value: 'getBalance',
+	action: 'Get the account balance',
+	description: "Read the provider account's balance or credits",
+};
+
+/** The operations a provider offers, in the editor's (alphabetical) order. */
+function operationsOf(adapter: ProviderAdapter): INodePropertyOptions[] {
+	const options = [GENERATE, GET_TASK, SUBMIT, WAIT_FOR_TASK];
+	if (adapter.buildCancelRequest) options.push(CANCEL_TASK);
+	if (adapter.buildBalanceRequest) options.push(GET_BALANCE);
+	return options.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * One Operation property per set of providers that offer the same operations (same name: n8n shows
+ * the one whose providers match and keeps its value). The largest set comes first: n8n's node panel
+ * lists the actions of the first Operation property it finds.
+ */
+function operationProperties(): INodeProperties[] {
+	const groups = new Map<string, { providers: ProviderId[]; options: INodePropertyOptions[] }>();
+	for (const adapter of Object.values(PROVIDERS)) {
+		const options = operationsOf(adapter);
+		const key = options.map((option) => option.value).join(',');
+		if (!groups.has(key)) groups.set(key, { providers: [], options });
+		groups.get(key)!.providers.push(adapter.id);
+	}
+	return [...groups.values()]
+		.sort((a, b) => b.options.length - a.options.length)
+		.map(({ providers, options }) => ({
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: { show: { resource: ['video'], authentication: providers } },
+			options,
+			default: 'generate',
+		}));
+}
+
+export const operationPropertiesByProvider: INodeProperties[] = operationProperties();

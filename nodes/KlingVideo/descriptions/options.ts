@@ -37,6 +37,15 @@ const ALL_OPTIONS: INodeProperties[] = [
 			'Whether to put the finished MP4 into binary data. Off: only the video URL is returned (provider URLs expire, download soon).',
 	},
 	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.sku }}.mp4',
+		description:
+			'Name of the video file, evaluated per item. Empty: provider and task ID, e.g. kie-abc123.mp4. Path separators and characters file systems refuse become "_"; .mp4 is added when missing.',
+	},
+	{
 		displayName: 'First Check After (Seconds)',
 		name: 'firstCheckAfter',
 		type: 'number',
@@ -133,7 +142,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 ];
 
 const WAIT_OPTIONS = ['firstCheckAfter', 'pollInterval', 'maxWait'];
-const VIDEO_OPTIONS = ['downloadVideo', 'binaryPropertyName'];
+const VIDEO_OPTIONS = ['downloadVideo', 'binaryPropertyName', 'fileName'];
 const COMMON = ['includeRawResponse', 'outputFailedTasksAsItems'];
 /** Generate and Submit: what a paid submit may do. */
 const SPENDING_OPTIONS = [
@@ -181,5 +190,6 @@ export const optionsProperties: INodeProperties[] = [1, 2].flatMap((version) => 
 		optionsFor(['waitForTask'], [...WAIT_OPTIONS, ...VIDEO_OPTIONS, ...COMMON], version, auto),
 		optionsFor(['getTask'], [...VIDEO_OPTIONS, 'includeRawResponse'], version, null),
 		optionsFor(['submit'], [...COMMON, ...SPENDING_OPTIONS], version, auto),
+		optionsFor(['cancelTask'], ['includeRawResponse'], version, null),
 	];
 });

@@ -8,6 +8,8 @@ const OPERATION_NAMES = {
 	submit: 'Submit',
 	getTask: 'Get Task',
 	waitForTask: 'Wait for Task',
+	cancelTask: 'Cancel Task',
+	getBalance: 'Get Balance',
 };
 
 /**

@@ -29,7 +29,12 @@ import {
 import { TaskLedger } from '../../shared/engine/ledger';
 import { Slots, TaskLimiter } from '../../shared/engine/limiter';
 import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
-import { readOptions, taskItemJson, videoFileName, type NodeOptions } from '../../shared/engine/output';
+import {
+	outputFileName,
+	readOptions,
+	taskItemJson,
+	type NodeOptions,
+} from '../../shared/engine/output';
 import { SubmitRefusedError } from '../../shared/engine/refusals';
 import { PollPlanner } from '../../shared/engine/schedule';
 import { idempotencyKey, resolveImages, submitTask } from '../../shared/engine/submit';
@@ -405,7 +410,8 @@ async function finishTask(
 		}
 		let binary: IBinaryData | null = null;
 		if (run.options.downloadVideo) {
-			const fileName = videoFileName(run.adapter.id, ref.taskId);
+			const wanted = run.ctx.getNodeParameter('options.fileName', itemIndex, '');
+			const fileName = outputFileName(wanted, run.adapter.id, ref.taskId);
 			binary = await downloadVideo(run.ctx, snapshot.videoUrls[0], fileName, run.signal);
 			json.outputDurationS = await storedVideoSeconds(run.ctx, binary);
 		}

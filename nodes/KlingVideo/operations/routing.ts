@@ -8,7 +8,7 @@ import type {
 import { downloadVideo, storedVideoSeconds } from '../../shared/engine/download';
 import { readTaskRef, routedItemReader } from '../../shared/engine/input';
 import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
-import { readOptions, taskItemJson, videoFileName } from '../../shared/engine/output';
+import { outputFileName, readOptions, taskItemJson } from '../../shared/engine/output';
 import {
 	httpOptions,
 	parseJsonText,
@@ -79,7 +79,11 @@ export async function readTask(
 			includeRaw: options.includeRawResponse,
 		});
 		if (snapshot.status !== 'succeeded' || !options.downloadVideo) return [{ json }];
-		const fileName = videoFileName(adapter.id, ref.taskId);
+		const fileName = outputFileName(
+			this.getNodeParameter('options.fileName', ''),
+			adapter.id,
+			ref.taskId,
+		);
 		const binary = await downloadVideo(this, snapshot.videoUrls[0], fileName);
 		json.outputDurationS = await storedVideoSeconds(this, binary);
 		return [{ json, binary: { [options.binaryPropertyName]: binary } }];

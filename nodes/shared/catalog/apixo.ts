@@ -174,6 +174,13 @@ export const apixoCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: true,
+	// The API reference says result URLs last 24 hours; the Kling model page says 15 days (PROVIDERS.md
+	// §2.5): the shorter is used.
+	resultUrlLifetime: {
+		seconds: 24 * 3600,
+		from: 'completed',
+		source: 'https://apixo.ai/docs/api-reference/response-format',
+	},
 	firstVersionDefault: 'kling-2-5-turbo-pro',
 	// APIXO sells Kling 3.0 only as Standard (no pro/4k page found, §5.5).
 	defaultModel: 'kling-3.0-std',

@@ -600,6 +600,9 @@ export const falCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: true,
+	// Media retention is an account or per-request setting (X-Fal-Object-Lifecycle-Preference); no default
+	// expiry is documented (fal.ai/docs/model-apis/data-retention).
+	resultUrlLifetime: null,
 	firstVersionDefault: 'kling-video-v2.5-turbo-pro',
 	// Kling 4.0 on fal is announced as "API access is coming soon" [F9]: 3.0 Pro is the newest sold.
 	defaultModel: 'kling-3.0-pro',

@@ -410,6 +410,13 @@ export const kieCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: true,
+	// "URLs typically expire after 24 hours" (task detail page); Getting Started says media is stored
+	// 14 days (PROVIDERS.md §3.3): the shorter is used.
+	resultUrlLifetime: {
+		seconds: 24 * 3600,
+		from: 'completed',
+		source: 'https://docs.kie.ai/market/common/get-task-detail',
+	},
 	firstVersionDefault: 'kling-v2.5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',
 };

@@ -631,6 +631,12 @@ export const klingCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: true,
+	// Generated results are deleted after 30 days (KLING-MODELS.md §3.5; callback protocol, PROVIDERS.md §5.1).
+	resultUrlLifetime: {
+		seconds: 30 * 86400,
+		from: 'created',
+		source: 'https://app.klingai.com/global/dev/document-api/apiReference/callbackProtocol',
+	},
 	firstVersionDefault: 'kling-v2-5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',
 };

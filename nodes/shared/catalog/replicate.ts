@@ -385,6 +385,12 @@ export const replicateCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: true,
+	// "For predictions created through the API, all … output files … are automatically removed after an hour."
+	resultUrlLifetime: {
+		seconds: 3600,
+		from: 'completed',
+		source: 'https://replicate.com/docs/topics/predictions/data-retention',
+	},
 	firstVersionDefault: 'kwaivgi/kling-v2.5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',
 };

@@ -126,6 +126,8 @@ export const rivyaCatalog: ProviderCatalog = {
 	perTaskCallbacks: false,
 	// "credits reserved at task start … failed tasks refunded per Studio policy" (PROVIDERS.md §4).
 	refundsFailedTasks: 'https://rivya.ai/hi/docs/api-credits',
+	// Rivya's docs state no lifetime for result URLs.
+	resultUrlLifetime: null,
 	firstVersionDefault: 'kling-v2-5-turbo-pro',
 	defaultModel: 'kling-3.0-pro',
 };

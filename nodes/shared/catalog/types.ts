@@ -265,6 +265,13 @@ export interface RefusalRule {
 	code?: string | number;
 }
 
+/** A documented lifetime of result URLs. */
+export interface ResultUrlLifetime {
+	seconds: number;
+	from: 'created' | 'completed';
+	source: string;
+}
+
 /** A provider's entries (newest first: that is the editor's order) and the models new nodes start with. */
 export interface ProviderCatalog {
 	provider: ProviderId;
@@ -278,6 +285,11 @@ export interface ProviderCatalog {
 	 * failed task's item go to another provider without paying twice.
 	 */
 	refundsFailedTasks?: string;
+	/**
+	 * How long the provider keeps a result URL, counted from the task's creation or completion, and the
+	 * doc that says so (output `videoUrlExpiresAt`); null where the docs state no lifetime.
+	 */
+	resultUrlLifetime: ResultUrlLifetime | null;
 	/** Node version 1 started with this model (kept for saved workflows). */
 	firstVersionDefault: string;
 	/** Version 2 starts with the newest Kling this provider sells generally. */

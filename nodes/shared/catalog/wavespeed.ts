@@ -738,6 +738,12 @@ export const wavespeedCatalog: ProviderCatalog = {
 		{ kind: 'rate_limited', httpStatus: 429 },
 	],
 	perTaskCallbacks: true,
+	// "Predictions are stored for 7 days … After 7 days, prediction data and outputs are deleted."
+	resultUrlLifetime: {
+		seconds: 7 * 86400,
+		from: 'created',
+		source: 'https://wavespeed.ai/docs/what-are-predictions',
+	},
 	firstVersionDefault: 'kling-v2.5-turbo-pro',
 	defaultModel: 'kling-4.0',
 };

@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { CATALOG } from '../catalog';
 import { estimateCost } from './cost';
 import { requestJson } from './request';
 import type {
@@ -87,6 +88,7 @@ export function taskItemJson(input: TaskItemInput): IDataObject {
 		status: snapshot?.status ?? (input.taskId ? 'queued' : 'failed'),
 		videoUrl: snapshot?.videoUrls[0] ?? null,
 		videoUrls: snapshot?.videoUrls ?? [],
+		videoUrlExpiresAt: videoUrlExpiresAt(input.provider, snapshot),
 		error: (input.error ?? snapshot?.error ?? null) as IDataObject | null,
 		createdAt,
 		completedAt,
@@ -101,7 +103,48 @@ export function taskItemJson(input: TaskItemInput): IDataObject {
 	return json;
 }
 
+/**
+ * When the provider deletes the result, where its docs say how long result URLs live (the catalog's
+ * `resultUrlLifetime`, counted from the task's creation or completion); null when there is no video,
+ * no documented lifetime or no timestamp to count from.
+ */
+export function videoUrlExpiresAt(
+	provider: ProviderId,
+	snapshot: Pick<TaskSnapshot, 'videoUrls' | 'createdAt' | 'completedAt'> | null,
+): string | null {
+	const lifetime = CATALOG[provider].resultUrlLifetime;
+	if (!lifetime || !snapshot?.videoUrls.length) return null;
+	const [first, second] =
+		lifetime.from === 'completed'
+			? [snapshot.completedAt, snapshot.createdAt]
+			: [snapshot.createdAt, snapshot.completedAt];
+	// From completion: creation stands in when completion is unknown (an earlier, safe moment).
+	const start = Date.parse(first ?? second ?? '');
+	return Number.isNaN(start) ? null : new Date(start + lifetime.seconds * 1000).toISOString();
+}
+
 /** `<provider>-<taskId>.mp4`, safe as a file name. */
 export function videoFileName(provider: ProviderId, taskId: string): string {
 	return `${provider}-${taskId.replace(/[^\w.-]+/g, '_')}.mp4`;
+}
+
+/** Longest file name kept (most file systems allow 255 bytes). */
+const MAX_FILE_NAME_LENGTH = 200;
+
+/**
+ * The File Name option as a safe file name: no path (separators, leading dots), no control characters
+ * or characters Windows refuses, ending in `.mp4`; empty (or nothing left) → `<provider>-<taskId>.mp4`.
+ */
+export function outputFileName(wanted: unknown, provider: ProviderId, taskId: string): string {
+	const base = String(wanted ?? '')
+		// eslint-disable-next-line no-control-regex
+		.replace(/[\u0000-\u001f\u007f]/g, '')
+		.replace(/[/\\:*?"<>|]+/g, '_')
+		.trim()
+		.replace(/\.mp4$/i, '')
+		.replace(/^[.\s]+/, '')
+		.slice(0, MAX_FILE_NAME_LENGTH - 4)
+		.replace(/[.\s]+$/, '');
+	if (!base.replace(/[_\s.]/g, '')) return videoFileName(provider, taskId);
+	return `${base}.mp4`;
 }

@@ -33,6 +33,8 @@ export interface ProviderEndpoint {
 	adapter: ProviderAdapter;
 	baseUrl: string;
 	uploadBaseUrl: string | null;
+	/** The account (platform) host, where the credential has one (fal: balance). */
+	platformBaseUrl: string | null;
 	/** The credential has an API key (Kling official: selects its new per-model API). */
 	hasApiKey: boolean;
 }
@@ -58,6 +60,10 @@ export async function providerEndpoint(
 						'Upload Base URL',
 					)
 				: null,
+		platformBaseUrl:
+			typeof credentials.platformBaseUrl === 'string' && credentials.platformBaseUrl.trim() !== ''
+				? checkBaseUrl(credentials.platformBaseUrl, '/v1', 'Platform API Base URL')
+				: null,
 		hasApiKey: typeof credentials.apiKey === 'string' && credentials.apiKey.trim() !== '',
 	};
 }
@@ -67,7 +73,11 @@ export function httpOptions(
 	endpoint: ProviderEndpoint,
 	request: ProviderRequest,
 ): IHttpRequestOptions {
-	const base = request.uploadHost ? (endpoint.uploadBaseUrl ?? endpoint.baseUrl) : endpoint.baseUrl;
+	const base = request.uploadHost
+		? (endpoint.uploadBaseUrl ?? endpoint.baseUrl)
+		: request.platformHost
+			? (endpoint.platformBaseUrl ?? endpoint.baseUrl)
+			: endpoint.baseUrl;
 	const isBuffer = Buffer.isBuffer(request.body);
 	return {
 		method: request.method,

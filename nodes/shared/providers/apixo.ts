@@ -56,6 +56,22 @@ export const apixo: ProviderAdapter = {
 	},
 
 	// Refusals are told apart by HTTP status alone (catalog `refusals`).
+	// GET /apikeys/current-balance (apixo.ai/docs/api-reference); the answer's shape was not retrieved
+	// (PROVIDERS.md §6.2): `data.balance`, or `data` as a bare number, in US dollars (inferred).
+	buildBalanceRequest() {
+		return { method: 'GET', path: '/api/v1/apikeys/current-balance' };
+	},
+
+	readBalanceResponse(statusCode, body) {
+		const data = readEnvelope(statusCode, body);
+		const balance = parseBody(balanceSchema, data, 'balance', NAME);
+		return {
+			balance: typeof balance === 'number' ? balance : balance.balance,
+			unit: 'USD',
+			currency: 'USD',
+		};
+	},
+
 	refusalCode() {
 		return null;
 	},
@@ -117,6 +133,11 @@ const envelopeSchema = z
 	.passthrough();
 
 const callbackSchema = z.object({ data: z.record(z.unknown()) }).passthrough();
+
+const balanceSchema = z.union([
+	z.number().finite(),
+	z.object({ balance: z.coerce.number().finite() }).passthrough(),
+]);
 
 const errorDataSchema = z.object({ error: z.string() }).passthrough();
 

@@ -20,6 +20,12 @@ const NAME = 'fal.ai';
  *   take the two-step storage upload of `@fal-ai/client` (`src/storage.js`): `POST {rest host}
  *   /storage/upload/initiate?storage_type=fal-cdn-v3` `{content_type, file_name}` → `{upload_url,
  *   file_url}`, then a PUT of the bytes to the pre-signed `upload_url` (without the key).
+ * - cancel: `PUT …/requests/{id}/cancel` on the app id (docs.fal.ai model-endpoints/queue); a queued
+ *   request is removed (`OK`), a running one is signalled (`CANCELLATION_REQUESTED`: the model app
+ *   decides when it stops), `ALREADY_COMPLETED`, `NOT_FOUND` (fal.ai/docs/inference-api/queue/cancel).
+ * - balance: `GET {platform host}/v1/account/billing?expand=credits` → `credits.current_balance` in
+ *   `credits.currency` (fal.ai/docs/platform-apis/v1/account/billing); it needs a key with billing read
+ *   permission (an Admin key), an inference-only key answers 403.
  * - webhooks are ED25519-signed; the public keys come from the JWKS URL in the credential
  *   (rest.alpha.fal.ai by default; one implementation uses rest.fal.ai — §6.5), cached by the trigger.
  */
@@ -80,6 +86,62 @@ export const fal: ProviderAdapter = {
 			};
 		}
 		return videoSnapshot(task.taskId, task.model, readBody(statusCode, body));
+	},
+
+	buildCancelRequest(task) {
+		return {
+			method: 'PUT',
+			path: `/${pathSegments(appId(task.model))}/requests/${encodeURIComponent(task.taskId)}/cancel`,
+		};
+	},
+
+	readCancelResponse(statusCode, body, task) {
+		const word = cancelWordSchema.safeParse(body);
+		const status = word.success ? word.data.status : null;
+		if (status === 'OK') return { outcome: 'cancelled', snapshot: null };
+		if (status === 'CANCELLATION_REQUESTED') return { outcome: 'requested', snapshot: null };
+		if (status === 'ALREADY_COMPLETED') return { outcome: 'already_finished', snapshot: null };
+		if (status === 'NOT_FOUND' || statusCode === 404) {
+			throw new ProviderError(
+				'notFound',
+				`${NAME} has no request ${task.taskId} under ${appId(task.model)} (HTTP ${statusCode})`,
+				statusCode,
+			);
+		}
+		readBody(statusCode, body);
+		throw new ProviderError(
+			'unexpected',
+			`${NAME} answered the cancel of ${task.taskId} with ${JSON.stringify(body)}`,
+			statusCode,
+		);
+	},
+
+	buildBalanceRequest() {
+		return {
+			method: 'GET',
+			path: '/v1/account/billing',
+			qs: { expand: 'credits' },
+			platformHost: true,
+		};
+	},
+
+	readBalanceResponse(statusCode, body) {
+		if (statusCode === 403) {
+			throw new ProviderError(
+				'auth',
+				`${NAME} refused the balance read (HTTP 403: ${detailText(body)}). The balance needs an API key with billing read permission, such as an Admin key`,
+				statusCode,
+			);
+		}
+		const billing = parseBody(billingSchema, readBody(statusCode, body), 'account billing', NAME);
+		if (!billing.credits) {
+			throw new ProviderError('unexpected', `${NAME} answered the balance without credits`);
+		}
+		return {
+			balance: Number(billing.credits.current_balance),
+			unit: billing.credits.currency ?? 'USD',
+			currency: billing.credits.currency ?? 'USD',
+		};
 	},
 
 	inlineImage(file) {
@@ -233,6 +295,21 @@ function jwksKeys(jwksText: string): Array<{ x: string }> {
 const submitSchema = z.object({ request_id: z.string().min(1) }).passthrough();
 
 const statusSchema = z.object({ status: z.string() }).passthrough();
+
+const cancelWordSchema = z.object({ status: z.string() }).passthrough();
+
+const billingSchema = z
+	.object({
+		username: z.string().optional(),
+		credits: z
+			.object({
+				current_balance: z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]),
+				currency: z.string().nullish(),
+			})
+			.passthrough()
+			.nullish(),
+	})
+	.passthrough();
 
 const uploadSchema = z.object({ upload_url: z.string().url(), file_url: z.string().url() });
 

@@ -73,6 +73,16 @@ export const kie: ProviderAdapter = {
 		return url;
 	},
 
+	// GET /api/v1/chat/credit → `data`: the account's credits (docs.kie.ai/common-api/get-account-credits).
+	buildBalanceRequest() {
+		return { method: 'GET', path: '/api/v1/chat/credit' };
+	},
+
+	readBalanceResponse(statusCode, body) {
+		const credits = parseBody(creditsSchema, readEnvelope(statusCode, body), 'credits', NAME);
+		return { balance: credits, unit: 'credits', currency: null };
+	},
+
 	// Kie reports refusals in the body code, often with HTTP 200 (§3.2).
 	refusalCode(_statusCode, body) {
 		return envelopeSchema.safeParse(body).data?.code ?? null;
@@ -168,6 +178,8 @@ const envelopeSchema = z
 	.passthrough();
 
 const callbackSchema = z.object({ data: z.record(z.unknown()) }).passthrough();
+
+const creditsSchema = z.coerce.number().finite();
 
 const submitDataSchema = z.object({ taskId: z.string().min(1) }).passthrough();
 

@@ -135,6 +135,26 @@ export const kling: ProviderAdapter = {
 		return file.data.toString('base64');
 	},
 
+	// GET /account/costs (Kling "Account Information Inquiry", free, QPS ≤ 1): the resource packs bought in
+	// the window; the balance is what the packs in effect (`online`) have left, in Kling's units. The
+	// docs say the remaining quantity lags up to 12 h.
+	buildBalanceRequest(nowMs) {
+		return {
+			method: 'GET',
+			path: '/account/costs',
+			qs: { start_time: nowMs - RESOURCE_PACK_WINDOW_MS, end_time: nowMs },
+		};
+	},
+
+	readBalanceResponse(statusCode, body) {
+		const costs = parseBody(costsSchema, readEnvelope(statusCode, body), 'account costs', NAME);
+		const packs = costs.resource_pack_subscribe_infos ?? [];
+		const balance = packs
+			.filter((pack) => pack.status === 'online')
+			.reduce((sum, pack) => sum + pack.remaining_quantity, 0);
+		return { balance, unit: 'units', currency: null };
+	},
+
 	refusalCode(_statusCode, body) {
 		return envelopeSchema.safeParse(body).data?.code ?? null;
 	},
@@ -448,6 +468,25 @@ const faceSchema = z
 				.object({ face_id: z.string().min(1), start_time: z.number(), end_time: z.number() })
 				.passthrough(),
 		),
+	})
+	.passthrough();
+
+/** Resource packs bought within a year are read (packs are sold for at most a year, inferred). */
+const RESOURCE_PACK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
+
+const costsSchema = z
+	.object({
+		resource_pack_subscribe_infos: z
+			.array(
+				z
+					.object({
+						resource_pack_name: z.string().optional(),
+						remaining_quantity: z.coerce.number().finite(),
+						status: z.string().optional(),
+					})
+					.passthrough(),
+			)
+			.nullish(),
 	})
 	.passthrough();
 

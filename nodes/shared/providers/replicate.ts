@@ -21,6 +21,8 @@ const NAME = 'Replicate';
  * - webhooks: `webhook_events_filter: ["completed"]`, verified the Standard Webhooks way (key =
  *   base64-decoded secret after `whsec_`, `v1,<base64>` list) — unlike WaveSpeed.
  * - Replicate deletes API outputs after one hour: keep Download Video on.
+ * - cancel: `POST /v1/predictions/{id}/cancel` answers the prediction (npm `replicate` predictions.cancel);
+ *   a prediction that had already ended keeps its status. No balance endpoint (`/v1/account` has none).
  */
 export const replicate: ProviderAdapter = {
 	id: 'replicate',
@@ -49,6 +51,21 @@ export const replicate: ProviderAdapter = {
 
 	readStatusResponse(statusCode, body) {
 		return normalizeReplicatePrediction(readBody(statusCode, body));
+	},
+
+	buildCancelRequest(task) {
+		return { method: 'POST', path: `/v1/predictions/${encodeURIComponent(task.taskId)}/cancel` };
+	},
+
+	readCancelResponse(statusCode, body) {
+		const snapshot = normalizeReplicatePrediction(readBody(statusCode, body));
+		const word = (body as { status?: unknown }).status;
+		if (word === 'canceled') return { outcome: 'cancelled', snapshot };
+		if (snapshot.status === 'succeeded' || snapshot.status === 'failed') {
+			return { outcome: 'already_finished', snapshot };
+		}
+		// Still starting/processing: Replicate took the request and stops the prediction shortly.
+		return { outcome: 'requested', snapshot };
 	},
 
 	inlineImage(file) {

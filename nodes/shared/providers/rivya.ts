@@ -66,6 +66,16 @@ export const rivya: ProviderAdapter = {
 		return parseBody(uploadSchema, readBody(statusCode, body), 'upload response', NAME).url;
 	},
 
+	// GET /api/v1/credits → `{current_credits}` (rivya.ai/hi/docs/api-credits; scope credits:read).
+	buildBalanceRequest() {
+		return { method: 'GET', path: '/api/v1/credits' };
+	},
+
+	readBalanceResponse(statusCode, body) {
+		const credits = parseBody(creditsSchema, readBody(statusCode, body), 'credits', NAME);
+		return { balance: credits.current_credits, unit: 'credits', currency: null };
+	},
+
 	refusalCode(_statusCode, body) {
 		return errorSchema.safeParse(body).data?.error.code ?? null;
 	},
@@ -195,3 +205,5 @@ const generationSchema = z
 	.passthrough();
 
 const uploadSchema = z.object({ url: z.string().url() }).passthrough();
+
+const creditsSchema = z.object({ current_credits: z.coerce.number().finite() }).passthrough();

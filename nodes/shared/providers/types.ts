@@ -8,13 +8,15 @@ export type TaskStatus = 'queued' | 'processing' | 'succeeded' | 'failed';
 
 /** A request an adapter wants sent; the transport joins `path` to the credential's Base URL. */
 export interface ProviderRequest {
-	method: 'GET' | 'POST' | 'DELETE';
+	method: 'GET' | 'POST' | 'PUT' | 'DELETE';
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject | Buffer;
 	headers?: Record<string, string>;
 	/** Send to the credential's upload host instead of its API host (Kie). */
 	uploadHost?: boolean;
+	/** Send to the credential's platform (account) host instead of its API host (fal). */
+	platformHost?: boolean;
 }
 
 /** One shot of a multi-shot clip. */
@@ -107,6 +109,26 @@ export interface TaskSnapshot {
 	unrecognizedStatus?: string;
 }
 
+/** What a cancel request answered: the task's state, when the answer carries it. */
+export interface CancelAnswer {
+	/**
+	 * `cancelled`: the task is stopped; `requested`: the provider took the request and stops it on its
+	 * side; `already_finished`: it had ended (succeeded or failed) before the request.
+	 */
+	outcome: 'cancelled' | 'requested' | 'already_finished';
+	/** The task as the cancel answer shows it (Replicate returns the prediction), else null. */
+	snapshot: TaskSnapshot | null;
+}
+
+/** An account balance, normalized: money where the provider reports money, else its own unit. */
+export interface AccountBalance {
+	balance: number;
+	/** `USD`, `credits`, `units` (Kling resource-pack units)… */
+	unit: string;
+	/** The ISO currency when the balance is money, else null. */
+	currency: string | null;
+}
+
 export interface UploadFile {
 	data: Buffer;
 	fileName: string;
@@ -160,6 +182,12 @@ export interface ProviderAdapter {
 	/** Present where a finished status needs a second read for the result (`needsResult`). */
 	buildResultRequest?(task: TaskRef): ProviderRequest;
 	readResultResponse?(statusCode: number, body: unknown, task: TaskRef): TaskSnapshot;
+	/** Present only where the provider has a cancel endpoint (capability is what exists). */
+	buildCancelRequest?(task: TaskRef): ProviderRequest;
+	readCancelResponse?(statusCode: number, body: unknown, task: TaskRef): CancelAnswer;
+	/** Present only where the provider has a balance or credits endpoint. */
+	buildBalanceRequest?(nowMs: number): ProviderRequest;
+	readBalanceResponse?(statusCode: number, body: unknown): AccountBalance;
 	/**
 	 * The provider's error code in a failed answer's body (Kie's body `code`, Rivya's `error.code`…),
 	 * which the catalog's refusal rules match; null where the provider tells refusals by HTTP status.

@@ -60,6 +60,18 @@ export const wavespeed: ProviderAdapter = {
 		return parseBody(uploadSchema, envelope.data, 'upload response', NAME).download_url;
 	},
 
+	// GET /api/v3/balance → `data.balance`, US dollars (PROVIDERS.md §1.1: the official n8n node's
+	// credential test; the dollar unit is inferred from WaveSpeed's USD prices).
+	buildBalanceRequest() {
+		return { method: 'GET', path: '/api/v3/balance' };
+	},
+
+	readBalanceResponse(statusCode, body) {
+		const envelope = readEnvelope(statusCode, body);
+		const { balance } = parseBody(balanceSchema, envelope.data, 'balance', NAME);
+		return { balance, unit: 'USD', currency: 'USD' };
+	},
+
 	// Refusals are told apart by HTTP status alone (catalog `refusals`).
 	refusalCode() {
 		return null;
@@ -177,3 +189,5 @@ const predictionSchema = z
 	.passthrough();
 
 const uploadSchema = z.object({ download_url: z.string().url() }).passthrough();
+
+const balanceSchema = z.object({ balance: z.coerce.number().finite() }).passthrough();

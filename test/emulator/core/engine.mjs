@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { buildMp4, makeMp3, makePng, makeWav, planMp4, probeMedia, sniff, writeMp4 } from './media.mjs';
 import { deepMerge, isLoopbackHost, isPlainObject, makeRng, parseMultipart, randomHex, redactHeaders } from './util.mjs';
 
-export const PROVIDERS = /** @type {const} */ (['wavespeed', 'apixo', 'kie', 'kie-upload', 'rivya', 'kling', 'fal', 'fal-rest', 'replicate']);
+export const PROVIDERS = /** @type {const} */ (['wavespeed', 'apixo', 'kie', 'kie-upload', 'rivya', 'kling', 'fal', 'fal-rest', 'fal-api', 'replicate']);
 const MAX_BODY_BYTES = 120 * 1024 * 1024;
 
 /**

@@ -34,8 +34,14 @@
  *  - Result before completion → 400 `{detail:"Request is still in progress"}`.
  *  - `data:` URIs are accepted as image_url / tail_image_url (decoded; not an image → image_load_error).
  *  - Webhook retries are undocumented here: up to 3 retries (5/10/20 s × timeScale). User id: a fixed
- *    emulator value. Cancel PUT …/requests/{id}/cancel → 202 `{status:"CANCELLATION_REQUESTED"}` (request ends
- *    COMPLETED with error_type "request_cancelled"), or 400 `{status:"ALREADY_COMPLETED"}`.
+ *    emulator value. Cancel PUT …/requests/{id}/cancel (docs.fal.ai model-endpoints/queue; fal.ai/docs/inference-api/
+ *    queue/cancel: a queued request is removed, a running one gets a cancel signal; answers OK,
+ *    CANCELLATION_REQUESTED, ALREADY_COMPLETED, NOT_FOUND) → queued: 200 `{status:"OK"}`, running: 202
+ *    `{status:"CANCELLATION_REQUESTED"}` (both end COMPLETED with error_type "request_cancelled"; HTTP codes
+ *    inferred), finished: 400 `{status:"ALREADY_COMPLETED"}`, unknown id: 404 `{detail}`.
+ *  - Balance (/fal-api = https://api.fal.ai/v1, fal.ai/docs/platform-apis/v1/account/billing): GET
+ *    /v1/account/billing?expand=credits → `{username, credits:{current_balance, currency}}` (credits only with
+ *    expand=credits); the emulator's balance is 25.5 USD (option falBalance).
  *  - Upload: any storage_type value is accepted; the upload_url lives 1 h in real fal, forever here.
  *
  * Kling 2.6 / v3 / O3 / v4 (KLING-MODELS.md §3.6 [F1–F7], §6d [F9][F10]) — `FAL_FAMILY`:
@@ -795,6 +801,8 @@ export function createFal(engine) {
 		task.failure = { kind: 'canceled', code: 'request_cancelled', message: 'Request was cancelled' };
 		task.completesAt = Date.now();
 		if (task.callbackUrl) sendWebhook(task, task.callbackUrl);
+		// Still queued: removed from the queue ("OK"); running: the runner is signalled.
+		if (phase === 'queued') return ctx.send(200, { status: 'OK' });
 		ctx.send(202, { status: 'CANCELLATION_REQUESTED' });
 	}
 
@@ -905,6 +913,42 @@ export function createFalRest(engine) {
 					upload_url: `${engine.url}/fal-rest/_upload/${id}`,
 					file_url: `${engine.url}/fal-rest/_files/${id}/${encodeURIComponent(fileName)}`,
 				});
+			}
+			return detail(ctx, 404, `Not found: ${ctx.method} ${p}`);
+		},
+	};
+	return mod;
+}
+
+/**
+ * fal platform host (https://api.fal.ai/v1: account billing) — fal.ai/docs/platform-apis/v1/account/billing.
+ * Mounted under /fal-api. Real fal needs a key with billing read permission; the emulator's one key has it.
+ * @param {Engine} engine
+ */
+export function createFalPlatform(engine) {
+	/** @param {Ctx} ctx @param {number} status @param {unknown} d */
+	const detail = (ctx, status, d) => ctx.send(status, { detail: d });
+	/** @type {import('../core/engine.mjs').ProviderModule} */
+	const mod = {
+		id: 'fal-api',
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
+		fault(ctx, fault) {
+			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
+			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
+		},
+		handle(ctx) {
+			const p = ctx.path;
+			if (p === '/v1/account/billing' && ctx.method === 'GET') {
+				ctx.mark('credits');
+				const key = falKey(ctx);
+				if (!key || key !== engine.opts.keys.fal) return detail(ctx, 401, key === null ? 'Missing authorization header' : 'Invalid key');
+				const expand = ctx.query.getAll('expand').flatMap((v) => v.split(','));
+				/** @type {Record<string, unknown>} */
+				const body = { username: 'emulator' };
+				const balance = /** @type {any} */ (engine.opts).falBalance ?? 25.5;
+				if (expand.includes('credits')) body.credits = { current_balance: balance, currency: 'USD' };
+				return ctx.send(200, body);
 			}
 			return detail(ctx, 404, `Not found: ${ctx.method} ${p}`);
 		},
