@@ -8,4 +8,6 @@ export default {
 	testMatch: ['**/*.test.mjs'],
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/e2e-queue/'],
 	testTimeout: 60_000,
+	// writes the results to $KLING_JEST_REPORT when set (.ci/run's clean-clone run); otherwise nothing
+	testResultsProcessor: '<rootDir>/test/support/jest-report.cjs',
 };

@@ -143,9 +143,8 @@ function capabilityTable(CATALOG, PROVIDERS) {
 		const cells = providers.map((provider) => {
 			const entries = CATALOG[provider].entries.filter((/** @type {any} */ e) => e.mode === mode);
 			if (!entries.length) return '–';
-			return entries
-				.map((/** @type {any} */ e) => `${e.name}${e.price ? ` ${price(e.price)}` : ''}`)
-				.join('<br>');
+			// One line per model option (Kling official may have an entry on each API generation).
+			return [...new Set(entries.map((/** @type {any} */ e) => `${e.name}${e.price ? ` ${price(e.price)}` : ''}`))].join('<br>');
 		});
 		lines.push(`| ${name} | ${cells.join(' | ')} |`);
 	}

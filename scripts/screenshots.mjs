@@ -8,6 +8,8 @@
  * one n8n version (N8N_VERSION, default 2.8.4) with BROWSER_E2E_DOCS=1, which copies
  *   kling-video-trigger.png      Kling Video Trigger panel with its Production URL
  *   node-creator-search.png      the node creator finding "Kling"
+ *   node-creator-kling.png       "Kling Video" in the node creator: one card, its trigger and its actions
+ *   kling-video-trigger-token.png the trigger's Callback Token rule notice (a 3-character token typed)
  *   kling-video-parameters.png   the Kling Video parameters (WaveSpeed demo credential, prompt, 9:16)
  *   kling-video-output.png       the executed node's output with the MP4 binary
  *   kling-video-player.png       the MP4 playing in the output panel (View)

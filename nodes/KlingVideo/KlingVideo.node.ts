@@ -1,7 +1,11 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { generationProperties } from './descriptions/generation';
 import { operationPropertiesByProvider, resourceProperty } from './descriptions/operation';
-import { providerCredentials, providerProperty } from '../shared/fields/provider';
+import {
+	NODES_DESCRIPTION,
+	providerCredentials,
+	providerProperty,
+} from '../shared/fields/provider';
 import { optionsProperties } from './descriptions/options';
 import { subtitleExpression } from './descriptions/subtitle';
 import { agentToolDescription } from './descriptions/tool';
@@ -24,8 +28,7 @@ export class KlingVideo implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: subtitleExpression(),
-		description:
-			'Generate Kling AI videos (text or image to video) through WaveSpeed AI, APIXO, Kie.ai, Rivya AI, fal.ai, Replicate or the official Kling API',
+		description: NODES_DESCRIPTION,
 		defaults: { name: 'Kling Video' },
 		// As an AI Agent tool: what the agent reads (what one call costs, takes and returns).
 		usableAsTool: { replacements: { description: agentToolDescription } },

@@ -10,11 +10,24 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { providerCredentials, providerProperty } from '../shared/fields/provider';
+import {
+	NODES_DESCRIPTION,
+	providerCredentials,
+	providerNameExpression,
+	providerProperty,
+} from '../shared/fields/provider';
 import { adapterFor } from '../shared/engine/nodeErrors';
 import { attachVideos, receiveCallback } from './callback';
 import { registerRivyaEndpoint, removeRivyaEndpoint, rivyaEndpointExists } from './rivyaEndpoint';
-import { checkToken } from './token';
+import {
+	TOKEN_BREAKS_RULE,
+	TOKEN_DEFAULT,
+	TOKEN_DESCRIPTION,
+	TOKEN_DESCRIPTION_V1,
+	TOKEN_NOTICE,
+	checkToken,
+	readToken,
+} from './token';
 
 export class KlingVideoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,10 +35,12 @@ export class KlingVideoTrigger implements INodeType {
 		name: 'klingVideoTrigger',
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['trigger'],
-		version: 1,
-		subtitle: '={{"on callback from " + $parameter["authentication"]}}',
-		description:
-			'Starts the workflow when a Kling video task finishes: verifies the provider callback and outputs the video',
+		// Version 2: the Callback Token is shown (it is part of the URL) and starts generated; it is the
+		// parameter `callbackPath`, as n8n's checks mask any parameter whose name contains "token".
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle: `={{ "On video task finished · " + ${providerNameExpression()} }}`,
+		description: NODES_DESCRIPTION,
 		defaults: { name: 'Kling Video Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -35,30 +50,79 @@ export class KlingVideoTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				// The token is part of the URL the provider calls, visible and copyable above.
-				path: '={{$parameter["token"]}}',
+				// The token is part of the URL the provider calls, visible and copyable above
+				// (version 1: `token`, version 2: `callbackPath`; a node has only its version's).
+				path: '={{ $parameter["token"] !== undefined ? $parameter["token"] : $parameter["callbackPath"] }}',
 			},
 		],
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into the Kling Video node\'s "Callback URL" (operation Submit). For Rivya AI the trigger registers it as a webhook endpoint when the workflow is activated.',
+					"Paste this trigger's URL into the Callback URL field of a Kling Video node (operation Submit): the Test URL while you listen for a test event, the Production URL once the workflow is active. Rivya AI has no per-task Callback URL: activating the workflow registers the Production URL as a Rivya webhook endpoint.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
 			},
+			// One event, so no dropdown; the editor's node creator lists its option as the trigger's action.
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'hidden',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Video Task Finished',
+						value: 'taskFinished',
+						action: 'On video task finished',
+						description:
+							'A task submitted with this URL as its Callback URL succeeded (or failed, with Emit Failed Tasks)',
+					},
+				],
+				default: 'taskFinished',
+			},
 			providerProperty,
+			{
+				displayName: 'Callback Token',
+				name: 'callbackPath',
+				type: 'string',
+				required: true,
+				default: TOKEN_DEFAULT,
+				placeholder: 'e.g. 7f3c9a2e-campaign-videos-41b8',
+				description: TOKEN_DESCRIPTION,
+				displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+			},
 			{
 				displayName: 'Callback Token',
 				name: 'token',
 				type: 'string',
-				// Masked here; it shows in the Production URL above, which is what gets copied.
 				typeOptions: { password: true },
 				required: true,
 				default: '',
 				placeholder: 'e.g. 7f3c9a2e-campaign-videos-41b8',
-				description:
-					'Hard-to-guess text (at least 16 letters, digits, - or _). It becomes part of the callback URL, so only whoever holds the URL can start this workflow.',
+				description: TOKEN_DESCRIPTION_V1,
+				displayOptions: { show: { '@version': [1] } },
+			},
+			{
+				displayName: TOKEN_NOTICE,
+				name: 'tokenNotice',
+				type: 'notice',
+				default: '',
+				// "@version" too: a parameter the node does not have is tested as the text "undefined"
+				displayOptions: {
+					show: {
+						'@version': [{ _cnd: { gte: 2 } }],
+						callbackPath: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }],
+					},
+				},
+			},
+			{
+				displayName: TOKEN_NOTICE,
+				name: 'tokenNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: {
+					show: { '@version': [1], token: [{ _cnd: { regex: TOKEN_BREAKS_RULE } }] },
+				},
 			},
 			{
 				displayName: 'Options',
@@ -125,7 +189,7 @@ export class KlingVideoTrigger implements INodeType {
 				return await rivyaEndpointExists(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const problem = checkToken(this.getNodeParameter('token') as string);
+				const problem = checkToken(readToken(this));
 				if (problem) throw new NodeOperationError(this.getNode(), problem);
 				if (adapterFor(this).id === 'rivya' && registersRivya(this))
 					await registerRivyaEndpoint(this);

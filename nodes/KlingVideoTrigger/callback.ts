@@ -19,7 +19,7 @@ import { settle, settleSync } from '../shared/util/settle';
 import { providerEndpoint, readTaskStatus } from '../shared/engine/transport';
 import { CATALOG, entriesFor } from '../shared/catalog';
 import { loadJwks } from './jwks';
-import { checkToken } from './token';
+import { checkToken, readToken } from './token';
 import { forgetDelivery, rememberDelivery } from './deliveries';
 import { callbackMode, MODEL_FROM_QUERY, modelProblem, taskIdProblem } from './values';
 
@@ -46,7 +46,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	const adapter = adapterFor(ctx);
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
 
-	const tokenProblem = checkToken(ctx.getNodeParameter('token', '') as string);
+	const tokenProblem = checkToken(readToken(ctx));
 	if (tokenProblem) return reject(ctx, 401, tokenProblem);
 
 	const rawBody = (request as { rawBody?: Buffer }).rawBody;

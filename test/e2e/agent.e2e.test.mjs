@@ -36,20 +36,17 @@ import { startFakeLlm } from './fake-llm.mjs';
 import {
 	PACKAGE_NAME,
 	REPO_ROOT,
-	buildIfNeeded,
 	e2eVersions,
 	ensureN8n,
-	freePort,
 	freshUserFolder,
 	installPackage,
 	n8nCli,
 	n8nCliOk,
-	packPackage,
 	parseRawOutput,
-	portIsFree,
 	prepareExamples,
 	tail,
 } from './host.mjs';
+import { closePackageAndEmulator, packAndStartEmulator } from './demo-setup.mjs';
 
 // the first version of the matrix (CI time); AGENT_E2E_ALL_VERSIONS=1: every version of N8N_E2E_VERSIONS
 const VERSIONS =
@@ -72,16 +69,10 @@ let emulator;
 let tgz;
 
 beforeAll(async () => {
-	await buildIfNeeded();
-	tgz = await packPackage();
-	const port = (await portIsFree(4010)) ? 4010 : await freePort();
-	emulator = await startEmulator({ port, generationMs: 1500 });
+	({ tgz, emulator } = await packAndStartEmulator());
 }, 10 * 60_000);
 
-afterAll(async () => {
-	await emulator?.close();
-	if (tgz) rmSync(join(tgz, '..'), { recursive: true, force: true });
-});
+afterAll(async () => await closePackageAndEmulator({ tgz, emulator }));
 
 /**
  * The first `taskId` / `videoUrl` found anywhere in a JSON text (the tool result as n8n sent it).

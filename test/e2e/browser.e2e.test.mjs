@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * What a first-time user does in the REAL n8n editor, in Debian's headless Chromium, per n8n version
- * (BROWSER_E2E_VERSIONS, else N8N_E2E_VERSIONS, else 2.8.4 and 2.33.7):
+ * (BROWSER_E2E_VERSIONS, else N8N_E2E_VERSIONS, else 2.8.4 and 2.41.1, the newest of the e2e matrix):
  *
  * setup (not user steps): emulator in-process · package installed from the packed tarball as a community
  * package · examples/credentials.demo.json imported with `n8n import:credentials` · `n8n start` · owner account
@@ -9,15 +9,22 @@
  * changes a workflow, no forced clicks):
  *   0. sign in through the login form
  *   1. new workflow → "Add first step" → search "Kling" → add Kling Video Trigger (listed on its own, or under
- *      "Kling Video" → Triggers) → credential "WaveSpeed AI (demo)" → type a Callback Token → Webhook URLs →
- *      Production URL shows …/webhook/<id>/<token> → close the panel. Not found → fails saying so.
- *   2. another new workflow → "Trigger manually" → "+" after it → search "Kling" → Kling Video → Generate:
+ *      "Kling Video" → Triggers → "On video task finished"; the card's description fits both nodes) →
+ *      credential "WaveSpeed AI (demo)" → the Callback Token is not masked and starts as a generated one
+ *      ({{ $webhookId }}), so the Production URL works untouched; the setup notice reads right on both URL
+ *      tabs and names Submit's Callback URL; a too-short token shows the rule's notice, a good one hides it →
+ *      Production URL shows …/webhook/<id>/<token> → close the panel: the subtitle reads as words. Not found
+ *      → fails saying so.
+ *   2. another new workflow → "Trigger manually" → "+" after it → search "Kling" → Kling Video → its short
+ *      actions ("Generate video", …; no "Text To Video" group) → Generate video:
  *      it lands connected to the Manual Trigger (edge on the canvas); the top-right "+" and search (command bar)
  *      and "Action in an app" find it; so do "Kling Video", "video", "text to video", "image to video" and every
  *      provider name in the node creator's search
- *   3. Kling Video panel: credential "WaveSpeed AI (demo)" (it decides the provider), prompt, Aspect Ratio 9:16,
- *      Options → First Check After / Poll Interval / Max Wait → Execute step → output: JSON, Binary
- *      (wavespeed-<taskId>.mp4, video/mp4) → View → a playable portrait <video> whose source answers 200 video/mp4
+ *   3. Kling Video panel (no Resource dropdown): credential "WaveSpeed AI (demo)" (it decides the provider),
+ *      prompt, Aspect Ratio 9:16, Options → First Check After / Poll Interval / Max Wait (shown as "900", not
+ *      "900.0") → Execute step → progress lines in the browser console (n8n's sendMessageToUI) → output:
+ *      JSON, Binary (wavespeed-<taskId>.mp4, video/mp4) → View → a playable portrait <video> whose source
+ *      answers 200 video/mp4; the subtitle reads "Generate · Kling 4.0 · WaveSpeed AI"
  *   4. the request that reached the emulated provider carried aspect_ratio "9:16" and the typed prompt
  * A screenshot per step goes to test-results/browser/<version>/NN-step.png; with BROWSER_E2E_DOCS=1 the ones the
  * README shows are copied to docs/screenshots/ (from 2.8.4 only; `npm run screenshots`).
@@ -32,19 +39,16 @@ import {
 	OWNER,
 	PACKAGE_NAME,
 	REPO_ROOT,
-	buildIfNeeded,
 	ensureN8n,
-	freePort,
 	freshUserFolder,
 	installPackage,
 	n8nCliOk,
 	ownerSession,
-	packPackage,
-	portIsFree,
 	prepareExamples,
 	startN8n,
 	tail,
 } from './host.mjs';
+import { closePackageAndEmulator, packAndStartEmulator } from './demo-setup.mjs';
 
 const VERSIONS = browserVersions();
 const KEEP = process.env.N8N_E2E_KEEP === '1';
@@ -55,6 +59,11 @@ const TRIGGER = `${PACKAGE_NAME}.klingVideoTrigger`;
 const MANUAL = 'n8n-nodes-base.manualTrigger';
 const PROMPT = 'A paper boat drifting down a rainy street at dusk, vertical for Reels';
 const TOKEN = 'browser-walk-callback-token-0001';
+/** The actions the node creator lists for Kling Video (short names; more operations may follow). */
+const KLING_ACTIONS = ['Generate video', 'Get task status', 'Submit task', 'Wait for task'];
+/** The one text both nodes share: n8n's app card for "Kling Video" shows the trigger's description. */
+const CARD_DESCRIPTION =
+	'Generate Kling AI videos from text or images through WaveSpeed AI, APIXO, Kie.ai, Rivya AI, fal.ai, Replicate or the official Kling API, and start workflows when a video task finishes';
 /** Words a user may type to find the node (the codex aliases promise them). */
 const SEARCH_WORDS = [
 	'Kling Video',
@@ -78,17 +87,10 @@ let emulator;
 let tgz;
 
 beforeAll(async () => {
-	await buildIfNeeded();
-	tgz = await packPackage();
-	// the demo credentials point at 127.0.0.1:4010; another port is rewritten into the imported copy
-	const port = (await portIsFree(4010)) ? 4010 : await freePort();
-	emulator = await startEmulator({ port, generationMs: 1500 });
+	({ tgz, emulator } = await packAndStartEmulator());
 }, 10 * 60_000);
 
-afterAll(async () => {
-	await emulator?.close();
-	if (tgz) rmSync(join(tgz, '..'), { recursive: true, force: true });
-});
+afterAll(async () => await closePackageAndEmulator({ tgz, emulator }));
 
 describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 	/** @type {import('./host.mjs').N8nHost} */
@@ -110,8 +112,10 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 	let setupMs = 0;
 	/** @type {Record<string, number>} setup phases (ms) */
 	const setupPhases = {};
-	/** @type {Record<string, unknown>} */
+	/** @type {Record<string, any>} */
 	const seen = {};
+	/** What the page printed to the browser console (the user's F12 console). @type {string[]} */
+	const consoleLines = [];
 
 	beforeAll(
 		async () => {
@@ -140,6 +144,7 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 			phase('startN8n');
 			browser = await launchChromium();
 			page = browser.page;
+			page.on('console', (msg) => consoleLines.push(msg.text()));
 			page.setDefaultTimeout(20_000);
 			walk = new Walk(page, join(RESULTS, version));
 			ui = editor(page);
@@ -212,7 +217,10 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 		);
 
 	userStep('0. sign in through the login form', [], async () => {
-		await walk.act('open the sign-in page', () => page.goto(`${server?.url}/signin`));
+		// the editor's first load (several MB of bundles) takes long on a busy machine
+		await walk.act('open the sign-in page', () =>
+			page.goto(`${server?.url}/signin`, { timeout: 90_000 }),
+		);
 		await walk.act('type the e-mail and password', async () => {
 			await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
 			await page.getByTestId('password').locator('input').fill(OWNER.password);
@@ -235,15 +243,29 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 		const menuItem = page.getByRole('menuitem', { name: /^(New )?workflow$/i });
 		// after "Save" in that dialog n8n 2.33 sometimes stays on the saved workflow; a user clicks "New workflow"
 		// again, and so does the walk (at most twice more; counted in timings.json → seen.newWorkflowRetries)
+		// on a busy machine the click on "New workflow" is sometimes lost and the menu stays open: a user
+		// clicks it again (also counted in seen.newWorkflowRetries)
 		for (let attempt = 1; ; attempt++) {
-			await walk.act('open the sidebar "+" menu', () => page.getByTestId('universal-add').click());
+			if (!(await menuItem.isVisible()))
+				await walk.act('open the sidebar "+" menu', () =>
+					page.getByTestId('universal-add').click(),
+				);
 			await walk.act('choose "Workflow" / "New workflow" in it', async () => {
 				await menuItem.waitFor();
 				await ui.settled(menuItem);
 				await menuItem.click();
 			});
 			const arrived = await walk.act('see an empty canvas with "Add first step"', async () => {
-				await addFirst.or(saveDialog).first().waitFor({ timeout: 30_000 });
+				const shown = await addFirst
+					.or(saveDialog)
+					.first()
+					.waitFor({ timeout: attempt < 3 ? 15_000 : 30_000 })
+					.then(() => true)
+					.catch((error) => {
+						if (attempt >= 3) throw error;
+						return false;
+					});
+				if (!shown) return false;
 				if (!(await saveDialog.isVisible())) return true;
 				seen.saveBeforeLeaving = Number(seen.saveBeforeLeaving ?? 0) + 1;
 				await saveDialog.getByRole('button', { name: /^Save$/ }).click();
@@ -325,6 +347,12 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 					throw new Error(
 						`Kling Video Trigger cannot be found from the empty canvas: "Kling Video" shows no trigger (lists ${(await ui.creatorItems()).join(', ')})`,
 					);
+				// the trigger's Event option names its action (else n8n shows "On new Kling Video event")
+				expect(triggers).toEqual(['On video task finished']);
+				// the app card shows the trigger's description for both nodes: it must fit both
+				await walk.act('read a card description that fits both nodes', () =>
+					ui.creator.getByText(CARD_DESCRIPTION, { exact: true }).waitFor(),
+				);
 				await walk.act(`click the trigger "${triggers[0]}"`, () =>
 					ui.creatorItem(triggers[0]).first().click(),
 				);
@@ -337,13 +365,67 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 					.waitFor();
 			});
 			seen.triggerPreselectedCredential = await pickCredential(/^\s*WaveSpeed( AI)? \(demo\)/);
-			await walk.act('type a Callback Token', () => ui.param('token').locator('input').fill(TOKEN));
+			const token = ui.param('callbackPath'); // trigger version 2: the Callback Token
+			const tokenNotice = ui.ndv.getByText(/^\s*The Callback Token must be at least 16/);
+			const setupNotice = ui.ndv.getByText(
+				/^\s*Paste this trigger's URL into the Callback URL field of a Kling Video node \(operation Submit\): the Test URL while you listen for a test event, the Production URL once the workflow is active/,
+			);
+			// a new trigger works untouched: its token is generated ({{ $webhookId }}) and shown, not masked
+			await walk.act(
+				'see the Callback Token start as a generated one ({{ $webhookId }}), not masked',
+				async () => {
+					await until(
+						async () => (await token.innerText()).replace(/\s+/g, ' '),
+						(text) => text.includes('{{ $webhookId }}'),
+						{ what: 'the Callback Token field' },
+					);
+					expect(await ui.ndv.locator('input[type="password"]').count()).toBe(0);
+					expect(await tokenNotice.count()).toBe(0);
+				},
+			);
 			const production = ui.ndv.getByTestId('radio-button-production');
 			if (!(await production.isVisible()))
 				await walk.act('expand "Webhook URLs"', () =>
 					ui.ndv.getByText('Webhook URLs', { exact: true }).click(),
 				);
-			await walk.act('switch Webhook URLs to "Production URL"', () => production.click());
+			/** The URL the panel shows (Test or Production tab). @param {RegExp} pattern */
+			const shownUrl = async (pattern) => {
+				const url = ui.ndv.getByText(pattern);
+				await url.waitFor();
+				return (await url.innerText()).trim();
+			};
+			await walk.act('switch Webhook URLs to "Test URL" and read a working URL', async () => {
+				await ui.ndv.getByTestId('radio-button-test').click();
+				seen.generatedTestUrl = await shownUrl(/\/webhook-test\/([0-9a-f-]{36})\/\1$/);
+				// the notice reads right on this tab too: it names both URLs and where they go
+				await setupNotice.waitFor();
+			});
+			await walk.act('switch to "Production URL": …/webhook/<id>/<generated token>', async () => {
+				await production.click();
+				seen.generatedProductionUrl = await shownUrl(/\/webhook\/([0-9a-f-]{36})\/\1$/);
+				await setupNotice.waitFor();
+			});
+			await walk.shot('trigger-generated-token');
+			// the user's own token: Fixed mode, then the rule's notice while it is too short
+			await walk.act('switch the Callback Token to "Fixed"', async () => {
+				const item = ui.ndv
+					.getByTestId('parameter-item')
+					.filter({ has: page.getByTestId('parameter-input-callbackPath') });
+				await item.hover();
+				await item.getByTestId('radio-button-fixed').click();
+				await token.locator('input').waitFor();
+			});
+			await walk.act("type a 3-character token and see the rule's notice", async () => {
+				await token.locator('input').fill('abc');
+				await tokenNotice.waitFor();
+				seen.tokenNotice = (await tokenNotice.innerText()).trim();
+				expect(seen.tokenNotice).toContain("Kling Video node's Callback URL (operation Submit)");
+			});
+			await walk.shot('trigger-token-rule');
+			await walk.act('type a Callback Token that follows the rule: the notice goes', async () => {
+				await token.locator('input').fill(TOKEN);
+				await tokenNotice.waitFor({ state: 'hidden' });
+			});
 			const urlPattern = new RegExp(`/webhook/[0-9a-f-]{36}/${TOKEN}$`);
 			const urlText = await walk.act(
 				'read a Production URL that ends in /webhook/<id>/<Callback Token>',
@@ -355,7 +437,9 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 			);
 			seen.productionUrl = urlText;
 			expect(urlText.startsWith(`${server?.url}/webhook/`)).toBe(true);
-			expect(await ui.ndv.getByText(/Copy the Production URL/).isVisible()).toBe(true);
+			// the same webhook ID as with the generated token: only the token part changed
+			expect(urlText.split('/').at(-2)).toBe(String(seen.generatedProductionUrl).split('/').at(-2));
+			expect(await setupNotice.isVisible()).toBe(true);
 			await walk.shot('trigger-production-url');
 			await walk.act('close the node panel', () => ui.ndv.getByTestId('ndv-close-button').click());
 			await walk.act('see the panel closed and the trigger on the canvas', async () => {
@@ -363,6 +447,8 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 				await ui.nodeOfType(TRIGGER).waitFor();
 			});
 			seen.triggerSubtitle = (await ui.nodeOfType(TRIGGER).innerText()).replace(/\s+/g, ' ').trim();
+			// words, not raw values ("on callback from wavespeed")
+			expect(seen.triggerSubtitle).toContain('On video task finished · WaveSpeed AI');
 			await walk.shot('trigger-on-canvas');
 		},
 	);
@@ -422,6 +508,9 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 			const action = ui.creatorItem(/^\s*Generate\b/i);
 			await walk.act('see its actions, one of them "Generate…"', () => action.first().waitFor());
 			seen.klingActions = await ui.creatorItems();
+			// short action names, and no "Text To Video" / "Image To Video" group (the codex is not "AI")
+			expect(seen.klingActions).toEqual(expect.arrayContaining(KLING_ACTIONS));
+			expect(seen.klingActions.filter((a) => /to video/i.test(a))).toEqual([]);
 			await ui.settled(ui.creator.getByTestId('nodes-list-header').last());
 			await walk.shot('kling-actions');
 			await walk.act(`click "${(await action.first().innerText()).trim()}"`, () =>
@@ -536,6 +625,9 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 				await ui.ndv.waitFor();
 			});
 			seen.klingPreselectedCredential = await pickCredential(/^\s*WaveSpeed( AI)? \(demo\)/);
+			// one resource: no Resource dropdown (the parameter is hidden, not removed)
+			expect(await ui.param('resource').count()).toBe(0);
+			expect(await ui.ndv.getByText('Resource', { exact: true }).count()).toBe(0);
 			await walk.act('type the prompt', () => ui.param('prompt').locator('textarea').fill(PROMPT));
 			await walk.act('choose Aspect Ratio 9:16', async () => {
 				await ui.param('aspectRatio').click();
@@ -550,6 +642,8 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 			});
 			await walk.shot('kling-parameters');
 			// short waits: the emulator finishes in ~1.5 s; the defaults (automatic first check ~30 s) would be slow
+			/** @type {Record<string, string>} */
+			const optionDefaults = {};
 			for (const [label, name, value] of /** @type {const} */ ([
 				['First Check After (Seconds)', 'firstCheckAfter', '1'],
 				['Poll Interval (Seconds)', 'pollInterval', '0.5'],
@@ -563,17 +657,23 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 						.click();
 					await ui.chooseOption(new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`));
 					const input = ui.param(name).locator('input');
+					optionDefaults[name] = await input.inputValue();
 					await input.fill(value);
 					await input.press('Tab');
+					// shown as typed: "120", not "120.0"
 					await until(
 						() => input.inputValue(),
-						(v) => Number(v) === Number(value),
+						(v) => v === value,
 						{ what: label },
 					);
 				});
 			}
+			seen.optionDefaults = optionDefaults;
+			// whole seconds without a decimal place ("900", not "900.0")
+			expect(optionDefaults).toEqual({ firstCheckAfter: '0', pollInterval: '5', maxWait: '900' });
 			await walk.shot('kling-options');
 			journalFrom = emulator.journal.entries().at(-1)?.seq ?? 0;
+			consoleLines.length = 0;
 			const out = ui.ndv.getByTestId('output-panel');
 			await walk.act('click "Execute step"', () =>
 				ui.ndv.getByTestId('node-execute-button').click(),
@@ -591,6 +691,23 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 				(e) => e.seq > journalFrom && e.kind === 'submit' && e.provider === 'wavespeed',
 			);
 			taskId = submit.find((e) => e.taskId)?.taskId ?? '';
+			// progress while it waited: n8n's sendMessageToUI prints to the browser console (F12)
+			seen.consoleProgress = consoleLines.filter((line) => line.includes('Kling Video: '));
+			await walk.act('see the progress lines in the browser console', async () => {
+				await until(
+					async () => consoleLines.filter((line) => line.includes(`task ${taskId}`)),
+					(lines) => lines.some((line) => /: succeeded after \d+ s/.test(line)),
+					{ what: 'the console progress lines' },
+				);
+				seen.consoleProgress = consoleLines.filter((line) => line.includes('Kling Video: '));
+				expect(seen.consoleProgress).toEqual(
+					expect.arrayContaining([
+						expect.stringContaining(
+							`Kling Video: item 1: submitted to WaveSpeed AI as task ${taskId}, waiting for it (Max Wait 120 s)`,
+						),
+					]),
+				);
+			});
 			await walk.act('switch the output to JSON and see the task', async () => {
 				await out.getByTestId('radio-button-json').click();
 				await out
@@ -662,6 +779,7 @@ describe.each(VERSIONS)('n8n %s editor, as a user', (version) => {
 				await ui.ndv.waitFor({ state: 'hidden' });
 			});
 			seen.klingSubtitle = (await ui.nodeOfType(KLING).innerText()).replace(/\s+/g, ' ').trim();
+			expect(seen.klingSubtitle).toMatch(/Generate · Kling [^·]+ · WaveSpeed AI/);
 			await walk.shot('canvas-after-run');
 		},
 	);
@@ -692,6 +810,8 @@ function copyDocsScreenshots(walk) {
 		'kling-video-output.png': 'output-binary',
 		'kling-video-trigger.png': 'trigger-production-url',
 		'node-creator-search.png': 'node-creator-search',
+		'node-creator-kling.png': 'trigger-actions',
+		'kling-video-trigger-token.png': 'trigger-token-rule',
 		'kling-video-workflow.png': 'canvas-after-run',
 		'kling-video-player.png': 'video-view',
 	};

@@ -29,11 +29,14 @@ export const CHROMIUM_FLAGS = [
 	'--disable-sync',
 	'--disable-dev-shm-usage',
 ];
-/** The n8n versions the browser walk runs on by default: newest for Node 20, and a newer 2.x on Node 24. */
-export const DEFAULT_BROWSER_VERSIONS = ['2.8.4', '2.33.7'];
+/**
+ * The n8n versions the browser walk runs on by default: 2.8.4 (the newest for Node 20) and the newest
+ * version of the e2e matrix (host.mjs DEFAULT_E2E_VERSIONS), on Node 24.
+ */
+export const DEFAULT_BROWSER_VERSIONS = ['2.8.4', '2.41.1'];
 
 /**
- * Versions from BROWSER_E2E_VERSIONS, else N8N_E2E_VERSIONS, else 2.8.4 and 2.33.7 (comma/space separated).
+ * Versions from BROWSER_E2E_VERSIONS, else N8N_E2E_VERSIONS, else 2.8.4 and 2.41.1 (comma/space separated).
  * @param {NodeJS.ProcessEnv} [env]
  */
 export function browserVersions(env = process.env) {
@@ -185,7 +188,7 @@ export class Walk {
 }
 
 /**
- * Node-creator, canvas and NDV interactions shared by both editor generations (2.8.x and 2.33.x).
+ * Node-creator, canvas and NDV interactions shared by both editor generations (2.8.x and 2.33.x–2.41.x).
  * @param {import('playwright-core').Page} page
  */
 export function editor(page) {

@@ -457,6 +457,8 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 				method: 'POST',
 				body: JSON.stringify({
 					name: 'Kling Video: mistyped host',
+					// n8n 1.123 stores workflow_entity.active NOT NULL and does not default it
+					active: false,
 					nodes: [
 						{ id: 'm1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 						{

@@ -40,20 +40,17 @@ import {
 	PACKAGE_NAME,
 	REPO_ROOT,
 	binaryFilePath,
-	buildIfNeeded,
 	e2eVersions,
 	ensureN8n,
-	freePort,
 	freshUserFolder,
 	installPackage,
 	n8nCliOk,
 	ownerSession,
-	packPackage,
-	portIsFree,
 	prepareExamples,
 	startN8n,
 	tail,
 } from './host.mjs';
+import { closePackageAndEmulator, packAndStartEmulator } from './demo-setup.mjs';
 
 // the first version of the matrix (CI time); TEMPLATES_E2E_ALL_VERSIONS=1: every version of N8N_E2E_VERSIONS
 const VERSIONS =
@@ -77,16 +74,10 @@ let emulator;
 let tgz;
 
 beforeAll(async () => {
-	await buildIfNeeded();
-	tgz = await packPackage();
-	const port = (await portIsFree(4010)) ? 4010 : await freePort();
-	emulator = await startEmulator({ port, generationMs: 1500 });
+	({ tgz, emulator } = await packAndStartEmulator());
 }, 10 * 60_000);
 
-afterAll(async () => {
-	await emulator?.close();
-	if (tgz) rmSync(join(tgz, '..'), { recursive: true, force: true });
-});
+afterAll(async () => await closePackageAndEmulator({ tgz, emulator }));
 
 /**
  * Everything /types/nodes.json says about one node type at one version.

@@ -499,7 +499,7 @@ describe('every examples/<provider>-<capability>.json runs through n8n-core agai
 		/-(motion-control|lip-sync|avatar|reference-to-video|edit-video|extend-video)\.json$/.test(file),
 	);
 	test('one example per (capability, provider that offers it)', () => {
-		expect(files.length).toBe(21);
+		expect(files.length).toBe(26);
 	});
 	test.each(files)('%s', async (file) => {
 		const wf = JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));

@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startEmulator } from '../emulator/index.mjs';
 import { credentialsFor } from '../support/kling.mjs';
@@ -485,7 +486,77 @@ describe('rejected callbacks start no execution', () => {
 		});
 		const answer = await activeTrigger.deliver({ body: '{}' });
 		expect(answer.status).toBe(401);
-		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(/at least 16 characters/);
+		// the error says the rule and how to make a token
+		await expect(activeTrigger.lifecycle('create')).rejects.toThrow(
+			/Callback Token must be at least 16 letters, digits, - or _ .*set that field to the expression \{\{ \$webhookId \}\} for a random one/,
+		);
+	});
+
+	test('a new trigger (version 2, no token typed) gets its own random token: its webhook ID', async () => {
+		const parameters = { authentication: 'apixo', options: {} };
+		const one = await createTrigger({
+			parameters,
+			credentials: credentialsFor('apixo', emulator),
+			webhookBaseUrl,
+			typeVersion: 2,
+		});
+		const { KlingVideoTrigger } = createRequire(import.meta.url)(
+			'../../dist/nodes/KlingVideoTrigger/KlingVideoTrigger.node.js',
+		);
+		const { description } = new KlingVideoTrigger();
+		expect(description.defaultVersion).toBe(2);
+		// the default is the expression {{ $webhookId }}, a UUID per node: no secret shared by installs;
+		// shown, not masked (it is part of the URL); named so that n8n's checks do not demand a mask
+		const field = description.properties.find(
+			(/** @type {{ name: string }} */ p) => p.name === 'callbackPath',
+		);
+		expect(field).toEqual(
+			expect.objectContaining({ displayName: 'Callback Token', default: '={{ $webhookId }}' }),
+		);
+		expect(field.typeOptions?.password).toBeUndefined();
+		const url = one.productionUrl();
+		expect(url).toBe(`${webhookBaseUrl}/${one.node.webhookId}/${one.node.webhookId}`);
+		await expect(one.lifecycle('create')).resolves.toBe(true);
+		// a callback to that URL is accepted by its token (then refused only as a non-APIXO body)
+		const answer = await one.deliver({ body: JSON.stringify({ hello: 'world' }) });
+		expect(answer.status).toBe(400);
+	});
+
+	test('version 2 with a token typed by the user: the URL ends in it, a short one is refused', async () => {
+		const good = await createTrigger({
+			parameters: {
+				authentication: 'apixo',
+				callbackPath: 'my-own-callback-token-42',
+				options: {},
+			},
+			credentials: credentialsFor('apixo', emulator),
+			webhookBaseUrl,
+			typeVersion: 2,
+		});
+		expect(good.productionUrl()).toBe(
+			`${webhookBaseUrl}/${good.node.webhookId}/my-own-callback-token-42`,
+		);
+		await expect(good.lifecycle('create')).resolves.toBe(true);
+		const short = await createTrigger({
+			parameters: { authentication: 'apixo', callbackPath: 'abc', options: {} },
+			credentials: credentialsFor('apixo', emulator),
+			webhookBaseUrl,
+			typeVersion: 2,
+		});
+		expect((await short.deliver({ body: '{}' })).status).toBe(401);
+		await expect(short.lifecycle('create')).rejects.toThrow(/Callback Token must be at least 16/);
+	});
+
+	test('version 1 (saved workflows) keeps its masked `token` and its URL', async () => {
+		const old = await createTrigger({
+			parameters: { authentication: 'apixo', token: 'saved-token-0000000001', options: {} },
+			credentials: credentialsFor('apixo', emulator),
+			webhookBaseUrl,
+		});
+		expect(old.productionUrl()).toBe(
+			`${webhookBaseUrl}/${old.node.webhookId}/saved-token-0000000001`,
+		);
+		await expect(old.lifecycle('create')).resolves.toBe(true);
 	});
 });
 

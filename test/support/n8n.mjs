@@ -123,7 +123,7 @@ let executionCounter = 0;
  * first input (as n8n starts a webhook's execution with the webhook's workflowData). Returns the run.
  * @param {{ workflow: any, node: any, items: Array<{ json: any, binary?: any }>, credentialsHelper: any,
  *   mode: 'manual' | 'webhook', onStarted?: (execution: { cancel(): void }) => void,
- *   webhookBaseUrl?: string }} options
+ *   webhookBaseUrl?: string, onUiMessage?: (type: string, data: any) => void }} options
  */
 async function executeNode(options) {
 	const { workflow, node } = options;
@@ -147,6 +147,7 @@ async function executeNode(options) {
 		currentNodeParameters: undefined,
 		executionTimeoutTimestamp: undefined,
 		userId: 'test-user',
+		...(options.onUiMessage ? { sendDataToUI: options.onUiMessage } : {}),
 	};
 	const runExecutionData = workflowLib.createRunExecutionData({
 		executionData: {
@@ -170,7 +171,8 @@ async function executeNode(options) {
  *   nodeSettings?: Record<string, any>,
  *   typeVersion?: number,
  *   onStarted?: (execution: { cancel(): void }) => void,
- * }} options
+ *   onUiMessage?: (type: string, data: any) => void,
+ * }} options `onUiMessage` receives what n8n pushes to the editor (`sendDataToUI`) in this manual run
  */
 export async function runKlingNode(options) {
 	const pkg = await loadPackage();
@@ -218,6 +220,7 @@ export async function runKlingNode(options) {
 		credentialsHelper: credentialsHelper(options.credentials ?? {}, pkg),
 		mode: 'manual',
 		onStarted: options.onStarted,
+		onUiMessage: options.onUiMessage,
 	});
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	const error = run.data.resultData.error ?? taskData?.error;
@@ -242,7 +245,7 @@ export async function runKlingNode(options) {
  * A Kling Video Trigger wired to n8n-core's real WebhookContext (request helpers, binary helpers,
  * static data), fed by fake express request/response objects. `deliver` is what n8n's webhook
  * server does for one POST: run `webhook()`, then report what the caller would see.
- * @param {{ parameters: Record<string, any>, credentials: Record<string, any>, binaryMode?: 'memory' | 'filesystem', webhookBaseUrl?: string }} options
+ * @param {{ parameters: Record<string, any>, credentials: Record<string, any>, binaryMode?: 'memory' | 'filesystem', webhookBaseUrl?: string, typeVersion?: number }} options
  */
 export async function createTrigger(options) {
 	const pkg = await loadPackage();
@@ -252,7 +255,7 @@ export async function createTrigger(options) {
 		id: 'kling-trigger-1',
 		name: 'Kling Video Trigger',
 		type: `${PACKAGE_NAME}.klingVideoTrigger`,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		webhookId: '7d2d0c8e-5a3c-4f8e-9a53-0d6f6c3b8a11',
 		parameters: options.parameters,

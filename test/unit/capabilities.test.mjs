@@ -107,11 +107,11 @@ describe('which providers sell each capability (KLING-MODELS.md §1b, §6a, §7)
 			]),
 		);
 		expect(offered).toEqual({
-			'motion-control': ['apixo', 'fal', 'kie', 'replicate', 'wavespeed'],
-			'lip-sync': ['fal', 'replicate', 'wavespeed'],
-			avatar: ['fal', 'kie', 'replicate', 'wavespeed'],
-			'reference-to-video': ['fal', 'kie', 'replicate', 'wavespeed'],
-			'edit-video': ['fal', 'kie', 'replicate', 'wavespeed'],
+			'motion-control': ['apixo', 'fal', 'kie', 'kling', 'replicate', 'wavespeed'],
+			'lip-sync': ['fal', 'kling', 'replicate', 'wavespeed'],
+			avatar: ['fal', 'kie', 'kling', 'replicate', 'wavespeed'],
+			'reference-to-video': ['fal', 'kie', 'kling', 'replicate', 'wavespeed'],
+			'edit-video': ['fal', 'kie', 'kling', 'replicate', 'wavespeed'],
 			'extend-video': ['wavespeed'],
 		});
 	});
@@ -121,5 +121,51 @@ describe('which providers sell each capability (KLING-MODELS.md §1b, §6a, §7)
 				expect([provider, e.id, e.durations === null]).toEqual([provider, e.id, e.capability.length === 'input']);
 			}
 		}
+	});
+});
+
+describe('Kling official: every product has its own submit and status path (KLING-MODELS.md §3.5 C)', () => {
+	const { kling } = dist('shared/providers/kling');
+	test.each([
+		['motion-control', 'kling-v3', '/v1/videos/motion-control'],
+		['avatar', 'avatar/image2video', '/v1/videos/avatar/image2video'],
+		['lip-sync', 'advanced-lip-sync', '/v1/videos/advanced-lip-sync'],
+		['lip-sync', 'lip-sync', '/v1/videos/lip-sync'],
+		['reference-to-video', 'kling-v3-omni', '/v1/videos/omni-video'],
+		['edit-video', 'kling-video-o1', '/v1/videos/omni-video'],
+	])('%s (%s): status and external-id lookup under %s', (mode, model, path) => {
+		expect(kling.buildStatusRequest({ taskId: 't 1', model, mode, api: 'v1' }).path).toBe(`${path}/t%201`);
+		expect(kling.buildLookupRequest('row-7', mode, 'v1', model).path).toBe(`${path}/row-7`);
+	});
+	test('the new API reads every product through /tasks', () => {
+		expect(kling.buildStatusRequest({ taskId: 'n1', model: 'kling-3.0', mode: 'motion-control', api: 'new' })).toEqual({ method: 'GET', path: '/tasks', qs: { task_ids: 'n1' } });
+	});
+	test('identify-face comes first only for advanced lip-sync; a video without a face fails before any task', () => {
+		const lipsync = entry('kling', 'kling-lipsync-audio', 'lip-sync');
+		const prepare = kling.buildPrepareRequest(request(lipsync, { inputVideoUrl: VID, inputAudioUrl: 'https://example.com/a.wav' }));
+		expect(prepare).toEqual({ method: 'POST', path: '/v1/videos/identify-face', body: { video_url: VID } });
+		const text = entry('kling', 'kling-lipsync-text', 'lip-sync');
+		expect(kling.buildPrepareRequest(request(text, { inputVideoUrl: VID }))).toBeNull();
+		expect(kling.buildPrepareRequest(request(entry('kling', 'kling-avatar-std', 'avatar'), { startImageUrl: IMG }))).toBeNull();
+		const answer = { code: 0, message: 'SUCCEED', data: { session_id: 's1', face_data: [{ face_id: '2', start_time: 500, end_time: 4500 }] } };
+		expect(kling.readPrepareResponse(200, answer)).toEqual({ sessionId: 's1', faceId: '2', faceMs: 4000 });
+		expect(() => kling.readPrepareResponse(200, { code: 0, data: { session_id: 's2', face_data: [] } })).toThrow(
+			/found no face in the input video \(identify-face, session s2\); nothing was created or paid/,
+		);
+	});
+	test('advanced lip-sync: the clip is the face span, or the measured audio when shorter', () => {
+		const lipsync = entry('kling', 'kling-lipsync-audio', 'lip-sync');
+		const build = (/** @type {Record<string, unknown>} */ fields) =>
+			kling.buildSubmitRequest(
+				request(lipsync, { inputVideoUrl: VID, inputAudioUrl: 'https://example.com/a.wav', prepared: { sessionId: 's1', faceId: '2', faceMs: 4000 }, ...fields }),
+			);
+		expect(build({}).body).toEqual({
+			session_id: 's1',
+			face_choose: [{ face_id: '2', sound_file: 'https://example.com/a.wav', sound_start_time: 0, sound_end_time: 4000, sound_insert_time: 0 }],
+		});
+		expect(build({ inputSeconds: { audio: 2.5 }, externalId: 'row-1' }).body).toMatchObject({
+			face_choose: [{ sound_end_time: 2500 }],
+			external_task_id: 'row-1',
+		});
 	});
 });

@@ -4,12 +4,15 @@
  * that names the field, with the sentence a workflow builder reads in n8n.
  */
 import { describe, expect, test } from '@jest/globals';
-import { PNG_BYTES, dist, rejected, thrown } from './helpers.mjs';
+import { readdirSync } from 'node:fs';
+import { PNG_BYTES, dist, rejected, require, thrown } from './helpers.mjs';
 
 const { readGenerationPlan, readTaskRef, readModel, sniffImageType, PENDING_UPLOAD } =
 	dist('shared/engine/input');
 const { checkBaseUrl, joinUrl } = dist('shared/util/baseUrl');
 const { InputError } = dist('shared/util/errors');
+const { PROVIDERS, DEFAULT_HOSTS } = dist('shared/providers/index');
+const { providerEndpoint } = dist('shared/engine/transport');
 const { wavespeed } = dist('shared/providers/wavespeed');
 const { apixo } = dist('shared/providers/apixo');
 const { kie } = dist('shared/providers/kie');
@@ -717,10 +720,49 @@ describe('checkBaseUrl and joinUrl (DESIGN Contracts: Base URL)', () => {
 			expect(error).toBeInstanceOf(InputError);
 			expect(error.field).toBe('Base URL');
 			expect(error.message).toMatch(
-				/^The credential's Base URL ".*" is not an http\(s\) URL\. Use the provider's address, for example "https:\/\/api\.kie\.ai"$/,
+				/^The credential's Base URL ".*" is not an http\(s\) URL\. Use the provider's address, starting with https:\/\/$/,
 			);
 		},
 	);
+
+	// a WaveSpeed credential must not be told to use Kie.ai's address
+	test.each(Object.keys(PROVIDERS))(
+		'%s: a Base URL that is not http(s) is told its own provider default',
+		async (id) => {
+			const adapter = PROVIDERS[id];
+			const ctx = { getCredentials: async () => ({ apiKey: 'k', baseUrl: 'ftp://example.com' }) };
+			const error = await rejected(() => providerEndpoint(ctx, adapter));
+			expect(error).toBeInstanceOf(InputError);
+			expect(error.message).toBe(
+				`The credential's Base URL "ftp://example.com" is not an http(s) URL. Use the provider's address, by default "${DEFAULT_HOSTS[id].baseUrl}"`,
+			);
+			if (id !== 'kie') expect(error.message).not.toContain('kie.ai');
+		},
+	);
+
+	test("the default hosts named in errors are the credentials' own defaults", () => {
+		for (const [id, adapter] of Object.entries(PROVIDERS)) {
+			const file = readdirSync(new URL('../../dist/credentials/', import.meta.url)).find(
+				(f) =>
+					f.endsWith('.credentials.js') &&
+					new (Object.values(require(`../../dist/credentials/${f}`))[0])().name ===
+						adapter.credentialType,
+			);
+			expect(file).toBeDefined();
+			const credential = new (Object.values(require(`../../dist/credentials/${file}`))[0])();
+			const defaultOf = (/** @type {string} */ name) =>
+				credential.properties.find((p) => p.name === name)?.default;
+			expect({
+				id,
+				baseUrl: defaultOf('baseUrl'),
+				uploadBaseUrl: defaultOf('uploadBaseUrl'),
+			}).toEqual({
+				id,
+				baseUrl: DEFAULT_HOSTS[id].baseUrl,
+				uploadBaseUrl: DEFAULT_HOSTS[id].uploadBaseUrl,
+			});
+		}
+	});
 
 	test.each([
 		['https://api.wavespeed.ai/api/v3', '/api/v3'],

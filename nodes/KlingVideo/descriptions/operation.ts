@@ -3,10 +3,15 @@ import { PROVIDERS } from '../../shared/providers';
 import type { ProviderAdapter, ProviderId } from '../../shared/providers/types';
 import { prepareGetTask, readTask } from '../operations/routing';
 
+/**
+ * One resource, so no dropdown: `hidden` keeps the value (n8n-core picks customOperations by
+ * resource + operation; a parameter hidden by displayOptions would be dropped) and its option, from
+ * which the editor's node creator lists the operations as actions.
+ */
 export const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
-	type: 'options',
+	type: 'hidden',
 	noDataExpression: true,
 	options: [{ name: 'Video', value: 'video' }],
 	default: 'video',
@@ -15,14 +20,14 @@ export const resourceProperty: INodeProperties = {
 const GENERATE: INodePropertyOptions = {
 	name: 'Generate Video',
 	value: 'generate',
-	action: 'Generate a video and wait for it',
+	action: 'Generate video',
 	description: 'Submit, wait until the video is ready and output it as binary data',
 };
 
 const GET_TASK: INodePropertyOptions = {
 	name: 'Get Task',
 	value: 'getTask',
-	action: 'Get the status of a video task',
+	action: 'Get task status',
 	description: 'Read a task once; downloads the video when it has already succeeded',
 	routing: {
 		send: { preSend: [prepareGetTask] },
@@ -33,7 +38,7 @@ const GET_TASK: INodePropertyOptions = {
 const SUBMIT: INodePropertyOptions = {
 	name: 'Submit',
 	value: 'submit',
-	action: 'Submit a video task without waiting',
+	action: 'Submit task',
 	description:
 		'Start a task and return its ID at once; with a Callback URL the Kling Video Trigger gets the result',
 };
@@ -41,7 +46,7 @@ const SUBMIT: INodePropertyOptions = {
 const WAIT_FOR_TASK: INodePropertyOptions = {
 	name: 'Wait for Task',
 	value: 'waitForTask',
-	action: 'Wait for an existing video task',
+	action: 'Wait for task',
 	description: 'Wait until a submitted task ends, then output its video',
 };
 
@@ -49,7 +54,7 @@ const WAIT_FOR_TASK: INodePropertyOptions = {
 const CANCEL_TASK: INodePropertyOptions = {
 	name: 'Cancel Task',
 	value: 'cancelTask',
-	action: 'Cancel a video task',
+	action: 'Cancel task',
 	description:
 		'Ask the provider to stop a task that is still queued or running (Stop execution does not cancel a task)',
 };
@@ -58,7 +63,7 @@ const CANCEL_TASK: INodePropertyOptions = {
 const GET_BALANCE: INodePropertyOptions = {
 	name: 'Get Balance',
 	value: 'getBalance',
-	action: 'Get the account balance',
+	action: 'Get balance',
 	description: "Read the provider account's balance or credits",
 };
 

@@ -49,7 +49,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 		displayName: 'First Check After (Seconds)',
 		name: 'firstCheckAfter',
 		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 1 },
+		typeOptions: { minValue: 0 },
 		default: 0,
 		description:
 			"When to ask for the first time whether the video is ready. 0 = automatic: near the model's typical generation time for the clip's length (and what this batch's first tasks took).",
@@ -75,7 +75,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 		displayName: 'Max Wait (Seconds)',
 		name: 'maxWait',
 		type: 'number',
-		typeOptions: { minValue: 1, numberPrecision: 1 },
+		typeOptions: { minValue: 1 },
 		default: 900,
 		description:
 			'How long to wait for a task before giving up. The task is not cancelled: fetch it later with Get Task (its status says where it was).',
@@ -92,7 +92,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
 		type: 'number',
-		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		typeOptions: { minValue: 0.1 },
 		default: 5,
 		description: 'How often to ask again after the first check',
 	},
@@ -134,7 +134,7 @@ const ALL_OPTIONS: INodeProperties[] = [
 		displayName: 'Submit Retry Budget (Seconds)',
 		name: 'submitRetryBudget',
 		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 1 },
+		typeOptions: { minValue: 0 },
 		default: 30,
 		description:
 			'How long an item may keep waiting out explicit refusals (rate limit, concurrency limit, maintenance) before it fails. Refused submits created nothing, so trying again pays nothing; never longer than Max Wait.',

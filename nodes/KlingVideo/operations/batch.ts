@@ -28,7 +28,7 @@ import {
 } from '../../shared/engine/input';
 import { TaskLedger } from '../../shared/engine/ledger';
 import { TaskLimiter } from '../../shared/engine/limiter';
-import { adapterFor, toNodeError } from '../../shared/engine/nodeErrors';
+import { adapterFor, forEditor, toNodeError } from '../../shared/engine/nodeErrors';
 import {
 	outputFileName,
 	readOptions,
@@ -41,6 +41,7 @@ import { idempotencyKey, resolveImages, submitTask } from '../../shared/engine/s
 import { Slots } from '../../shared/util/slots';
 import { providerEndpoint, type ProviderEndpoint } from '../../shared/engine/transport';
 import { waitUntilDone, type LastSeen } from '../../shared/engine/wait';
+import { settleSync } from '../../shared/util/settle';
 import type {
 	GenerationRequest,
 	ProviderAdapter,
@@ -285,6 +286,12 @@ async function generateOne(
 			const { taskId } = submitted;
 			ref = { taskId, model: request.model, mode: request.mode, api: request.entry.api };
 			run.ledger.record(ctx, plan.itemIndex, ref, run.adapter.displayName);
+			progress(
+				run,
+				`item ${plan.itemIndex + 1}: submitted to ${run.adapter.displayName} as task ${taskId}${
+					operation === 'generate' ? `, waiting for it (Max Wait ${run.options.maxWait} s)` : ''
+				}`,
+			);
 		} catch (error) {
 			if (error instanceof SubmitRefusedError && run.options.refusedItemsOutput) {
 				return refusedOutcome(run, plan, error.kind, error.attempts, error.message);
@@ -311,6 +318,16 @@ async function generateOne(
 		return refusedOutcome(run, plan, 'task_failed', 1, message, String(outcome.json.taskId));
 	}
 	return withFallback(outcome, plan);
+}
+
+/**
+ * A line in the browser console of the editor that started a manual run ("Execute step" / "Execute
+ * workflow"), through n8n's sendMessageToUI; n8n sends nothing for other runs.
+ */
+function progress(run: Run, text: string): void {
+	const { ctx } = run;
+	if (typeof ctx.sendMessageToUI !== 'function') return;
+	settleSync(() => ctx.sendMessageToUI(`Kling Video: ${text}`));
 }
 
 /** The fallback node's outputs keep the refusal that brought the item there. */
@@ -411,6 +428,13 @@ async function finishTask(
 				duration: request?.duration ?? null,
 				planner: run.planner,
 				logger: run.ctx.logger,
+				onStatus: (status, elapsedMs) =>
+					progress(
+						run,
+						`item ${itemIndex + 1}, task ${ref.taskId}: ${status} after ${Math.round(elapsedMs / 1000)} s${
+							status === 'succeeded' && run.options.downloadVideo ? ', downloading the video' : ''
+						}`,
+					),
 			},
 			seen,
 		);
@@ -522,9 +546,9 @@ function finishItems(
 			outcomes.length === 1
 				? first.failure!
 				: `${failures.length} of ${outcomes.length} items failed. ${first.failure}`;
-		throw new NodeOperationError(ctx.getNode(), message, {
+		throw new NodeOperationError(ctx.getNode(), forEditor(message), {
 			itemIndex: first.itemIndex,
-			description: outcomes.map(summaryLine).join('\n'),
+			description: forEditor(outcomes.map(summaryLine).join('\n')),
 		});
 	}
 	run.ledger.close(true);
@@ -567,6 +591,8 @@ function summaryLine(outcome: ItemOutcome): string {
 	}
 	const { taskId, status, videoUrl } = outcome.json;
 	const task = taskId ? `task ${String(taskId)}` : 'no task';
-	const detail = outcome.failure ?? (videoUrl ? String(videoUrl) : '');
+	// the line starts with the item; its failure need not name it again
+	const failure = outcome.failure?.replace(` (item ${outcome.itemIndex + 1})`, '');
+	const detail = failure ?? (videoUrl ? String(videoUrl) : '');
 	return `Item ${outcome.itemIndex + 1}: ${task}, ${String(status)}${detail ? `: ${detail}` : ''}`;
 }

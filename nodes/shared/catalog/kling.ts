@@ -1,5 +1,14 @@
 import {
+	AUDIO_TYPES,
+	AVATAR_AUDIO,
+	CAPABILITY_DEFAULTS,
+	CHARACTER_IMAGE,
 	FIVE_OR_TEN,
+	MB,
+	MOTION_VIDEO,
+	OMNI_VIDEO,
+	REFERENCE_IMAGE,
+	VIDEO_TYPES,
 	KLING_2_TIME,
 	KLING_3_TIME,
 	KLING_4_RESOLUTIONS,
@@ -7,6 +16,7 @@ import {
 	KLING_PROMPT_LIMIT,
 	KLING_SHOTS,
 	THREE_TO_FIFTEEN,
+	THREE_TO_TEN,
 } from './common';
 import type { FieldNames, GenerationMode, ModelEntry, ProviderCatalog, Tier } from './types';
 
@@ -317,6 +327,241 @@ const kling25 = (['pro', 'std'] as const).flatMap((tier): ModelEntry[] => {
 	];
 });
 
+/*
+ * Capabilities beyond text/image to video (KLING-MODELS.md §1b, §3.5 B/C, §7). Each legacy product
+ * has its own path (`/v1/videos/<product>`), polled under the same path; the new API's motion control
+ * is `/motion-control/<model>`, polled via `/tasks`. Products without `model_name` (avatar,
+ * lip-sync) are named by the entry's `id`, which Get Task and the trigger read back.
+ */
+const CAP_V1 = { ...CAPABILITY_DEFAULTS, provider: 'kling' as const, api: 'v1' as const };
+const CAP_NEW = { ...CAPABILITY_DEFAULTS, provider: 'kling' as const, api: 'new' as const };
+
+const motion = (version: '2.6' | '3.0', tier: 'pro' | 'std'): ModelEntry[] => {
+	const model = `kling-${version}-${tier}`;
+	const name = `Kling ${version} ${TIER_NAMES[tier]}`;
+	const capability = {
+		orientation: { field: 'character_orientation' },
+		prompt: 'optional',
+		length: 'input',
+	} as const;
+	return [
+		{
+			...CAP_V1,
+			model,
+			kling: model,
+			name,
+			mode: 'motion-control',
+			id: version === '3.0' ? 'kling-v3' : 'kling-v2-6',
+			tier,
+			fixed: { mode: tier },
+			capability: {
+				...capability,
+				image: { field: 'image_url', required: true, limits: CHARACTER_IMAGE },
+				video: { field: 'video_url', required: true, limits: MOTION_VIDEO },
+				keepSound: { field: 'keep_original_sound', encoding: 'yes-no', providerDefault: true },
+			},
+			inferred:
+				'[O2]+3p legacy motion-control body; the reference video is a URL (no files API, base64 documented for the image only); orientation "image" caps the video at 10 s (Kling refuses longer)',
+		},
+		{
+			...CAP_NEW,
+			model,
+			kling: model,
+			name,
+			mode: 'motion-control',
+			id: `kling-${version}`,
+			tier,
+			fixed: { 'settings.resolution': TIER_RESOLUTION[tier] },
+			capability: {
+				...capability,
+				orientation: { field: 'settings.character_orientation' },
+				image: { field: 'image', required: true, limits: CHARACTER_IMAGE },
+				video: { field: 'video', required: true, limits: MOTION_VIDEO },
+				keepSound: { field: 'settings.audio', encoding: 'original-off', providerDefault: true },
+			},
+			inferred:
+				'[O6] tiers sent as settings.resolution (Standard 720p, Pro 1080p); the output may be shorter than the reference (billed on output seconds)',
+		},
+	];
+};
+
+const avatar = (tier: 'pro' | 'std'): ModelEntry => ({
+	...CAP_V1,
+	model: `kling-avatar-${tier}`,
+	kling: `kling-avatar-${tier}`,
+	name: `Kling AI Avatar ${TIER_NAMES[tier]}`,
+	mode: 'avatar',
+	id: 'avatar/image2video',
+	tier,
+	audio: { kind: 'always' },
+	fixed: { mode: tier },
+	capability: {
+		image: { field: 'image', required: true, limits: CHARACTER_IMAGE },
+		audio: { field: 'sound_file', required: true, limits: AVATAR_AUDIO },
+		prompt: 'optional',
+		length: 'input',
+	},
+	inferred:
+		'[O1][O5] 3p mirror and SDK; the TTS `audio_id` alternative is not offered (sound_file: URL, or binary audio sent as base64)',
+});
+
+/** identify-face and lip-sync: MP4/MOV ≤100 MB, 2–60 s (advanced) / 2–10 s (legacy), audio 2–60 s ≤5 MB. */
+const LIPSYNC_AUDIO_KLING = { types: AUDIO_TYPES, maxBytes: 5 * MB, minSeconds: 2, maxSeconds: 60 };
+
+/** Kling 3.0 Omni's reference / base video on the new API: 3–15.5 s, up to 200 MB (§7). */
+const OMNI_3_VIDEO = { ...OMNI_VIDEO, maxSeconds: 15.5 };
+
+/**
+ * Omni reference to video and video edit (§7): legacy `/v1/videos/omni-video` (`model_name`,
+ * `image_list`, `video_list` with `refer_type`, `<<<image_1>>>`) and the new `/omni-video/<model>`
+ * (`contents[]` refer_image / feature_video / base_video with ids `image_N` / `video_1`, `@image_1`).
+ */
+const omni = (
+	version: 'o1' | '3.0-omni',
+	tier: 'pro' | 'std',
+	mode: 'reference-to-video' | 'edit-video',
+): ModelEntry[] => {
+	const model = `kling-${version}-${tier}`;
+	const edit = mode === 'edit-video';
+	const durations = version === 'o1' ? THREE_TO_TEN : THREE_TO_FIFTEEN;
+	const base = {
+		model,
+		kling: model,
+		name: `Kling ${version === 'o1' ? 'O1' : '3.0 Omni'} ${TIER_NAMES[tier]}`,
+		mode,
+		tier,
+		...(edit ? {} : { durations, aspectRatios: KLING_ASPECT_RATIOS }),
+	};
+	const refs = { max: edit ? 4 : 7, maxWithVideo: 4, limits: REFERENCE_IMAGE };
+	const common = { prompt: 'required', length: edit ? 'input' : 'duration' } as const;
+	return [
+		{
+			...CAP_V1,
+			...base,
+			id: version === 'o1' ? 'kling-video-o1' : 'kling-v3-omni',
+			fixed: { mode: tier },
+			fields: edit
+				? { prompt: 'prompt' }
+				: { prompt: 'prompt', duration: V1_DURATION, aspectRatio: 'aspect_ratio' },
+			capability: {
+				...common,
+				video: { field: 'video_list', required: edit, limits: OMNI_VIDEO },
+				referenceImages: { field: 'image_list', ...refs },
+				keepSound: { field: 'keep_original_sound', encoding: 'yes-no', providerDefault: true },
+				promptRefs: 'angle',
+			},
+			inferred: edit
+				? '[O3][O4][O6] the clip to edit as video_list[{refer_type:"base"}]; the output keeps its length'
+				: '[O3][O4][O6] a reference video as video_list[{refer_type:"feature"}] (sound then off); elements not offered here',
+		},
+		{
+			...CAP_NEW,
+			...base,
+			id: `kling-${version}`,
+			fixed: {
+				'settings.resolution': TIER_RESOLUTION[tier],
+				// kling-3.0 defaults multi_shot to true, and a base video allows none (§3.5 B).
+				...(version === '3.0-omni' ? { 'settings.multi_shot': false } : {}),
+			},
+			fields: edit
+				? { prompt: 'prompt' }
+				: { prompt: 'prompt', duration: NEW_DURATION, aspectRatio: 'settings.aspect_ratio' },
+			promptMaxLength: version === 'o1' ? KLING_PROMPT_LIMIT : 3072,
+			capability: {
+				...common,
+				video: {
+					field: edit ? 'base_video' : 'feature_video',
+					required: edit,
+					limits: version === 'o1' ? OMNI_VIDEO : OMNI_3_VIDEO,
+				},
+				referenceImages: { field: 'refer_image', ...refs },
+				// A feature video allows only audio "off" (the default); an edit keeps the base video's.
+				...(edit
+					? {
+							keepSound: {
+								field: 'settings.audio',
+								encoding: 'original-off',
+								providerDefault: false,
+							},
+						}
+					: {}),
+				promptRefs: 'snake',
+			},
+			inferred:
+				'[O6] + 3p [O13]: content ids image_N / video_1 chosen by the node (the prompt says @image_1, @video_1); tiers as settings.resolution; settings.multi_shot false sent on 3.0 Omni; audio "off" (the default) when the edit does not keep its sound',
+		},
+	];
+};
+
+const capabilities: ModelEntry[] = [
+	...motion('3.0', 'pro'),
+	...motion('3.0', 'std'),
+	...motion('2.6', 'pro'),
+	...motion('2.6', 'std'),
+	{
+		...CAP_V1,
+		model: 'kling-lipsync-audio',
+		kling: 'kling-lipsync-audio',
+		name: 'Kling Lip-Sync (Audio)',
+		mode: 'lip-sync',
+		id: 'advanced-lip-sync',
+		audio: { kind: 'always' },
+		fields: {},
+		capability: {
+			video: {
+				field: 'video_url',
+				required: true,
+				limits: { types: VIDEO_TYPES, maxBytes: 100 * MB, minSeconds: 2, maxSeconds: 60 },
+			},
+			audio: { field: 'sound_file', required: true, limits: LIPSYNC_AUDIO_KLING },
+			prompt: 'none',
+			length: 'input',
+		},
+		inferred:
+			'[O6] identify-face (free, synchronous) then advanced-lip-sync on the first face; the audio clip starts at 0 and lasts min(face span, audio length); an audio URL is not measured (the node fetches nothing), so its clip is the face span and a shorter audio is refused by Kling before any task',
+	},
+	{
+		...CAP_V1,
+		model: 'kling-lipsync-text',
+		kling: 'kling-lipsync-text',
+		name: 'Kling Lip-Sync (Text to Speech)',
+		mode: 'lip-sync',
+		id: 'lip-sync',
+		audio: { kind: 'always' },
+		fields: {},
+		fixed: { 'input.mode': 'text2video' },
+		capability: {
+			video: {
+				field: 'input.video_url',
+				required: true,
+				limits: { types: VIDEO_TYPES, maxBytes: 100 * MB, minSeconds: 2, maxSeconds: 10 },
+			},
+			speech: {
+				textField: 'input.text',
+				voiceField: 'input.voice_id',
+				languageField: 'input.voice_language',
+				speedField: 'input.voice_speed',
+				maxChars: 120,
+				defaultVoice: 'genshin_klee2',
+			},
+			prompt: 'none',
+			length: 'input',
+		},
+		inferred:
+			'[O9] 3p, live-error verified legacy /v1/videos/lip-sync (text2video); polled under its own path (inferred); voice ids as WaveSpeed lists them',
+	},
+	avatar('pro'),
+	avatar('std'),
+	...omni('3.0-omni', 'pro', 'reference-to-video'),
+	...omni('3.0-omni', 'std', 'reference-to-video'),
+	...omni('o1', 'pro', 'reference-to-video'),
+	...omni('o1', 'std', 'reference-to-video'),
+	...omni('3.0-omni', 'pro', 'edit-video'),
+	...omni('3.0-omni', 'std', 'edit-video'),
+	...omni('o1', 'pro', 'edit-video'),
+	...omni('o1', 'std', 'edit-video'),
+];
+
 const entries: ModelEntry[] = [
 	...kling3,
 	...newModel('kling-3.0-turbo', 'kling-3.0-turbo', 'Kling 3.0 Turbo', 'kling-3.0-turbo', null, {
@@ -369,6 +614,7 @@ const entries: ModelEntry[] = [
 		null,
 	),
 	...v1Model('kling-v2-master', 'kling-2.0-master', 'Kling 2.0 Master', 'kling-v2-master', null),
+	...capabilities,
 ];
 
 export const klingCatalog: ProviderCatalog = {

@@ -133,7 +133,14 @@ export interface ElementsSpec {
 }
 
 /** How a value is written on the wire. */
-export type BooleanEncoding = 'boolean' | 'boolean-string' | 'on-off' | 'native-off' | 'yes-no';
+export type BooleanEncoding =
+	| 'boolean'
+	| 'boolean-string'
+	| 'on-off'
+	| 'native-off'
+	| 'yes-no'
+	/** Kling's new API `settings.audio` for a source's sound: `original` | `off`. */
+	| 'original-off';
 
 export interface ShotFields {
 	field: string;

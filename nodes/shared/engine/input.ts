@@ -165,10 +165,13 @@ function binaryInput(
 }
 
 function missingBinary(field: string, property: string, itemIndex: number): InputError {
-	return new InputError(
+	const error = new InputError(
 		field,
-		`Item ${itemIndex + 1} has no binary property "${property}". Check "${field}", or pass the image by URL`,
+		`The input item has no binary property "${property}". Check "${field}", or pass the image by URL`,
 	);
+	// toNodeError names the item once: " (item 2)"
+	error.itemIndex = itemIndex;
+	return error;
 }
 
 function readMode(reader: ItemReader): GenerationMode {

@@ -15,21 +15,37 @@ export function adapterFor(ctx: { getNode(): INode }): ProviderAdapter {
 	return PROVIDERS[provider];
 }
 
+/**
+ * Text for the editor, which shows error messages as HTML in its toasts: a provider's "Bearer <key>"
+ * would lose "<key>" there. Angle brackets become ‹ ›, which read the same in the toast and the panel.
+ */
+export function forEditor(text: string): string {
+	return text.replace(/</g, '‹').replace(/>/g, '›');
+}
+
+/** " (item 2)", or nothing when the text already ends with it. */
+function itemSuffix(text: string, itemIndex: number | undefined): string {
+	if (itemIndex === undefined) return '';
+	const suffix = ` (item ${itemIndex + 1})`;
+	return text.endsWith(suffix) ? '' : suffix;
+}
+
 /** A sentence for the editor: input errors name the field and the item. */
 export function toNodeError(ctx: { getNode(): INode }, error: unknown, itemIndex?: number): Error {
 	if (error instanceof NodeOperationError) return error;
 	if (error instanceof InputError && error.itemIndex !== undefined) itemIndex = error.itemIndex;
-	const item = itemIndex === undefined ? '' : ` (item ${itemIndex + 1})`;
 	if (error instanceof InputError) {
-		return new NodeOperationError(ctx.getNode(), `${error.message}${item}`, {
+		const message = forEditor(error.message);
+		return new NodeOperationError(ctx.getNode(), `${message}${itemSuffix(message, itemIndex)}`, {
 			itemIndex,
 			description: `Field: ${error.field}. Nothing was sent to the provider.`,
 		});
 	}
 	if (error instanceof ProviderError) {
-		return new NodeOperationError(ctx.getNode(), `${error.message}${item}`, {
+		const message = forEditor(error.message);
+		return new NodeOperationError(ctx.getNode(), `${message}${itemSuffix(message, itemIndex)}`, {
 			itemIndex,
-			description: error.advice,
+			description: forEditor(error.advice),
 		});
 	}
 	return error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error));

@@ -5,6 +5,7 @@ import {
 	InputError,
 	ProviderError,
 	kindForHttpStatus,
+	onSubmitPath,
 } from '../util/errors';
 import { sniffMediaType } from '../util/media';
 import type { MediaSource } from './capability';
@@ -136,9 +137,11 @@ async function uploadFile(
 	const upload = adapter.buildUploadRequest!(file, model);
 	const answer = await withRetries(async () => {
 		const uploaded = await callProvider(ctx, endpoint, upload, signal);
-		return readAnswer(uploaded, () =>
-			adapter.readUploadResponse!(uploaded.statusCode, uploaded.body),
+		const read = settleSync(() =>
+			readAnswer(uploaded, () => adapter.readUploadResponse!(uploaded.statusCode, uploaded.body)),
 		);
+		if (!read.ok) throw onSubmitPath(read.error);
+		return read.value;
 	}, signal);
 	if (typeof answer === 'string') return answer;
 	await withRetries(
@@ -224,6 +227,7 @@ export async function submitTask(
 		if (policy.holdSlot) await limiter.acquire(signal);
 		return { taskId: existing, startedAt: Date.now() };
 	}
+	await prepareSubmit(ctx, endpoint, plan, signal);
 	const submitRequest = adapter.buildSubmitRequest(plan.request);
 	let budgetLeft = policy.budgetMs;
 	for (let attempt = 1; ; attempt++) {
@@ -278,13 +282,33 @@ async function findExistingTask(
 	const { adapter } = endpoint;
 	const { externalId, mode, entry } = plan.request;
 	if (!externalId || !adapter.buildLookupRequest || !adapter.readLookupResponse) return null;
-	const lookup = adapter.buildLookupRequest(externalId, mode, entry.api);
+	const lookup = adapter.buildLookupRequest(externalId, mode, entry.api, plan.request.model);
 	const read = adapter.readLookupResponse;
 	const found = await withRetries(async () => {
 		const answer = await callProvider(ctx, endpoint, lookup, signal);
 		return readAnswer(answer, () => read(answer.statusCode, answer.body, entry.api));
 	}, signal);
 	return found?.taskId ?? null;
+}
+
+/**
+ * A free step some products need before the submit (Kling: identify-face gives the session and face
+ * that advanced lip-sync is submitted with). It creates no task, so it is retried like a read.
+ */
+async function prepareSubmit(
+	ctx: NodeContext,
+	endpoint: ProviderEndpoint,
+	plan: GenerationPlan,
+	signal?: AbortSignal,
+): Promise<void> {
+	const { adapter } = endpoint;
+	const prepare = adapter.buildPrepareRequest?.(plan.request);
+	if (!prepare || !adapter.readPrepareResponse) return;
+	const read = adapter.readPrepareResponse;
+	plan.request.prepared = await withRetries(async () => {
+		const answer = await callProvider(ctx, endpoint, prepare, signal);
+		return readAnswer(answer, () => read(answer.statusCode, answer.body, plan.request));
+	}, signal);
 }
 
 /** The task ID of a submit answer; a 5xx that is not a clear refusal is reported as ambiguous. */
@@ -299,7 +323,7 @@ export function readSubmitAnswer(adapter: ProviderAdapter, answer: ProviderAnswe
 		error instanceof ProviderError ? (error.httpStatus ?? answer.statusCode) : answer.statusCode;
 	const refusal = classifyRefusal(adapter, answer.statusCode, answer.body);
 	if (!refusal && status >= 500) throw ambiguousSubmit(adapter, error);
-	throw error;
+	throw onSubmitPath(error);
 }
 
 const REFUSAL_WORDS: Record<RefusalKind, string> = {

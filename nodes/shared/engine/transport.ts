@@ -9,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import * as n8nWorkflow from 'n8n-workflow';
 import type { ProviderAdapter, ProviderRequest } from '../providers/types';
+import { DEFAULT_HOSTS } from '../providers';
 import { checkBaseUrl, joinUrl } from '../util/baseUrl';
 import { ExecutionCancelledError, ProviderError } from '../util/errors';
 import { Slots } from '../util/slots';
@@ -75,13 +76,19 @@ export async function providerEndpoint(
 		credentials: ref
 			? { id: ref.id ?? '', name: ref.name, type: adapter.credentialType, data: credentials }
 			: null,
-		baseUrl: checkBaseUrl(credentials.baseUrl, adapter.apiPathPrefix),
+		baseUrl: checkBaseUrl(
+			credentials.baseUrl,
+			adapter.apiPathPrefix,
+			'Base URL',
+			DEFAULT_HOSTS[adapter.id].baseUrl,
+		),
 		uploadBaseUrl:
 			typeof credentials.uploadBaseUrl === 'string' && credentials.uploadBaseUrl.trim() !== ''
 				? checkBaseUrl(
 						credentials.uploadBaseUrl,
 						adapter.uploadPathPrefix ?? adapter.apiPathPrefix,
 						'Upload Base URL',
+						DEFAULT_HOSTS[adapter.id].uploadBaseUrl,
 					)
 				: null,
 		platformBaseUrl:

@@ -33,6 +33,8 @@ export interface WaitSettings {
 	duration: number | null;
 	planner: PollPlanner;
 	logger?: { warn(message: string, meta?: IDataObject): void };
+	/** Called on the first read and whenever the task's status changes (ms since the submit). */
+	onStatus?: (status: TaskSnapshot['status'], elapsedMs: number) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function waitUntilDone(
 		deadline,
 	);
 	let runningAt: number | null = null;
+	let lastStatus: TaskSnapshot['status'] | null = null;
 	for (;;) {
 		await pause(nextCheck - Date.now(), signal);
 		const result = await settle(
@@ -71,6 +74,8 @@ export async function waitUntilDone(
 		seen.snapshot = read.snapshot;
 		seen.raw = read.answer.body;
 		const elapsed = Date.now() - settings.startedAt;
+		if (read.snapshot.status !== lastStatus) settings.onStatus?.(read.snapshot.status, elapsed);
+		lastStatus = read.snapshot.status;
 		if (read.snapshot.unrecognizedStatus) {
 			settings.logger?.warn(
 				`Kling Video: task ${ref.taskId} reported the unknown status "${read.snapshot.unrecognizedStatus}"; treated as still running`,

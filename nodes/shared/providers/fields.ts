@@ -159,6 +159,7 @@ export function encodeBoolean(value: boolean, encoding: BooleanEncoding): boolea
 	if (encoding === 'on-off') return value ? 'on' : 'off';
 	if (encoding === 'native-off') return value ? 'native' : 'off';
 	if (encoding === 'yes-no') return value ? 'yes' : 'no';
+	if (encoding === 'original-off') return value ? 'original' : 'off';
 	return value;
 }
 

@@ -21,6 +21,20 @@ export const PROVIDERS: Record<ProviderId, ProviderAdapter> = {
 	replicate,
 };
 
+/**
+ * Each credential's default Base URL (and Upload Base URL), for errors that suggest an address: a
+ * unit test keeps these equal to the credentials' defaults.
+ */
+export const DEFAULT_HOSTS: Record<ProviderId, { baseUrl: string; uploadBaseUrl?: string }> = {
+	wavespeed: { baseUrl: 'https://api.wavespeed.ai' },
+	apixo: { baseUrl: 'https://api.apixo.ai' },
+	kie: { baseUrl: 'https://api.kie.ai', uploadBaseUrl: 'https://kieai.redpandaai.co' },
+	rivya: { baseUrl: 'https://rivya.ai' },
+	kling: { baseUrl: 'https://api-singapore.klingai.com' },
+	fal: { baseUrl: 'https://queue.fal.run', uploadBaseUrl: 'https://rest.fal.ai' },
+	replicate: { baseUrl: 'https://api.replicate.com' },
+};
+
 export function isProviderId(value: unknown): value is ProviderId {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PROVIDERS, value);
 }

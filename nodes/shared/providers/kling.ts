@@ -24,10 +24,15 @@ const NAME = 'Kling AI';
  *   own mode's path;
  * - the new per-model API (`POST /text-to-video/kling-3.0`…): `data{id, status, …}`, read back with
  *   `GET /tasks?task_ids=` (an array even for one id), status `succeeded`, `outputs[]`.
+ * - capabilities (§3.5 C, §7): legacy products `/v1/videos/{motion-control, avatar/image2video,
+ *   advanced-lip-sync, lip-sync, omni-video}`, each polled under its own path (the Generation Type
+ *   and, for lip-sync, the entry id pick it); advanced lip-sync after a free identify-face; the new
+ *   `/motion-control/<model>` and `/omni-video/<model>` with `contents[]`, polled via `/tasks`.
  * The catalog entry's `api` decides; the credential authenticates with its API key where it has one
  * (both generations take it), else with a JWT minted from the access key and secret key.
  * Choices where the docs are open:
- * - `image` takes a URL or raw base64 (no data: prefix), so binary frames are sent inline.
+ * - `image` takes a URL or raw base64 (no data: prefix), so binary frames are sent inline; so are
+ *   binary audio files (`sound_file`: "URL or Base64"). Videos must be URLs (no files API).
  * - callbacks: the legacy body is the task object, the new one a bare task object; both are signed
  *   the Standard Webhooks way once a Webhook Secret exists (§3.5 D: "signing only adds headers" —
  *   legacy signing inferred), otherwise checked by the URL token and re-read.
@@ -38,6 +43,8 @@ export const kling: ProviderAdapter = {
 	credentialType: 'klingOfficialApi',
 	apiPathPrefix: '/v1',
 	imageMimeTypes: ['image/jpeg', 'image/png'],
+	// Images and audio (avatar `sound_file`, lip-sync) go inline as raw base64; videos must be URLs.
+	inlineKinds: ['image', 'audio'],
 
 	buildSubmitRequest(request) {
 		return request.entry.api === 'new' ? newApiSubmit(request) : legacySubmit(request);
@@ -58,7 +65,7 @@ export const kling: ProviderAdapter = {
 		}
 		return {
 			method: 'GET',
-			path: `/v1/videos/${endpointFor(task.mode)}/${encodeURIComponent(task.taskId)}`,
+			path: `/v1/videos/${productFor(task.mode, task.model)}/${encodeURIComponent(task.taskId)}`,
 		};
 	},
 
@@ -78,11 +85,40 @@ export const kling: ProviderAdapter = {
 	 * `GET /tasks?external_task_ids=`; the legacy single-task query takes the external id in the path
 	 * (§3.5 A: "task_id or external_task_id").
 	 */
-	buildLookupRequest(externalId, mode, api) {
+	buildLookupRequest(externalId, mode, api, model) {
 		if (api === 'new') return { method: 'GET', path: '/tasks', qs: { external_task_ids: externalId } };
 		return {
 			method: 'GET',
-			path: `/v1/videos/${endpointFor(mode)}/${encodeURIComponent(externalId)}`,
+			path: `/v1/videos/${productFor(mode, model ?? '')}/${encodeURIComponent(externalId)}`,
+		};
+	},
+
+	// Advanced lip-sync is submitted for a face that identify-face found (§3.5 C): one free,
+	// synchronous call first (no task is created; taken as free — inferred).
+	buildPrepareRequest(request) {
+		if (request.entry.api === 'new' || productFor(request.mode, request.model) !== ADVANCED_LIPSYNC) {
+			return null;
+		}
+		return {
+			method: 'POST',
+			path: '/v1/videos/identify-face',
+			body: { video_url: request.inputVideoUrl ?? '' },
+		};
+	},
+
+	readPrepareResponse(statusCode, body) {
+		const data = parseBody(faceSchema, readEnvelope(statusCode, body), 'identify-face answer', NAME);
+		const [face] = data.face_data;
+		if (!face) {
+			throw new ProviderError(
+				'validation',
+				`${NAME} found no face in the input video (identify-face, session ${data.session_id}); nothing was created or paid. Use a clip where one face is clearly visible`,
+			);
+		}
+		return {
+			sessionId: data.session_id,
+			faceId: face.face_id,
+			faceMs: Math.max(0, Math.round(face.end_time - face.start_time)),
 		};
 	},
 
@@ -145,11 +181,61 @@ export const kling: ProviderAdapter = {
 };
 
 function legacySubmit(request: GenerationRequest): ProviderRequest {
-	const body: IDataObject = { model_name: request.model, ...entryFields(request) };
+	const product = productFor(request.mode, request.model);
+	const written = entryFields(request);
+	let body: IDataObject;
+	if (product === ADVANCED_LIPSYNC) body = advancedLipSync(request, written);
+	else if (NO_MODEL_NAME.includes(product)) body = written;
+	else body = { model_name: request.model, ...written };
+	if (product === 'omni-video') omniLists(request, body);
 	if (request.callbackUrl) body.callback_url = request.callbackUrl;
 	if (request.externalId) body.external_task_id = request.externalId;
 	Object.assign(body, request.additionalFields);
-	return { method: 'POST', path: `/v1/videos/${endpointFor(request.mode)}`, body };
+	return { method: 'POST', path: `/v1/videos/${product}`, body };
+}
+
+/**
+ * `face_choose` for the face identify-face found: the audio from its start, as long as the face is
+ * on screen or the audio lasts (when its bytes were measured), inserted at the clip's start.
+ */
+function advancedLipSync(request: GenerationRequest, written: IDataObject): IDataObject {
+	const prepared = request.prepared ?? {};
+	const faceMs = Number(prepared.faceMs ?? 0);
+	const audioSeconds = request.inputSeconds?.audio;
+	const audioMs = audioSeconds === undefined ? faceMs : Math.floor(audioSeconds * 1000);
+	return {
+		session_id: prepared.sessionId,
+		face_choose: [
+			{
+				face_id: prepared.faceId,
+				sound_file: written.sound_file,
+				sound_start_time: 0,
+				sound_end_time: Math.min(faceMs, audioMs),
+				sound_insert_time: 0,
+			},
+		],
+	};
+}
+
+/**
+ * Omni (§7): reference images as `image_list[{image_url}]`, the video as `video_list[{video_url,
+ * refer_type, keep_original_sound}]` — `base` (the clip to edit) or `feature` (a reference).
+ */
+function omniLists(request: GenerationRequest, body: IDataObject): void {
+	if (Array.isArray(body.image_list)) {
+		body.image_list = body.image_list.map((url) => ({ image_url: url }));
+	}
+	const keep = body.keep_original_sound;
+	delete body.keep_original_sound;
+	if (typeof body.video_list === 'string') {
+		body.video_list = [
+			{
+				video_url: body.video_list,
+				refer_type: request.mode === 'edit-video' ? 'base' : 'feature',
+				...(keep === undefined ? {} : { keep_original_sound: keep }),
+			},
+		];
+	}
 }
 
 /**
@@ -160,7 +246,17 @@ function newApiSubmit(request: GenerationRequest): ProviderRequest {
 	const { fields } = request.entry;
 	const written = entryFields(request);
 	const body: IDataObject = {};
-	if (request.mode === 'image-to-video') {
+	if (request.mode === 'motion-control') {
+		// contents: prompt, the character image, the reference video (§3.5 B).
+		const contents: IDataObject[] = [];
+		if (typeof written.prompt === 'string') contents.push({ type: 'prompt', text: written.prompt });
+		for (const type of ['image', 'video']) {
+			if (typeof written[type] === 'string') contents.push({ type, url: written[type] });
+		}
+		body.contents = contents;
+	} else if (request.mode === 'reference-to-video' || request.mode === 'edit-video') {
+		body.contents = omniContents(written);
+	} else if (request.mode === 'image-to-video') {
 		const contents: IDataObject[] = [];
 		if (typeof written.prompt === 'string') contents.push({ type: 'prompt', text: written.prompt });
 		for (const type of [fields.startImage, fields.endImage]) {
@@ -184,12 +280,61 @@ function newApiSubmit(request: GenerationRequest): ProviderRequest {
 	if (request.externalId) options.external_task_id = request.externalId;
 	if (Object.keys(options).length) body.options = options;
 	Object.assign(body, request.additionalFields);
-	return { method: 'POST', path: `/${request.mode}/${pathSegments(request.model)}`, body };
+	return { method: 'POST', path: `/${NEW_PRODUCTS[request.mode]}/${pathSegments(request.model)}`, body };
 }
 
-/** `text2video` or `image2video`: the legacy submit and status paths depend on the mode. */
-function endpointFor(mode: GenerationMode): string {
-	return mode === 'image-to-video' ? 'image2video' : 'text2video';
+/** The new API's path per Generation Type (its model follows). */
+const NEW_PRODUCTS: Record<GenerationMode, string> = {
+	'text-to-video': 'text-to-video',
+	'image-to-video': 'image-to-video',
+	'motion-control': 'motion-control',
+	avatar: 'avatar',
+	'lip-sync': 'lip-sync',
+	'reference-to-video': 'omni-video',
+	'edit-video': 'omni-video',
+	'extend-video': 'video-extend',
+};
+
+/**
+ * Omni `contents[]` (§7): the prompt, the reference images as `refer_image` with ids `image_1`…, the
+ * video as `feature_video` (a reference) or `base_video` (the clip to edit) with id `video_1` — the
+ * ids the prompt's `@image_1` / `@video_1` name.
+ */
+function omniContents(written: IDataObject): IDataObject[] {
+	const contents: IDataObject[] = [];
+	if (typeof written.prompt === 'string') contents.push({ type: 'prompt', text: written.prompt });
+	const images = Array.isArray(written.refer_image) ? written.refer_image : [];
+	images.forEach((url, index) =>
+		contents.push({ type: 'refer_image', url, id: `image_${index + 1}` }),
+	);
+	for (const type of ['feature_video', 'base_video']) {
+		if (typeof written[type] === 'string') contents.push({ type, url: written[type], id: 'video_1' });
+	}
+	return contents;
+}
+
+const ADVANCED_LIPSYNC = 'advanced-lip-sync';
+/** Legacy products whose body has no `model_name` (§3.5 C). */
+const NO_MODEL_NAME = ['avatar/image2video', 'lip-sync'];
+
+const PRODUCTS: Record<GenerationMode, string> = {
+	'text-to-video': 'text2video',
+	'image-to-video': 'image2video',
+	'motion-control': 'motion-control',
+	avatar: 'avatar/image2video',
+	'lip-sync': ADVANCED_LIPSYNC,
+	'reference-to-video': 'omni-video',
+	'edit-video': 'omni-video',
+	'extend-video': 'video-extend',
+};
+
+/**
+ * The legacy product: its submit path, and the path its tasks are read under (a task is found only
+ * under its own product). Lip-sync has two, told apart by the entry id (`lip-sync` = from text).
+ */
+function productFor(mode: GenerationMode, model: string): string {
+	if (mode === 'lip-sync' && model === 'lip-sync') return 'lip-sync';
+	return PRODUCTS[mode];
 }
 
 /** Normalize a legacy task object: the `data` of a status answer, or a callback body. */
@@ -314,6 +459,17 @@ const envelopeSchema = z
 	.passthrough();
 
 const numberish = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+
+const faceSchema = z
+	.object({
+		session_id: z.string().min(1),
+		face_data: z.array(
+			z
+				.object({ face_id: z.string().min(1), start_time: z.number(), end_time: z.number() })
+				.passthrough(),
+		),
+	})
+	.passthrough();
 
 /** Resource packs bought within a year are read (packs are sold for at most a year, inferred). */
 const RESOURCE_PACK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;

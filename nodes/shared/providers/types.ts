@@ -66,6 +66,8 @@ export interface GenerationRequest {
 	/** Seconds measured from binary inputs' bytes (URLs are not fetched): the cost estimate uses them. */
 	inputSeconds?: { video?: number; audio?: number };
 	additionalFields: IDataObject;
+	/** What a free step before the submit answered (Kling's identify-face session for lip-sync). */
+	prepared?: IDataObject | null;
 	callbackUrl: string | null;
 	/** Derived from execution, node, item and run: a repeat of the same submit (Rivya). */
 	idempotencyKey: string | null;
@@ -156,9 +158,21 @@ export interface ProviderAdapter {
 	/** API path of the upload host, which users sometimes paste into its Base URL by mistake. */
 	uploadPathPrefix?: string;
 	/** Present where tasks can be found by the caller's own key (Kling `external_task_id`). */
-	buildLookupRequest?(externalId: string, mode: GenerationMode, api?: 'v1' | 'new'): ProviderRequest;
+	buildLookupRequest?(
+		externalId: string,
+		mode: GenerationMode,
+		api?: 'v1' | 'new',
+		model?: string,
+	): ProviderRequest;
 	/** The task made with that key, or null when there is none. */
 	readLookupResponse?(statusCode: number, body: unknown, api?: 'v1' | 'new'): TaskSnapshot | null;
+	/**
+	 * A free, synchronous request some products need before the submit (Kling's identify-face before
+	 * advanced lip-sync); null where this request needs none. Retried like any free read.
+	 */
+	buildPrepareRequest?(request: GenerationRequest): ProviderRequest | null;
+	/** What the submit needs from that answer; it lands in `request.prepared`. */
+	readPrepareResponse?(statusCode: number, body: unknown, request: GenerationRequest): IDataObject;
 	/** Present where the provider takes an image inline (base64 or a data URI). */
 	inlineImage?(file: UploadFile): string;
 	/** The kinds of input `inlineImage` may carry (default: images only). */

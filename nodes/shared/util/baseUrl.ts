@@ -6,13 +6,21 @@ import { parseUrl } from './parse';
  * the emulator's `/kie`) is kept; the adapter's API path is appended later by string join, because
  * `new URL(path, base)` would drop the prefix.
  */
-export function checkBaseUrl(raw: unknown, apiPathPrefix: string, field = 'Base URL'): string {
+export function checkBaseUrl(
+	raw: unknown,
+	apiPathPrefix: string,
+	field = 'Base URL',
+	defaultUrl?: string,
+): string {
 	const value = typeof raw === 'string' ? raw.trim().replace(/\/+$/, '') : '';
 	const parsed = parseUrl(value);
 	if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+		const use = defaultUrl
+			? `Use the provider's address, by default "${defaultUrl}"`
+			: "Use the provider's address, starting with https://";
 		throw new InputError(
 			field,
-			`The credential's ${field} "${value}" is not an http(s) URL. Use the provider's address, for example "https://api.kie.ai"`,
+			`The credential's ${field} "${value}" is not an http(s) URL. ${use}`,
 		);
 	}
 	if (parsed.pathname.replace(/\/+$/, '').endsWith(apiPathPrefix)) {

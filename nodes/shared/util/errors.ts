@@ -48,9 +48,24 @@ export class ProviderError extends Error {
 	/** A network error before the request left (name not resolved, connection refused). */
 	beforeSend = false;
 
+	/** Advice that fits where the error happened better than the kind's own. */
+	adviceOverride: string | null = null;
+
 	get advice(): string {
-		return ADVICE[this.kind];
+		return this.adviceOverride ?? ADVICE[this.kind];
 	}
+}
+
+/**
+ * A "not found" while submitting or uploading is no task ID's fault: the address is wrong (a path in
+ * the Base URL) or the provider does not have that model.
+ */
+export function onSubmitPath<T>(error: T): T {
+	if (error instanceof ProviderError && error.kind === 'notFound') {
+		error.adviceOverride =
+			"The provider has no such endpoint. Check the credential's Base URL (only the provider's address: the node adds the API path) and, with a Custom Model ID, that the provider offers that model.";
+	}
+	return error;
 }
 
 /** Classify an HTTP status when the body says nothing more specific. */
