@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
@@ -70,12 +71,8 @@ export async function providerEndpoint(
 	adapter: ProviderAdapter,
 ): Promise<ProviderEndpoint> {
 	const credentials = await ctx.getCredentials(adapter.credentialType);
-	const ref = ctx.getNode().credentials?.[adapter.credentialType];
 	return {
 		adapter,
-		credentials: ref
-			? { id: ref.id ?? '', name: ref.name, type: adapter.credentialType, data: credentials }
-			: null,
 		baseUrl: checkBaseUrl(
 			credentials.baseUrl,
 			adapter.apiPathPrefix,
@@ -97,7 +94,20 @@ export async function providerEndpoint(
 				: null,
 		hasApiKey: typeof credentials.apiKey === 'string' && credentials.apiKey.trim() !== '',
 		requests: new Slots(REQUEST_SLOTS),
+		credentials: readOnce(ctx, adapter, credentials),
 	};
+}
+
+/** The credential as n8n's request helper takes it, so it is not read again per request. */
+function readOnce(
+	ctx: RequestContext,
+	adapter: ProviderAdapter,
+	data: ICredentialDataDecryptedObject,
+): ICredentialsDecrypted | null {
+	// Contexts without a node (unit tests' stand-ins) keep n8n's read per request.
+	const node = typeof ctx.getNode === 'function' ? ctx.getNode() : null;
+	const ref = node?.credentials?.[adapter.credentialType];
+	return ref ? { id: ref.id ?? '', name: ref.name, type: adapter.credentialType, data } : null;
 }
 
 /** The request options n8n's helpers take, for an adapter's request. */
