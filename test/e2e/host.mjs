@@ -104,7 +104,7 @@ async function buildNativeModules(dir, nodeBin, env, logFile, failed) {
 	for (const name of NATIVE_MODULES) {
 		const moduleDir = join(dir, 'node_modules', name);
 		if (!existsSync(join(moduleDir, 'binding.gyp'))) continue;
-		const loads = await run(nodeBin, ['-e', `require(${JSON.stringify(name)})`], {
+		const loads = await run(nodeBin, ['-e', `require(${JSON.stringify(`./node_modules/${name}`)})`], {
 			cwd: dir,
 			env,
 			timeoutMs: 60_000,
@@ -139,13 +139,18 @@ function npmCli() {
 	}
 	return '/usr/bin/npm';
 }
-/** Run with the host's Node in the host dir after an install: every native module n8n loads at start. */
+/**
+ * Run with the host's Node in the host dir after an install: every native module n8n loads at start.
+ * Each is required by its path in the host's own node_modules: a bare name would also resolve upwards,
+ * into this repository's node_modules when the host sits in `.n8n-host/` (its isolated-vm 7, installed
+ * with --ignore-scripts, has no Node 20 build), and fail a host that has no isolated-vm at all (n8n < 2.10).
+ */
 const NATIVE_CHECK = `
-const sqlite3 = require('sqlite3');
+const sqlite3 = require('./node_modules/sqlite3');
 new sqlite3.Database(':memory:').get('select sqlite_version() as v', (e, r) => {
 	if (e) throw e;
 	let ivm = 'absent';
-	try { const I = require('isolated-vm'); new I.Isolate({ memoryLimit: 8 }).dispose(); ivm = 'ok'; }
+	try { const I = require('./node_modules/isolated-vm'); new I.Isolate({ memoryLimit: 8 }).dispose(); ivm = 'ok'; }
 	catch (err) { if (err.code !== 'MODULE_NOT_FOUND') throw err; }
 	console.log('sqlite ' + r.v + ', isolated-vm ' + ivm);
 });`;
