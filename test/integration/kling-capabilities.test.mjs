@@ -8,54 +8,35 @@
  * product's task is read back under its own path by Get Task, Wait for Task and the trigger.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import http from 'node:http';
 import { startEmulator } from '../emulator/index.mjs';
 import { FAST, credentialsFor } from '../support/kling.mjs';
 import { inspectMp4 } from '../support/mp4.mjs';
-import { createTrigger, runKlingNode } from '../support/n8n.mjs';
+import { createTrigger, runKlingNode, startWebhookServer } from '../support/n8n.mjs';
 
 /** @type {Awaited<ReturnType<typeof startEmulator>>} */
 let emulator;
-/** @type {http.Server} */
-let server;
+/** @type {Awaited<ReturnType<typeof startWebhookServer>>} */
+let webhookServer;
 /** @type {string} */
 let webhookBaseUrl;
 /** @type {Awaited<ReturnType<typeof createTrigger>> | null} */
 let activeTrigger = null;
-/** @type {any[]} */
+/** @type {import('../support/n8n.mjs').TriggerDelivery[]} */
 let deliveries = [];
 const TOKEN = 'klingcapstoken0001';
 
 beforeAll(async () => {
 	emulator = await startEmulator({ generationMs: 150, callbackRetryDelaysMs: [100, 200, 300] });
-	// Plays n8n's webhook server: every POST goes to the trigger under test.
-	server = http.createServer((req, res) => {
-		const chunks = /** @type {Buffer[]} */ ([]);
-		req.on('data', (chunk) => chunks.push(chunk));
-		req.on('end', async () => {
-			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-			if (!activeTrigger || !url.pathname.endsWith(`/${TOKEN}`)) {
-				res.writeHead(404).end();
-				return;
-			}
-			const delivery = await activeTrigger.deliver({
-				body: Buffer.concat(chunks),
-				headers: /** @type {Record<string, string>} */ (req.headers),
-				query: Object.fromEntries(url.searchParams),
-			});
-			deliveries.push(delivery);
-			if (!res.headersSent) {
-				res.writeHead(delivery.status, { 'content-type': 'application/json' }).end(JSON.stringify(delivery.body));
-			}
-		});
+	webhookServer = await startWebhookServer({
+		token: TOKEN,
+		current: () => activeTrigger,
+		onDelivery: (delivery) => deliveries.push(delivery),
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-	webhookBaseUrl = `http://127.0.0.1:${address.port}/webhook`;
+	webhookBaseUrl = webhookServer.webhookBaseUrl;
 });
 afterAll(async () => {
 	await emulator.close();
-	await new Promise((resolve) => server.close(resolve));
+	await webhookServer.close();
 });
 beforeEach(() => {
 	emulator.journal.reset();

@@ -11,57 +11,33 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { startEmulator } from '../emulator/index.mjs';
 import { credentialsFor } from '../support/kling.mjs';
 import { inspectMp4 } from '../support/mp4.mjs';
-import { createTrigger, runKlingNode } from '../support/n8n.mjs';
+import { createTrigger, runKlingNode, startWebhookServer } from '../support/n8n.mjs';
 
 const TOKEN = 'campaign-videos-7f3c9a2e41b8';
 
 /** @type {Awaited<ReturnType<typeof startEmulator>>} */
 let emulator;
-/** @type {http.Server} */
-let server;
+/** @type {Awaited<ReturnType<typeof startWebhookServer>>} */
+let webhookServer;
 /** @type {string} */
 let webhookBaseUrl;
 /** @type {Awaited<ReturnType<typeof createTrigger>> | null} */
 let activeTrigger = null;
-/** @type {Array<{ status: number, body: any, items: any[] | null, timing: { answeredMs: number, resolvedMs: number, executedMs: number } }>} */
+/** @type {import('../support/n8n.mjs').TriggerDelivery[]} */
 let deliveries = [];
 
 beforeAll(async () => {
 	emulator = await startEmulator({ generationMs: 300, callbackRetryDelaysMs: [100, 200, 300] });
-	// Plays n8n's webhook server: every POST goes to the trigger under test.
-	server = http.createServer((req, res) => {
-		const chunks = /** @type {Buffer[]} */ ([]);
-		req.on('data', (chunk) => chunks.push(chunk));
-		req.on('end', async () => {
-			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-			if (!activeTrigger || !url.pathname.endsWith(`/${TOKEN}`)) {
-				res.writeHead(404).end();
-				return;
-			}
-			// The caller gets the answer when the trigger sends it, as from n8n's webhook server.
-			const answer = (/** @type {{ status: number, body: any }} */ { status, body }) => {
-				if (res.headersSent) return;
-				res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-			};
-			const delivery = await activeTrigger.deliver(
-				{
-					body: Buffer.concat(chunks),
-					headers: /** @type {Record<string, string>} */ (req.headers),
-					query: Object.fromEntries(url.searchParams),
-				},
-				{ onAnswer: answer },
-			);
-			deliveries.push(delivery);
-			answer(delivery);
-		});
+	webhookServer = await startWebhookServer({
+		token: TOKEN,
+		current: () => activeTrigger,
+		onDelivery: (delivery) => deliveries.push(delivery),
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-	webhookBaseUrl = `http://127.0.0.1:${address.port}/webhook`;
+	webhookBaseUrl = webhookServer.webhookBaseUrl;
 });
 afterAll(async () => {
 	await emulator.close();
-	await new Promise((resolve) => server.close(resolve));
+	await webhookServer.close();
 });
 beforeEach(() => {
 	emulator.journal.reset();
@@ -69,7 +45,7 @@ beforeEach(() => {
 	activeTrigger = null;
 });
 
-/** @param {'wavespeed' | 'apixo' | 'kie' | 'rivya'} provider @param {Record<string, any>} [options] */
+/** @param {import('../support/kling.mjs').Provider} provider @param {Record<string, any>} [options] */
 async function trigger(provider, options = {}) {
 	activeTrigger = await createTrigger({
 		parameters: { authentication: provider, token: TOKEN, options },
@@ -88,7 +64,7 @@ async function until(condition, timeoutMs = 5000) {
 	}
 }
 
-/** @param {'wavespeed' | 'apixo' | 'kie' | 'rivya'} provider @param {string} callbackUrl */
+/** @param {import('../support/kling.mjs').Provider} provider @param {string} callbackUrl */
 async function submit(provider, callbackUrl, extra = {}) {
 	const result = await runKlingNode({
 		parameters: {

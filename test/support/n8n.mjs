@@ -5,6 +5,7 @@
  * (JavaScript because it needs `process.env`, which strict lint forbids in .ts files.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -407,6 +408,50 @@ export async function createTrigger(options) {
 		},
 		/** @param {any} binary */
 		binaryBuffer: async (binary) => await binaryService.getAsBuffer(binary),
+	};
+}
+
+/** @typedef {Awaited<ReturnType<Awaited<ReturnType<typeof createTrigger>>['deliver']>>} TriggerDelivery */
+
+/**
+ * Plays n8n's webhook server for a trigger test: each POST whose path ends in `/<token>` goes to the
+ * trigger that `current()` returns (404 while there is none). The caller gets the answer the moment the
+ * trigger sends it, as from n8n's webhook server; every delivery is handed to `onDelivery`.
+ * @param {{ token: string, current: () => Awaited<ReturnType<typeof createTrigger>> | null, onDelivery: (delivery: TriggerDelivery) => void }} options
+ * @returns {Promise<{ webhookBaseUrl: string, close: () => Promise<void> }>}
+ */
+export async function startWebhookServer({ token, current, onDelivery }) {
+	const server = http.createServer((req, res) => {
+		const chunks = /** @type {Buffer[]} */ ([]);
+		req.on('data', (chunk) => chunks.push(chunk));
+		req.on('end', async () => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			const trigger = current();
+			if (!trigger || !url.pathname.endsWith(`/${token}`)) {
+				res.writeHead(404).end();
+				return;
+			}
+			const answer = (/** @type {{ status: number, body: any }} */ { status, body }) => {
+				if (res.headersSent) return;
+				res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+			};
+			const delivery = await trigger.deliver(
+				{
+					body: Buffer.concat(chunks),
+					headers: /** @type {Record<string, string>} */ (req.headers),
+					query: Object.fromEntries(url.searchParams),
+				},
+				{ onAnswer: answer },
+			);
+			onDelivery(delivery);
+			answer(delivery);
+		});
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+	return {
+		webhookBaseUrl: `http://127.0.0.1:${address.port}/webhook`,
+		close: () => new Promise((resolve) => server.close(() => resolve())),
 	};
 }
 
