@@ -65,6 +65,37 @@ const KIE_DEMO = { id: 'kieDemo', name: 'Kie.ai (demo)' };
 const MANUAL = "When clicking 'Execute workflow'";
 const SCREENSHOT = process.env.TEMPLATES_E2E_SCREENSHOT === '1';
 
+/** Template (a)'s campaign sheet rows that have no video yet: rows 2 and 3. */
+const NEW_ROWS = [
+	{
+		row_number: 2,
+		prompt: 'A red sneaker splashes through a neon puddle, slow motion',
+		status: '',
+		task_id: '',
+		video_link: '',
+		error: '',
+	},
+	{
+		row_number: 3,
+		prompt: 'Latte art heart forms in a white cup, top-down, morning light',
+		status: '',
+		task_id: '',
+		video_link: '',
+		error: '',
+	},
+];
+/** What template (a)'s pinned Google nodes output for NEW_ROWS: one Drive file and one sheet update each. */
+const PINNED_GOOGLE_OUTPUTS = {
+	'Upload to Google Drive': NEW_ROWS.map(({ row_number }) => ({
+		json: {
+			kind: 'drive#file',
+			id: `driveFileRow${row_number}`,
+			name: `row-${row_number}.mp4`,
+			mimeType: 'video/mp4',
+		},
+	})),
+	'Write back to the sheet': NEW_ROWS.map(({ row_number }) => ({ json: { row_number } })),
+};
 /** @param {string} file */
 const readTemplate = (file) => JSON.parse(readFileSync(join(TEMPLATES_DIR, file), 'utf8'));
 
@@ -389,22 +420,7 @@ describe.each(VERSIONS)('n8n %s: templates', (version) => {
 	test('(a) Generate, as a manual run with Sheets and Drive pinned: the videos reach Drive, the sheet gets link and task ID', async () => {
 		const wf = forEmulator('sheets-kling-drive-generate.json');
 		const rows = [
-			{
-				row_number: 2,
-				prompt: 'A red sneaker splashes through a neon puddle, slow motion',
-				status: '',
-				task_id: '',
-				video_link: '',
-				error: '',
-			},
-			{
-				row_number: 3,
-				prompt: 'Latte art heart forms in a white cup, top-down, morning light',
-				status: '',
-				task_id: '',
-				video_link: '',
-				error: '',
-			},
+			...NEW_ROWS,
 			{
 				row_number: 4,
 				prompt: 'Already made, must not be paid again',
@@ -416,25 +432,7 @@ describe.each(VERSIONS)('n8n %s: templates', (version) => {
 		];
 		wf.pinData = {
 			'Read campaign rows': rows.map((json) => ({ json })),
-			'Upload to Google Drive': [
-				{
-					json: {
-						kind: 'drive#file',
-						id: 'driveFileRow2',
-						name: 'row-2.mp4',
-						mimeType: 'video/mp4',
-					},
-				},
-				{
-					json: {
-						kind: 'drive#file',
-						id: 'driveFileRow3',
-						name: 'row-3.mp4',
-						mimeType: 'video/mp4',
-					},
-				},
-			],
-			'Write back to the sheet': [{ json: { row_number: 2 } }, { json: { row_number: 3 } }],
+			...PINNED_GOOGLE_OUTPUTS,
 		};
 		const saved = await save(wf);
 		expect(Object.keys(saved.pinData ?? {}).sort()).toEqual(Object.keys(wf.pinData).sort());
@@ -501,47 +499,8 @@ describe.each(VERSIONS)('n8n %s: templates', (version) => {
 			const wf = forEmulator('sheets-kling-drive-generate.json');
 			wf.name = readTemplate('sheets-kling-drive-generate.json').name;
 			wf.pinData = {
-				'Read campaign rows': [
-					{
-						json: {
-							row_number: 2,
-							prompt: 'A red sneaker splashes through a neon puddle, slow motion',
-							status: '',
-							task_id: '',
-							video_link: '',
-							error: '',
-						},
-					},
-					{
-						json: {
-							row_number: 3,
-							prompt: 'Latte art heart forms in a white cup, top-down, morning light',
-							status: '',
-							task_id: '',
-							video_link: '',
-							error: '',
-						},
-					},
-				],
-				'Upload to Google Drive': [
-					{
-						json: {
-							kind: 'drive#file',
-							id: 'driveFileRow2',
-							name: 'row-2.mp4',
-							mimeType: 'video/mp4',
-						},
-					},
-					{
-						json: {
-							kind: 'drive#file',
-							id: 'driveFileRow3',
-							name: 'row-3.mp4',
-							mimeType: 'video/mp4',
-						},
-					},
-				],
-				'Write back to the sheet': [{ json: { row_number: 2 } }, { json: { row_number: 3 } }],
+				'Read campaign rows': NEW_ROWS.map((json) => ({ json })),
+				...PINNED_GOOGLE_OUTPUTS,
 			};
 			// saved before loading playwright-core: that import can take seconds, long enough for n8n to close
 			// the idle keep-alive socket the next request would reuse ("other side closed")

@@ -146,17 +146,20 @@ describe('error texts in the editor', () => {
 		expect(text).toContain('Check the API key in the credential.');
 	});
 
+	/** Image to Video from an item's "photo" binary, which the test's items do not have. */
+	const WITHOUT_PHOTO_BINARY = {
+		authentication: 'wavespeed',
+		operation: 'generate',
+		mode: 'image-to-video',
+		prompt: 'the product turns slowly',
+		startImageSource: 'binary',
+		startImageBinaryProperty: 'photo',
+		options: FAST,
+	};
+
 	test('a missing start frame binary names its field label and the item once', async () => {
 		const result = await runKlingNode({
-			parameters: {
-				authentication: 'wavespeed',
-				operation: 'generate',
-				mode: 'image-to-video',
-				prompt: 'the product turns slowly',
-				startImageSource: 'binary',
-				startImageBinaryProperty: 'photo',
-				options: FAST,
-			},
+			parameters: WITHOUT_PHOTO_BINARY,
 			credentials: credentialsFor('wavespeed', emulator),
 			items: [{ json: {} }],
 		});
@@ -172,15 +175,7 @@ describe('error texts in the editor', () => {
 
 	test('a failed item among several is named once per line of the summary', async () => {
 		const result = await runKlingNode({
-			parameters: {
-				authentication: 'wavespeed',
-				operation: 'generate',
-				mode: 'image-to-video',
-				prompt: 'the product turns slowly',
-				startImageSource: 'binary',
-				startImageBinaryProperty: 'photo',
-				options: FAST,
-			},
+			parameters: WITHOUT_PHOTO_BINARY,
 			credentials: credentialsFor('wavespeed', emulator),
 			items: [{ json: {} }, { json: {} }],
 			nodeSettings: { onError: 'continueRegularOutput' },
