@@ -143,7 +143,7 @@ function npmCli() {
  * Run with the host's Node in the host dir after an install: every native module n8n loads at start.
  * Each is required by its path in the host's own node_modules: a bare name would also resolve upwards,
  * into this repository's node_modules when the host sits in `.n8n-host/` (its isolated-vm 7, installed
- * with --ignore-scripts, has no Node 20 build), and fail a host that has no isolated-vm at all (n8n < 2.10).
+ * with --ignore-scripts, has no Node 20 build), and fail a host that has no isolated-vm at all (n8n 2.8.4).
  */
 const NATIVE_CHECK = `
 const sqlite3 = require('./node_modules/sqlite3');
