@@ -850,6 +850,33 @@ export function createFal(engine) {
 }
 
 /**
+ * What fal's side hosts (the REST storage host and the platform API) share: errors as `{ detail }`, the
+ * same few faults, and fal's 401 for a request without the key.
+ * @param {Engine} engine
+ */
+function falSideHost(engine) {
+	/** @param {Ctx} ctx @param {number} status @param {unknown} d */
+	const detail = (ctx, status, d) => ctx.send(status, { detail: d });
+	/** @type {Pick<import('../core/engine.mjs').ProviderModule, 'defaultRetryDelaysMs' | 'failure' | 'fault'>} */
+	const faults = {
+		defaultRetryDelaysMs: [5000, 10000, 20000],
+		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
+		fault(ctx, fault) {
+			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
+			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
+		},
+	};
+	/** Answers fal's 401 when the request has no valid key, and says whether it did. @param {Ctx} ctx */
+	const refusedKey = (ctx) => {
+		const key = falKey(ctx);
+		if (key && key === engine.opts.keys.fal) return false;
+		detail(ctx, 401, key === null ? 'Missing authorization header' : 'Invalid key');
+		return true;
+	};
+	return { detail, faults, refusedKey };
+}
+
+/**
  * fal REST host (JWKS + storage uploads) — §5.2. Mounted under /fal-rest.
  * @param {Engine} engine
  */
@@ -857,18 +884,12 @@ export function createFalRest(engine) {
 	const keys = falKeys(engine);
 	/** @type {Map<string, { fileName: string, contentType: string }>} */
 	const tickets = new Map();
-	/** @param {Ctx} ctx @param {number} status @param {unknown} d */
-	const detail = (ctx, status, d) => ctx.send(status, { detail: d });
+	const { detail, faults, refusedKey } = falSideHost(engine);
 
 	/** @type {import('../core/engine.mjs').ProviderModule} */
 	const mod = {
 		id: 'fal-rest',
-		defaultRetryDelaysMs: [5000, 10000, 20000],
-		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
-		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
-			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
-		},
+		...faults,
 		handle(ctx) {
 			const p = ctx.path;
 			if (p === '/.well-known/jwks.json' && ctx.method === 'GET') {
@@ -891,8 +912,7 @@ export function createFalRest(engine) {
 			}
 			if (p === '/storage/upload/initiate' && ctx.method === 'POST') {
 				ctx.mark('upload');
-				const key = falKey(ctx);
-				if (!key || key !== engine.opts.keys.fal) return detail(ctx, 401, key === null ? 'Missing authorization header' : 'Invalid key');
+				if (refusedKey(ctx)) return;
 				let body;
 				try {
 					body = ctx.json();
@@ -926,23 +946,16 @@ export function createFalRest(engine) {
  * @param {Engine} engine
  */
 export function createFalPlatform(engine) {
-	/** @param {Ctx} ctx @param {number} status @param {unknown} d */
-	const detail = (ctx, status, d) => ctx.send(status, { detail: d });
+	const { detail, faults, refusedKey } = falSideHost(engine);
 	/** @type {import('../core/engine.mjs').ProviderModule} */
 	const mod = {
 		id: 'fal-api',
-		defaultRetryDelaysMs: [5000, 10000, 20000],
-		failure: (kind) => ({ kind, code: 'internal_server_error', message: 'Internal server error' }),
-		fault(ctx, fault) {
-			if (fault === '429') return ctx.send(429, { detail: 'Rate limit exceeded' }, engine.retryAfterHeader(ctx));
-			return detail(ctx, fault === '500' ? 500 : 503, 'Server error');
-		},
+		...faults,
 		handle(ctx) {
 			const p = ctx.path;
 			if (p === '/v1/account/billing' && ctx.method === 'GET') {
 				ctx.mark('credits');
-				const key = falKey(ctx);
-				if (!key || key !== engine.opts.keys.fal) return detail(ctx, 401, key === null ? 'Missing authorization header' : 'Invalid key');
+				if (refusedKey(ctx)) return;
 				const expand = ctx.query.getAll('expand').flatMap((v) => v.split(','));
 				/** @type {Record<string, unknown>} */
 				const body = { username: 'emulator' };
